@@ -1,0 +1,290 @@
+"""Provides the ``chatmod`` command: a thin argparse front over the pipeline and the reports."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from chatmod import __version__
+from chatmod.core.handles import HostTeam
+from chatmod.core.models import Message
+from chatmod.formats import FORMAT_NAMES, InputError, read_source
+from chatmod.core.ledger import Ledger, Status
+from chatmod.pipeline import Judged, Run, chronological, judge_sessions, tag_filter
+
+__all__ = ["main"]
+
+EXIT_OK = 0
+EXIT_FAILURE = 1
+EXIT_USAGE = 2
+
+DESCRIPTION = """\
+chatmod: a second pair of eyes for hashtag chats.
+
+It threads a chat by question (Q1, Q2, ...), finds every message addressed to the host team,
+and keeps a ledger of those "balls": answered, or dropped when the chat ended without a reply.
+"""
+
+EPILOG = """\
+examples:
+  chatmod demo
+  chatmod analyze chat.csv --host JeffHicks > judged.jsonl
+  chatmod report chat.jsonl --host mshost --cohost samhelps --format html -o recap.html
+
+SOURCE is a file (any supported archive format, detected automatically) or - for stdin.
+Exit status: 0 ok; 1 nothing to report or a write failed; 2 usage error or nothing readable.
+"""
+
+
+class _Formatter(argparse.RawDescriptionHelpFormatter):
+    def __init__(self, prog: str) -> None:
+        super().__init__(prog, max_help_position=32, width=100)
+
+
+def _add_source_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("source", metavar="SOURCE", help="archive file to read, or - for stdin")
+    parser.add_argument(
+        "--host",
+        action="append",
+        default=[],
+        metavar="HANDLE",
+        help="the host's handle (repeatable): JeffHicks, host@instance.social, or a Bluesky "
+        "handle or DID; case does not matter",
+    )
+    parser.add_argument(
+        "--cohost",
+        action="append",
+        default=[],
+        metavar="HANDLE",
+        help="a co-host's handle (repeatable); co-host replies answer balls too",
+    )
+    parser.add_argument(
+        "--tag",
+        metavar="TAG",
+        help="the chat's hashtag: keep tagged posts and the replies around them, drop the rest",
+    )
+    parser.add_argument(
+        "--input-format",
+        choices=FORMAT_NAMES,
+        metavar="NAME",
+        help=f"skip detection and read SOURCE as this format ({', '.join(FORMAT_NAMES)})",
+    )
+    parser.add_argument(
+        "--show-rejected",
+        action="store_true",
+        help="list every rejected record on stderr (default: a count and the first few)",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="chatmod", description=DESCRIPTION, epilog=EPILOG, formatter_class=_Formatter
+    )
+    parser.add_argument("--version", action="version", version=f"chatmod {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    demo = commands.add_parser(
+        "demo",
+        help="show the recap of a bundled demo chat (no network, no setup)",
+        description="Print the Markdown recap of a bundled demo chat: six questions, one hour, "
+        "~300 messages, a host and a co-host. No network, no configuration.",
+        formatter_class=_Formatter,
+    )
+    demo.set_defaults(run=_run_demo)
+
+    analyze = commands.add_parser(
+        "analyze",
+        help="judge every message; one JSON object per message on stdout",
+        description="Read a chat archive and print, in chronological order, one JSON object per "
+        "message (reposts included) with the engine's judgement: thread, whether it is "
+        "addressed to the host team (to_host), whether it asks them something (question), "
+        "and whether the host team answered it.",
+        epilog="Output fields: id, author, created_at (ISO 8601 UTC), thread, to_host, question, "
+        "answered (null exactly when to_host is false), answered_by; and also network, session, "
+        "team, repost, reply_to, reply_to_author, reply_source (explicit|inferred), reason "
+        "(why addressed: reply|leading|direct|plural), opens, answer_tag, late, burst_of, "
+        "status, text, url.",
+        formatter_class=_Formatter,
+    )
+    _add_source_options(analyze)
+    analyze.set_defaults(run=_run_analyze)
+
+    report = commands.add_parser(
+        "report",
+        help="write the recap: dropped balls, answers, questions, response times",
+        description="Read a chat archive and write its report: dropped balls first (questions "
+        "before comments, with how long each waited), then answered balls with response "
+        "times, the recap grouped by question, per-question figures, host response time, "
+        "top participants, and how much of the conversation ran between participants.",
+        formatter_class=_Formatter,
+    )
+    _add_source_options(report)
+    report.add_argument(
+        "--format",
+        choices=("md", "html", "json", "csv"),
+        default="md",
+        help="md (default), html (one self-contained page), json, or csv (one row per ball)",
+    )
+    report.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of stdout")
+    report.set_defaults(run=_run_report)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help(sys.stderr)
+        return EXIT_USAGE
+    try:
+        status: int = args.run(args)
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        # The reader of our output went away (`| head`): not an error worth a traceback.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_OK
+    return status
+
+
+def _error(message: str) -> None:
+    print(f"chatmod: error: {message}", file=sys.stderr)
+
+
+def _load(args: argparse.Namespace) -> tuple[list[Message], Run, HostTeam] | int:
+    if not args.host:
+        _error("--host is required: the host's handle, e.g. --host JeffHicks")
+        return EXIT_USAGE
+    team = HostTeam(args.host, args.cohost)
+    run = Run()
+    try:
+        _, items = read_source(args.source, args.input_format)
+        keep = tag_filter(args.tag, team) if args.tag else None
+        messages = chronological(items, run, keep)
+    except InputError as error:
+        _error(str(error))
+        return EXIT_USAGE
+    _summarize(args, run, messages, team)
+    if not messages:
+        _error(f"no usable messages in {args.source}")
+        return EXIT_USAGE
+    return messages, run, team
+
+
+def _summarize(args: argparse.Namespace, run: Run, messages: list[Message], team: HostTeam) -> None:
+    shown = run.rejected if args.show_rejected else run.rejected[:5]
+    for rejected in shown:
+        print(f"chatmod: rejected {rejected}", file=sys.stderr)
+    if run.rejected_count > len(shown):
+        more = run.rejected_count - len(shown)
+        print(f"chatmod: ... and {more} more (--show-rejected lists them all)", file=sys.stderr)
+    parts = [f"read {len(messages)} messages"]
+    if run.rejected_count:
+        parts.append(f"{run.rejected_count} records rejected")
+    if run.duplicates:
+        parts.append(f"{run.duplicates} repeated ids merged")
+    if run.off_tag:
+        parts.append(f"{run.off_tag} off-tag messages left out")
+    print(f"chatmod: {', '.join(parts)}", file=sys.stderr)
+    if messages and not any(team.matches(m.author, m.author_id) for m in messages):
+        hosts = ", ".join((*team.hosts, *team.cohosts))
+        print(
+            f"chatmod: warning: no message is by the host team ({hosts}); check --host "
+            "(for Bluesky, pass the host's DID)",
+            file=sys.stderr,
+        )
+
+
+def _run_analyze(args: argparse.Namespace) -> int:
+    loaded = _load(args)
+    if isinstance(loaded, int):
+        return loaded
+    messages, _, team = loaded
+    out = sys.stdout
+    for session, ledger in judge_sessions(messages, team):
+        for judged in session:
+            out.write(json.dumps(analysis_record(judged, ledger), ensure_ascii=False))
+            out.write("\n")
+    out.flush()
+    return EXIT_OK
+
+
+def analysis_record(judged: Judged, ledger: Ledger) -> dict[str, object]:
+    """The ``chatmod analyze`` object for one judged message (the CLI contract)."""
+    a = judged.analysis
+    ball = ledger.get(a.id) if a.to_host else None
+    answered: bool | None = None
+    if ball is not None:
+        answered = ball.status is Status.ANSWERED
+    return {
+        "id": a.id,
+        "author": a.author,
+        "created_at": a.created_at.isoformat().replace("+00:00", "Z"),
+        "thread": a.thread,
+        "to_host": a.to_host,
+        "question": a.question,
+        "answered": answered,
+        "answered_by": ball.answered_message if ball is not None else None,
+        "network": a.network.value,
+        "session": a.session,
+        "team": a.team,
+        "repost": a.repost,
+        "reply_to": a.reply_to_id,
+        "reply_to_author": a.reply_to_author,
+        "reply_source": a.reply_source.value if a.reply_source else None,
+        "reason": a.reason.value if a.reason else None,
+        "opens": a.opens,
+        "answer_tag": a.answer_tag,
+        "late": a.late,
+        "burst_of": ball.burst_of if ball is not None else None,
+        "status": ball.status.value if ball is not None else None,
+        "deleted": judged.message.deleted,
+        "text": judged.message.text,
+        "url": judged.message.url,
+    }
+
+
+def _write(text: str, output: str | None) -> int:
+    if output is None or output == "-":
+        sys.stdout.write(text)
+        sys.stdout.flush()
+        return EXIT_OK
+    path = Path(output)
+    tmp = path.with_name(f".{path.name}.partial")
+    try:
+        tmp.write_text(text, encoding="utf-8", newline="")
+        os.replace(tmp, path)
+    except OSError as error:
+        tmp.unlink(missing_ok=True)
+        _error(f"cannot write {output}: {error.strerror or error}")
+        return EXIT_FAILURE
+    print(f"chatmod: wrote {output}", file=sys.stderr)
+    return EXIT_OK
+
+
+def _run_report(args: argparse.Namespace) -> int:
+    from chatmod.report import build_report, render
+
+    loaded = _load(args)
+    if isinstance(loaded, int):
+        return loaded
+    messages, run, team = loaded
+    report = build_report(messages, team, source=args.source, tag=args.tag, rejected=run.rejected_count)
+    return _write(render(report, args.format), args.output)
+
+
+def _run_demo(args: argparse.Namespace) -> int:
+    from chatmod.demo import DEMO_CHAT, DEMO_COHOSTS, DEMO_HOSTS, DEMO_TAG
+    from chatmod.report import build_report, render
+
+    run = Run()
+    _, items = read_source(str(DEMO_CHAT))
+    messages = chronological(items, run)
+    team = HostTeam(DEMO_HOSTS, DEMO_COHOSTS)
+    report = build_report(messages, team, source="the demo chat", tag=DEMO_TAG)
+    return _write(render(report, "md"), None)

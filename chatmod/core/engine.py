@@ -1,0 +1,496 @@
+"""Provides the engine: messages and moderator actions in, events out. Pure: time is an argument.
+
+The engine applies the five rules of DESIGN.md to one message at a time, in chronological order,
+so live, replay, reports and the hub all run the same judgement and rebuild the same ledger:
+
+1. threading (:mod:`chatmod.core.tags`), 2. addressing (:mod:`chatmod.core.speech`),
+3. questions (:mod:`chatmod.core.asking`), 4. inferred reply links and 5. answered balls (here).
+
+A session ends after ``session_gap`` of silence (or when :meth:`Engine.end_session` is called);
+its open balls are then dropped, and nothing of it carries into the next session.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from chatmod.core.asking import asks
+from chatmod.core.events import (
+    Analyzed,
+    BallAnswered,
+    BallDropped,
+    BallOpened,
+    Event,
+    QuestionOpened,
+    Reason,
+    SessionEnded,
+    SessionStarted,
+)
+from chatmod.core.handles import HostTeam, find_handles, leading_block, person_key, resolve
+from chatmod.core.ledger import Ledger
+from chatmod.core.models import Message, Network, ReplySource
+from chatmod.core.speech import Voice, plural_address, voice_of
+from chatmod.core.tags import answer_tag, manual_repost, question_opener
+
+__all__ = ["Engine", "EngineConfig"]
+
+
+@dataclass(frozen=True, slots=True)
+class EngineConfig:
+    """The judgement's time scales."""
+
+    session_gap: timedelta = timedelta(hours=3)
+    """Silence longer than this ends a session (until chat schedules say otherwise)."""
+    burst_window: timedelta = timedelta(minutes=2)
+    """Consecutive messages of one author this close together may make one point."""
+    prefer_window: timedelta = timedelta(minutes=30)
+    """How far back an inferred reply looks for a message that spoke to the replier."""
+
+
+class _Seen:
+    """What the engine remembers of a message for the rest of its session."""
+
+    __slots__ = (
+        "id", "author_key", "at", "team", "thread", "to_host", "parent", "speaks_to",
+        "opens", "answer_tag", "is_ball", "burst_head", "replied_by", "question", "body_end",
+    )
+
+    def __init__(self, id: str, author_key: str, at: datetime, team: bool) -> None:
+        self.id = id
+        self.author_key = author_key
+        self.at = at
+        self.team = team
+        self.thread: int | None = None
+        self.to_host = False
+        self.question = False
+        self.parent: _Seen | None = None
+        self.speaks_to: frozenset[str] = frozenset()
+        self.opens: int | None = None
+        self.answer_tag: int | None = None
+        self.is_ball = False
+        self.burst_head: str | None = None
+        self.replied_by: set[str] | None = None
+        self.body_end = ""
+
+
+# A later message that starts like this adds detail to the author's previous point ...
+_DETAIL_START = (
+    "and ", "like ", "specifically", "esp", "especially", "e.g", "eg ", "for example", "i mean",
+    "in particular", "or ", "...", "…", "(2/", "2/", "(cont", "cont", "which ", "because ",
+    "bc ", "since ", "but ", "plus ", "so ", "as in", "meaning", "to clarify", "—", "-", "+",
+)
+# ... and this opens a separate one.
+_NEW_POINT_START = (
+    "also", "another", "btw", "by the way", "oh and", "ps", "p.s", "separate", "different",
+    "unrelated", "on another note", "one more", "and another", "q ", "question", "off topic",
+)
+
+
+class Engine:
+    """Reads one chat, message by message, and keeps its ledger of balls.
+
+    Args:
+        team: the host team.
+        config: time scales of the judgement.
+    """
+
+    def __init__(self, team: HostTeam, config: EngineConfig | None = None) -> None:
+        self.team = team
+        self.config = config or EngineConfig()
+        self.ledger = Ledger()
+        """Every ball of every session so far."""
+        self.session = 0
+        """The current session number (1-based; 0 before the first message)."""
+        self._in_session = False
+        self._last_at: datetime | None = None
+        self._reset_session_state()
+
+    # -- sessions -------------------------------------------------------------------------
+
+    def _reset_session_state(self) -> None:
+        self._seen: dict[str, _Seen] = {}
+        self._by_author: dict[str, list[_Seen]] = {}
+        self._open_by_author: dict[str, list[str]] = {}
+        self._current: int | None = None
+        self._opened_at: dict[int, datetime] = {}
+        self._team_keys: set[str] = set()
+
+    def end_session(self, at: datetime | None = None) -> list[Event]:
+        """Close the current session: every ball still open is dropped."""
+        if not self._in_session:
+            return []
+        end = at or self._last_at
+        assert end is not None
+        events: list[Event] = []
+        for ids in self._open_by_author.values():
+            for ball_id in ids:
+                events.append(BallDropped(ball_id, end))
+        events.append(SessionEnded(self.session, end))
+        for event in events:
+            self.ledger.apply(event)
+        self._in_session = False
+        self._reset_session_state()
+        return events
+
+    def finish(self) -> list[Event]:
+        """End of input: close the last session."""
+        return self.end_session()
+
+    def act(self, event: Event) -> list[Event]:
+        """Apply a moderator action (claim, dismiss, answer by hand, ...). Raises LedgerError."""
+        self.ledger.apply(event)
+        self._forget_if_closed(getattr(event, "ball_id", None))
+        return [event]
+
+    def _forget_if_closed(self, ball_id: str | None) -> None:
+        if ball_id is None:
+            return
+        ball = self.ledger.get(ball_id)
+        seen = self._seen.get(ball_id)
+        if ball is None or seen is None:
+            return
+        ids = self._open_by_author.setdefault(seen.author_key, [])
+        if ball.is_open and ball_id not in ids:
+            ids.append(ball_id)
+            ids.sort(key=lambda i: self._seen[i].at)
+        elif not ball.is_open and ball_id in ids:
+            ids.remove(ball_id)
+
+    # -- messages -------------------------------------------------------------------------
+
+    def ingest(self, message: Message) -> list[Event]:
+        """Read one message (in chronological order) and return what it changed."""
+        events: list[Event] = []
+        at = message.created_at
+        if self._in_session and self._last_at is not None and at - self._last_at > self.config.session_gap:
+            events.extend(self.end_session(self._last_at))
+        if not self._in_session:
+            self.session += 1
+            self._in_session = True
+            events.append(SessionStarted(self.session, at))
+        if self._last_at is None or at > self._last_at:
+            self._last_at = at
+
+        network = message.network
+        author_key = person_key(network, message.author, message.author_id)
+        team = self.team.matches(message.author, message.author_id)
+        if team:
+            self._team_keys.add(author_key)
+        seen = _Seen(message.id, author_key, at, team)
+
+        repost_author: str | None = message.repost_of_author
+        repost_text = message.text
+        repost = message.is_repost
+        if not repost:
+            manual = manual_repost(message.text)
+            if manual is not None:
+                repost = True
+                repost_author, repost_text = manual
+
+        block: list[tuple[str, str | None, str]] = []
+        body = message.text
+        if not repost:
+            handles, body = leading_block(message.text, network)
+            for handle in handles:
+                resolved, account_id = resolve(handle, message)
+                block.append((resolved, account_id, person_key(network, resolved, account_id)))
+        seen.body_end = body[-1:]
+
+        # Rule 4: the reply link, explicit or inferred from the leading @-block.
+        parent: _Seen | None = None
+        reply_to_id = message.reply_to_id
+        reply_author: str | None = message.reply_to_author
+        reply_source: ReplySource | None = None
+        strong = True
+        if reply_to_id is not None:
+            reply_source = ReplySource.EXPLICIT
+            parent = self._seen.get(reply_to_id)
+            if parent is not None and reply_author is None:
+                reply_author = parent.author_key
+        elif block and not repost:
+            target_handle, _, target_key = block[0]
+            reply_author = target_handle
+            if target_key != author_key:
+                parent, strong = self._infer_parent(target_key, author_key, team, at)
+                if parent is not None:
+                    reply_to_id = parent.id
+                    reply_source = ReplySource.INFERRED
+
+        # Who this message speaks to: its first block handle, and handles addressed in the text.
+        voices = self._voices(body, message) if not repost else []
+        direct = [key for key, _, _, voice in voices if voice is Voice.DIRECT]
+        speaks = set(direct)
+        if block:
+            speaks.add(block[0][2])
+        seen.speaks_to = frozenset(speaks)
+        if parent is not None:
+            seen.parent = parent
+            if parent.replied_by is None:
+                parent.replied_by = set()
+            parent.replied_by.add(author_key)
+
+        # Rule 1: the thread.
+        opens = question_opener(body) if team and not repost else None
+        tag = answer_tag(body) if not repost and opens is None else None
+        thread = self._thread(message, seen, repost, repost_author, repost_text, opens, tag, parent, strong)
+        late = False
+        if opens is not None:
+            self._current = opens
+            self._opened_at[opens] = at
+            events.append(QuestionOpened(self.session, opens, message.id, at))
+        elif thread is not None and self._current is not None and thread != self._current:
+            opened = self._opened_at.get(thread)
+            late = opened is not None and opened <= self._opened_at[self._current]
+        seen.thread, seen.opens, seen.answer_tag = thread, opens, tag
+
+        # Rules 2 and 3: addressed? asking?
+        reason: Reason | None = None
+        if not team and not repost:
+            reason = self._addressing(message, parent, reply_author, block, voices, body)
+        to_host = reason is not None
+        question = to_host and asks(body)
+        seen.to_host, seen.question = to_host, question
+
+        analyzed = Analyzed(
+            id=message.id,
+            network=network,
+            author=message.author,
+            author_key=author_key,
+            created_at=at,
+            session=self.session,
+            thread=thread,
+            team=team,
+            repost=repost,
+            to_host=to_host,
+            question=question,
+            reply_to_id=reply_to_id,
+            reply_to_author=reply_author,
+            reply_source=reply_source,
+            reason=reason,
+            opens=opens,
+            answer_tag=tag,
+            late=late,
+        )
+        events.append(analyzed)
+        self._seen[message.id] = seen
+        self._by_author.setdefault(author_key, []).append(seen)
+
+        # Rule 5: balls open, and host-team messages answer them.
+        if to_host:
+            events.append(self._open_ball(message, seen, body))
+        if team and not repost:
+            events.extend(self._answer(message, seen, parent, direct))
+        return events
+
+    def ingest_all(self, messages: Iterable[Message]) -> list[Event]:
+        """Convenience: every message, then the end of input."""
+        events: list[Event] = []
+        for message in messages:
+            events.extend(self.ingest(message))
+        events.extend(self.finish())
+        return events
+
+    # -- rule 1 ---------------------------------------------------------------------------
+
+    def _thread(
+        self,
+        message: Message,
+        seen: _Seen,
+        repost: bool,
+        repost_author: str | None,
+        repost_text: str,
+        opens: int | None,
+        tag: int | None,
+        parent: _Seen | None,
+        strong: bool,
+    ) -> int | None:
+        if opens is not None:
+            return opens
+        if repost:
+            original = self._seen.get(message.repost_of) if message.repost_of else None
+            if original is not None:
+                return original.thread
+            inner_block, inner_body = leading_block(repost_text, message.network)
+            if repost_author is not None and self.team.matches(repost_author):
+                inner = question_opener(inner_body)
+                if inner is not None:
+                    return inner
+            inner_tag = answer_tag(inner_body)
+            return inner_tag if inner_tag is not None else self._current
+        if tag is not None:
+            return tag
+        if parent is not None:
+            if message.reply_to_id is not None or strong or parent.opens is not None:
+                return parent.thread
+            return self._current
+        if message.quote_of is not None:
+            quoted = self._seen.get(message.quote_of)
+            if quoted is not None:
+                return quoted.thread
+        return self._current
+
+    # -- rule 2 ---------------------------------------------------------------------------
+
+    def _voices(self, body: str, message: Message) -> list[tuple[str, str, str | None, Voice]]:
+        spans = find_handles(body, message.network)
+        if not spans:
+            return []
+        found: list[tuple[str, str, str | None, Voice]] = []
+        previous: Voice | None = None
+        for span in spans:
+            handle, account_id = resolve(span.handle, message)
+            voice = voice_of(body, span.start, span.end, previous)
+            previous = voice
+            found.append((person_key(message.network, handle, account_id), handle, account_id, voice))
+        return found
+
+    def _is_team(self, handle: str | None, account_id: str | None, key: str | None) -> bool:
+        if key is not None and key in self._team_keys:
+            return True
+        return self.team.matches(handle, account_id)
+
+    def _addressing(
+        self,
+        message: Message,
+        parent: _Seen | None,
+        reply_author: str | None,
+        block: list[tuple[str, str | None, str]],
+        voices: list[tuple[str, str, str | None, Voice]],
+        body: str,
+    ) -> Reason | None:
+        if message.reply_to_id is not None:
+            if parent is not None:
+                if parent.team:
+                    return Reason.REPLY
+            elif reply_author is not None and self.team.matches(reply_author, reply_author):
+                return Reason.REPLY
+        if block:
+            handle, account_id, key = block[0]
+            if self._is_team(handle, account_id, key):
+                return Reason.LEADING
+        for key, handle, account_id, voice in voices:
+            if voice is Voice.DIRECT and self._is_team(handle, account_id, key):
+                return Reason.DIRECT
+        if len(block) > 1 and plural_address(body):
+            if any(self._is_team(h, i, k) for h, i, k in block[1:]):
+                return Reason.PLURAL
+        return None
+
+    # -- rule 4 ---------------------------------------------------------------------------
+
+    def _infer_parent(
+        self, target: str, author: str, team: bool, at: datetime
+    ) -> tuple[_Seen | None, bool]:
+        """The replied-to message: the target's latest, preferring one that spoke to us.
+
+        Returns the parent and whether the inference is strong (the parent spoke to this
+        author and had not been answered by them yet) or only "their latest message".
+        """
+        history = self._by_author.get(target)
+        if not history:
+            return None, False
+        horizon = at - self.config.prefer_window
+        for candidate in reversed(history):
+            if candidate.at < horizon:
+                break
+            spoke_to_us = (team and candidate.to_host) or author in candidate.speaks_to
+            if spoke_to_us and (candidate.replied_by is None or author not in candidate.replied_by):
+                return candidate, True
+        return history[-1], False
+
+    # -- rule 5 ---------------------------------------------------------------------------
+
+    def _open_ball(self, message: Message, seen: _Seen, body: str) -> BallOpened:
+        seen.is_ball = True
+        open_ids = self._open_by_author.setdefault(seen.author_key, [])
+        burst_of: str | None = None
+        if open_ids:
+            previous = self._seen[open_ids[-1]]
+            if self._continues(previous, seen, body, message):
+                burst_of = previous.burst_head or previous.id
+        seen.burst_head = burst_of
+        open_ids.append(seen.id)
+        opened = BallOpened(
+            ball_id=seen.id,
+            author=message.author,
+            question=seen.question,
+            thread=seen.thread,
+            session=self.session,
+            at=seen.at,
+            burst_of=burst_of,
+        )
+        self.ledger.apply(opened)
+        return opened
+
+    def _continues(self, previous: _Seen, seen: _Seen, body: str, message: Message) -> bool:
+        """Whether ``seen`` adds detail to ``previous`` (same author) rather than a new point."""
+        history = self._by_author[seen.author_key]
+        # The author's message just before this one must be the previous ball: anything they
+        # said in between (an answer to someone else, say) ends the burst.
+        before = history[-2] if len(history) > 1 and history[-1] is seen else history[-1]
+        if before is not previous or seen.at - previous.at > self.config.burst_window:
+            return False
+        if seen.thread != previous.thread and seen.thread is not None:
+            return False
+        if seen.answer_tag is not None and seen.answer_tag != previous.answer_tag:
+            return False
+        if message.reply_to_id is not None and seen.parent is not None:
+            if seen.parent is not previous and seen.parent is not previous.parent:
+                return False
+        start = body.lstrip().lower()
+        if start.startswith(_NEW_POINT_START):
+            return False
+        if seen.question:
+            return start.startswith(_DETAIL_START)
+        return True
+
+    def _answer(
+        self, message: Message, seen: _Seen, parent: _Seen | None, direct: list[str]
+    ) -> list[Event]:
+        targets: list[str] = []
+        if parent is not None:
+            # A reply answers the ball it replies to, and any ball of the same author that the
+            # replied-to message descends from (a reply later in the same exchange).
+            author = parent.author_key
+            node: _Seen | None = parent
+            depth = 0
+            while node is not None and depth < 50:
+                if node.author_key == author and node.is_ball:
+                    targets.append(node.id)
+                node = node.parent
+                depth += 1
+        elif direct:
+            for key in dict.fromkeys(direct):
+                open_ids = self._open_by_author.get(key)
+                if open_ids:
+                    targets.append(open_ids[-1])
+        events: list[Event] = []
+        done: set[str] = set()
+        for ball_id in targets:
+            for member in self._burst_of(ball_id):
+                if member in done:
+                    continue
+                done.add(member)
+                ball = self.ledger.get(member)
+                if ball is not None and ball.is_open:
+                    answered = BallAnswered(member, message.author, seen.at, message.id)
+                    self.ledger.apply(answered)
+                    events.append(answered)
+                    self._open_by_author[self._seen[member].author_key].remove(member)
+        return events
+
+    def _burst_of(self, ball_id: str) -> list[str]:
+        seen = self._seen.get(ball_id)
+        if seen is None:
+            return [ball_id]
+        head = seen.burst_head or seen.id
+        members = [head]
+        for other_id in self._open_by_author.get(seen.author_key, []):
+            other = self._seen[other_id]
+            if other.burst_head == head and other_id != head:
+                members.append(other_id)
+        if ball_id not in members:
+            members.append(ball_id)
+        return members

@@ -1,0 +1,58 @@
+"""Provides the chat's own markers: ``Q3:`` question openers, ``A3`` answer tags, ``RT @x:``."""
+
+from __future__ import annotations
+
+import re
+
+__all__ = ["answer_tag", "manual_repost", "question_opener"]
+
+# Hosts often lead with the hashtag ("#edchat Q1: ..."); allow it before the marker.
+_LEADING_TAGS = r"(?:[#＃][^\s#＃]+\s+)*"
+
+# "Q1:", "Q1.", "Q1 -", "Q1)", "Question 1:"; the separator is what makes it an opener, so
+# "Q2 is next" is not one. "Q1 What is ...?" without a separator still opens when it asks.
+_OPENER = re.compile(
+    rf"^{_LEADING_TAGS}(?:q|question)\s?(\d{{1,3}})(?:\s*(?::|\.(?!\d)|\)|[-–—])|(?=\s+\S[^\n]*\?))",
+    re.IGNORECASE,
+)
+_ANSWER_START = re.compile(
+    rf"^{_LEADING_TAGS}a\s?(\d{{1,3}})[a-z]?(?=[\s:.)\-–—,(!]|$)", re.IGNORECASE
+)
+# "... I use Pester A3 #chat": the tag as the last word before trailing hashtags.
+_ANSWER_END = re.compile(
+    r"(?:^|\s)\(?a(\d{1,3})[a-z]?\)?[\s.!]*(?:[#＃][^\s#＃]+[\s.!]*)*$", re.IGNORECASE
+)
+_MANUAL_REPOST = re.compile(r"^\s*(?:RT|MT)\s?[:]?\s?[@＠]([A-Za-z0-9_.\-@]+?)[:\s]\s*(.*)$", re.S)
+
+
+def question_opener(body: str) -> int | None:
+    """The question number a host-team text opens (``Q3: ...`` gives 3), else None.
+
+    ``body`` is the text after any leading @-block.
+    """
+    if "q" not in body[:40].lower():
+        return None
+    m = _OPENER.match(body)
+    return int(m.group(1)) if m else None
+
+
+def answer_tag(body: str) -> int | None:
+    """The question number a text is tagged as answering (``A3``, ``a3)``, ``A3 (late)``)."""
+    m = _ANSWER_START.match(body)
+    if m is not None:
+        return int(m.group(1))
+    if len(body) < 400:
+        m = _ANSWER_END.search(body)
+        if m is not None:
+            return int(m.group(1))
+    return None
+
+
+def manual_repost(text: str) -> tuple[str, str] | None:
+    """``(original_author, original_text)`` for a text-only retweet (``RT @host: Q1: ...``)."""
+    if not text.lstrip()[:2].upper() in ("RT", "MT"):
+        return None
+    m = _MANUAL_REPOST.match(text)
+    if m is None:
+        return None
+    return m.group(1).rstrip(":"), m.group(2)

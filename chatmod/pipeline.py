@@ -1,0 +1,142 @@
+"""Provides the batch pipeline behind ``analyze`` and ``report``: a file in, a judged chat out.
+
+Archives come in any order (spreadsheets are newest first) and may repeat a message (an edit
+arrives as a second copy); the pipeline puts each message once, in chronological order, through
+the engine, and keeps every rejection to report at the end.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from chatmod.core.engine import Engine, EngineConfig
+from chatmod.core.events import Analyzed, Event, SessionEnded
+from chatmod.core.handles import HostTeam
+from chatmod.core.ledger import Ledger
+from chatmod.core.models import Message, Rejected
+from chatmod.core.text import fold
+from chatmod.formats.base import Deletion, Item
+
+__all__ = ["Judged", "Run", "chronological", "judge", "judge_sessions", "tag_filter"]
+
+
+@dataclass(slots=True)
+class Run:
+    """What reading a source produced besides messages."""
+
+    rejected: list[Rejected] = field(default_factory=list)
+    rejected_count: int = 0
+    deleted: set[str] = field(default_factory=set)
+    read: int = 0
+    duplicates: int = 0
+    off_tag: int = 0
+
+    KEEP_REJECTIONS = 1000
+    """Rejections kept in full for display; the count goes on past this."""
+
+    def reject(self, item: Rejected) -> None:
+        self.rejected_count += 1
+        if len(self.rejected) < self.KEEP_REJECTIONS:
+            self.rejected.append(item)
+
+
+def _order_key(message: Message) -> tuple[datetime, int, str]:
+    # Twitter and Mastodon ids grow with time, so they break ties within one second.
+    ident = message.id
+    return (message.created_at, int(ident) if ident.isdigit() and len(ident) < 30 else 0, ident)
+
+
+def tag_filter(tag: str, team: HostTeam) -> Callable[[Message], bool]:
+    """Keep what belongs to the chat of ``#tag``: tagged posts, and the replies around them.
+
+    Replies often drop the hashtag, and a host's untagged reply may be the answer to a ball,
+    so host-team messages and anything that replies (explicitly or by a leading @) are kept.
+    """
+    wanted = fold(tag.lstrip("#＃"))
+
+    def keep(message: Message) -> bool:
+        return (
+            any(fold(t) == wanted for t in message.hashtags)
+            or message.reply_to_id is not None
+            or message.text.lstrip()[:1] in ("@", "＠")
+            or team.matches(message.author, message.author_id)
+        )
+
+    return keep
+
+
+def chronological(
+    items: Iterable[Item], run: Run, keep: Callable[[Message], bool] | None = None
+) -> list[Message]:
+    """Every message once (the latest copy of each id), oldest first; rejections into ``run``.
+
+    With ``keep``, messages it refuses are left out (counted in ``run.off_tag``).
+    """
+    latest: dict[str, Message] = {}
+    for item in items:
+        if isinstance(item, Message):
+            run.read += 1
+            if keep is not None and not keep(item):
+                run.off_tag += 1
+                continue
+            if item.id in latest:
+                run.duplicates += 1
+            latest[item.id] = item
+        elif isinstance(item, Rejected):
+            run.reject(item)
+        elif isinstance(item, Deletion):
+            run.deleted.add(item.id)
+    messages = list(latest.values())
+    if run.deleted:
+        messages = [m.model_copy(update={"deleted": True}) if m.id in run.deleted else m for m in messages]
+    messages.sort(key=_order_key)
+    return messages
+
+
+@dataclass(slots=True)
+class Judged:
+    """One message with the engine's reading of it and, once its session closed, its fate."""
+
+    message: Message
+    analysis: Analyzed
+
+
+def judge_sessions(
+    messages: Iterable[Message],
+    team: HostTeam,
+    config: EngineConfig | None = None,
+    on_event: Callable[[Event], None] | None = None,
+) -> Iterator[tuple[list[Judged], Ledger]]:
+    """Run the engine; yield each session's messages as soon as its ledger is final."""
+    engine = Engine(team, config)
+    pending: list[Judged] = []
+    by_id: dict[str, Message] = {}
+
+    def drain(events: list[Event]) -> Iterator[tuple[list[Judged], Ledger]]:
+        nonlocal pending
+        for event in events:
+            if on_event is not None:
+                on_event(event)
+            if isinstance(event, Analyzed):
+                pending.append(Judged(by_id.pop(event.id), event))
+            elif isinstance(event, SessionEnded):
+                done, pending = pending, []
+                yield done, engine.ledger
+
+    for message in messages:
+        by_id[message.id] = message
+        yield from drain(engine.ingest(message))
+    yield from drain(engine.finish())
+
+
+def judge(
+    messages: Iterable[Message], team: HostTeam, config: EngineConfig | None = None
+) -> tuple[list[Judged], Ledger]:
+    """Run the engine over a whole chat; every message with its reading, and the final ledger."""
+    judged: list[Judged] = []
+    ledger = Ledger()
+    for session, ledger in judge_sessions(messages, team, config):
+        judged.extend(session)
+    return judged, ledger

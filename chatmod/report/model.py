@@ -1,0 +1,323 @@
+"""Provides the report's content, computed once and rendered in any format.
+
+Everything a host reads after the chat: the balls that were dropped (to follow up), the ones
+answered and how fast, the recap grouped by question, per-question figures, the host team's
+response times, the top participants, and how much of the talk ran between participants.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from chatmod.core.handles import HostTeam
+from chatmod.core.ledger import Ball, Ledger, Status
+from chatmod.core.models import Message
+from chatmod.pipeline import Judged, judge_sessions
+
+__all__ = [
+    "AnswerItem",
+    "BallItem",
+    "Community",
+    "Participant",
+    "QuestionRecap",
+    "Report",
+    "SessionReport",
+    "build_report",
+]
+
+
+@dataclass(slots=True)
+class BallItem:
+    """A ball as the report shows it. A burst shows as one item: its first message, then the rest."""
+
+    id: str
+    author: str
+    display_name: str | None
+    at: datetime
+    text: str
+    url: str | None
+    question: bool
+    thread: int | None
+    status: Status
+    waited_s: float
+    """Until answered, dismissed, or the end of the session when dropped."""
+    answered_by: str | None = None
+    answer_id: str | None = None
+    answer_text: str | None = None
+    answer_url: str | None = None
+    claimed_by: str | None = None
+    more: list[str] = field(default_factory=list)
+    """The texts of later messages of the same burst."""
+
+
+@dataclass(slots=True)
+class AnswerItem:
+    """A participant's message in a question's thread."""
+
+    id: str
+    author: str
+    at: datetime
+    text: str
+    url: str | None
+    late: bool
+    repost: bool
+
+
+@dataclass(slots=True)
+class QuestionRecap:
+    number: int
+    opened_at: datetime
+    author: str
+    text: str
+    url: str | None
+    answers: list[AnswerItem]
+    """Participants' messages in the thread, reposts excluded, in order."""
+    host_replies: int
+    reposts: int
+    participants: list[str]
+    duration_s: float
+    """From the question to the next one (or to the session's last message)."""
+    late_answers: int
+    """Answers posted after the next question had opened."""
+    balls: int
+    dropped: int
+
+
+@dataclass(slots=True)
+class Participant:
+    author: str
+    display_name: str | None
+    messages: int
+    answers: int
+    """Messages in a question's thread."""
+    balls: int
+    questions: int
+
+
+@dataclass(slots=True)
+class Community:
+    """Exchanges (replies and addressed messages) between participants vs through the host team."""
+
+    between_participants: int
+    through_host: int
+
+    @property
+    def share(self) -> float:
+        total = self.between_participants + self.through_host
+        return self.between_participants / total if total else 0.0
+
+
+@dataclass(slots=True)
+class SessionReport:
+    number: int
+    start: datetime
+    end: datetime
+    messages: int
+    reposts: int
+    participants: int
+    """Distinct authors outside the host team."""
+    questions: list[QuestionRecap]
+    dropped: list[BallItem]
+    """Questions first, then comments; oldest first within each."""
+    answered: list[BallItem]
+    dismissed: list[BallItem]
+    balls: int
+    ball_questions: int
+    response_median_s: float | None
+    response_worst_s: float | None
+    answered_within_5min: int
+    top_participants: list[Participant]
+    community: Community
+    before_first_question: int
+    """Messages before Q1 (welcomes, introductions)."""
+
+
+@dataclass(slots=True)
+class Report:
+    source: str
+    tag: str | None
+    hosts: tuple[str, ...]
+    cohosts: tuple[str, ...]
+    sessions: list[SessionReport]
+    rejected: int = 0
+
+    @property
+    def messages(self) -> int:
+        return sum(s.messages for s in self.sessions)
+
+    @property
+    def balls(self) -> int:
+        return sum(s.balls for s in self.sessions)
+
+    @property
+    def dropped(self) -> int:
+        return sum(len(s.dropped) + sum(len(b.more) for b in s.dropped) for s in self.sessions)
+
+    @property
+    def answered(self) -> int:
+        return sum(len(s.answered) + sum(len(b.more) for b in s.answered) for s in self.sessions)
+
+
+TOP_PARTICIPANTS = 10
+
+
+def build_report(
+    messages: Iterable[Message],
+    team: HostTeam,
+    *,
+    source: str,
+    tag: str | None = None,
+    rejected: int = 0,
+) -> Report:
+    """Judge ``messages`` (chronological) and compute the report."""
+    sessions = [
+        _session(number, judged, ledger)
+        for number, (judged, ledger) in enumerate(judge_sessions(messages, team), start=1)
+        if judged
+    ]
+    return Report(source, tag, team.hosts, team.cohosts, sessions, rejected)
+
+
+def _session(number: int, judged: list[Judged], ledger: Ledger) -> SessionReport:
+    by_id = {j.message.id: j for j in judged}
+    start, end = judged[0].message.created_at, judged[-1].message.created_at
+    balls = [ball for j in judged if (ball := ledger.get(j.message.id)) is not None and j.analysis.to_host]
+
+    items = _ball_items(balls, by_id, end)
+    dropped = sorted(
+        (b for b in items if b.status is Status.DROPPED), key=lambda b: (not b.question, b.at)
+    )
+    answered = [b for b in items if b.status is Status.ANSWERED]
+    dismissed = [b for b in items if b.status is Status.DISMISSED]
+
+    waits = [b.wait(end) for b in balls if b.status is Status.ANSWERED]
+    participants = Counter(j.message.author for j in judged if not j.analysis.team)
+    return SessionReport(
+        number=number,
+        start=start,
+        end=end,
+        messages=len(judged),
+        reposts=sum(1 for j in judged if j.analysis.repost),
+        participants=len(participants),
+        questions=_questions(judged, ledger, end),
+        dropped=dropped,
+        answered=answered,
+        dismissed=dismissed,
+        balls=len(balls),
+        ball_questions=sum(1 for b in balls if b.question),
+        response_median_s=statistics.median(waits) if waits else None,
+        response_worst_s=max(waits) if waits else None,
+        answered_within_5min=sum(1 for w in waits if w <= 300),
+        top_participants=_participants(judged, ledger),
+        community=_community(judged, by_id),
+        before_first_question=sum(1 for j in judged if j.analysis.thread is None),
+    )
+
+
+def _ball_items(balls: list[Ball], by_id: dict[str, Judged], end: datetime) -> list[BallItem]:
+    items: dict[str, BallItem] = {}
+    for ball in balls:
+        message = by_id[ball.id].message
+        head = items.get(ball.burst_of) if ball.burst_of else None
+        if head is not None and head.status is ball.status:
+            head.more.append(message.text)
+            head.question = head.question or ball.question
+            continue
+        answer = by_id.get(ball.answered_message) if ball.answered_message else None
+        items[ball.id] = BallItem(
+            id=ball.id,
+            author=message.author,
+            display_name=message.display_name,
+            at=ball.opened_at,
+            text=message.text,
+            url=message.url,
+            question=ball.question,
+            thread=ball.thread,
+            status=ball.status,
+            waited_s=ball.wait(end),
+            answered_by=ball.answered_by,
+            answer_id=ball.answered_message,
+            answer_text=answer.message.text if answer else None,
+            answer_url=answer.message.url if answer else None,
+            claimed_by=ball.claimed_by,
+        )
+    return list(items.values())
+
+
+def _questions(judged: list[Judged], ledger: Ledger, end: datetime) -> list[QuestionRecap]:
+    openers = [j for j in judged if j.analysis.opens is not None]
+    recaps: list[QuestionRecap] = []
+    for index, opener in enumerate(openers):
+        number = opener.analysis.opens
+        assert number is not None
+        # A host who re-posts "Q3:" (a correction) reopens thread 3; recap it once.
+        if any(r.number == number for r in recaps):
+            continue
+        following = openers[index + 1].message.created_at if index + 1 < len(openers) else end
+        members = [j for j in judged if j.analysis.thread == number and j is not opener]
+        answers = [
+            AnswerItem(
+                j.message.id, j.message.author, j.message.created_at, j.message.text,
+                j.message.url, j.analysis.late, j.analysis.repost,
+            )
+            for j in members
+            if not j.analysis.team and not j.analysis.repost
+        ]
+        thread_balls = [b for j in members if (b := ledger.get(j.message.id)) is not None]
+        recaps.append(
+            QuestionRecap(
+                number=number,
+                opened_at=opener.message.created_at,
+                author=opener.message.author,
+                text=opener.message.text,
+                url=opener.message.url,
+                answers=answers,
+                host_replies=sum(1 for j in members if j.analysis.team and not j.analysis.repost),
+                reposts=sum(1 for j in members if j.analysis.repost),
+                participants=sorted({a.author for a in answers}, key=str.lower),
+                duration_s=max(0.0, (following - opener.message.created_at).total_seconds()),
+                late_answers=sum(1 for a in answers if a.late),
+                balls=len(thread_balls),
+                dropped=sum(1 for b in thread_balls if b.status is Status.DROPPED),
+            )
+        )
+    recaps.sort(key=lambda r: r.number)
+    return recaps
+
+
+def _participants(judged: list[Judged], ledger: Ledger) -> list[Participant]:
+    stats: dict[str, Participant] = {}
+    for j in judged:
+        a = j.analysis
+        if a.team or a.repost:
+            continue
+        p = stats.get(a.author_key)
+        if p is None:
+            p = stats[a.author_key] = Participant(j.message.author, j.message.display_name, 0, 0, 0, 0)
+        p.messages += 1
+        p.answers += a.thread is not None and a.opens is None
+        p.balls += a.to_host
+        p.questions += a.question
+    ranked = sorted(stats.values(), key=lambda p: (-p.messages, -p.balls, p.author.lower()))
+    return ranked[:TOP_PARTICIPANTS]
+
+
+def _community(judged: list[Judged], by_id: dict[str, Judged]) -> Community:
+    between = through = 0
+    for j in judged:
+        a = j.analysis
+        if a.repost:
+            continue
+        parent = by_id.get(a.reply_to_id) if a.reply_to_id else None
+        if a.team:
+            if parent is not None and not parent.analysis.team:
+                through += 1
+        elif a.to_host:
+            through += 1
+        elif parent is not None and not parent.analysis.team and parent.analysis.author_key != a.author_key:
+            between += 1
+    return Community(between, through)

@@ -1,0 +1,35 @@
+"""The core stays pure: importing it must not pull in the UI, network or database stacks."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+# (socket is not listed: pydantic imports email.utils, which imports it, without doing I/O.)
+FORBIDDEN = ("textual", "websockets", "aiosqlite", "asyncio", "sqlite3")
+
+
+def test_core_imports_no_io_stack() -> None:
+    code = (
+        "import sys, chatmod.core.engine, chatmod.core.ledger, chatmod.core.events, "
+        "chatmod.core.models, chatmod.core.extract; "
+        f"print(','.join(m for m in {FORBIDDEN!r} if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "", f"chatmod.core loaded {out.stdout.strip()}"
+
+
+def test_core_reads_no_clock() -> None:
+    # Time is an argument in the core: no module in it may ask the system for "now".
+    from pathlib import Path
+
+    import chatmod.core
+
+    root = Path(chatmod.core.__file__).parent
+    offenders = [
+        f"{path.name}: {needle}"
+        for path in root.glob("*.py")
+        for needle in ("datetime.now(", "time.time(", "utcnow(", "monotonic(", "date.today(")
+        if needle in path.read_text(encoding="utf-8")
+    ]
+    assert offenders == []

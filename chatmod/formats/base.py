@@ -251,12 +251,17 @@ def first_record(sample: str) -> Any:
     return value
 
 
+OUT_OF_RANGE = "created_at: date out of range"
+
+
 def build(fields: dict[str, Any], source: str, line: int) -> Item:
     """Validate ``fields`` into a :class:`Message`, or turn the failure into a rejection."""
     try:
         return Message.model_validate(fields)
     except ValidationError as error:
         return reject(fields.get("raw", fields), describe_validation_error(error), source, line)
+    except OverflowError:  # raised, not wrapped, by the conversion of year 1 or 9999 to UTC
+        return reject(fields.get("raw", fields), OUT_OF_RANGE, source, line)
 
 
 def flatten(items: Iterable[Iterable[Item]]) -> Iterator[Item]:

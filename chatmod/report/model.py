@@ -195,7 +195,8 @@ def _session(number: int, judged: list[Judged], ledger: Ledger) -> SessionReport
     dismissed = [b for b in items if b.status is Status.DISMISSED]
 
     waits = [b.wait(end) for b in balls if b.status is Status.ANSWERED]
-    participants = Counter(j.message.author for j in judged if not j.analysis.team)
+    # By identity, as the engine threads (handles compare case-insensitively): "Bob" is "bob".
+    participants = Counter(j.analysis.author_key for j in judged if not j.analysis.team)
     return SessionReport(
         number=number,
         start=start,
@@ -257,8 +258,12 @@ def _questions(judged: list[Judged], ledger: Ledger, end: datetime) -> list[Ques
         # A host who re-posts "Q3:" (a correction) reopens thread 3; recap it once.
         if any(r.number == number for r in recaps):
             continue
-        following = openers[index + 1].message.created_at if index + 1 < len(openers) else end
-        members = [j for j in judged if j.analysis.thread == number and j is not opener]
+        # The question runs until a *different* question opens: a corrected re-post of the same
+        # Qn (often seconds later) neither ends it nor counts as a host reply in its thread.
+        following = next(
+            (o.message.created_at for o in openers[index + 1 :] if o.analysis.opens != number), end
+        )
+        members = [j for j in judged if j.analysis.thread == number and j.analysis.opens != number]
         answers = [
             AnswerItem(
                 j.message.id, j.message.author, j.message.created_at, j.message.text,
@@ -278,7 +283,14 @@ def _questions(judged: list[Judged], ledger: Ledger, end: datetime) -> list[Ques
                 answers=answers,
                 host_replies=sum(1 for j in members if j.analysis.team and not j.analysis.repost),
                 reposts=sum(1 for j in members if j.analysis.repost),
-                participants=sorted({a.author for a in answers}, key=str.lower),
+                participants=sorted(
+                    {
+                        j.analysis.author_key: j.message.author
+                        for j in reversed(members)
+                        if not j.analysis.team and not j.analysis.repost
+                    }.values(),
+                    key=str.lower,
+                ),
                 duration_s=max(0.0, (following - opener.message.created_at).total_seconds()),
                 late_answers=sum(1 for a in answers if a.late),
                 balls=len(thread_balls),

@@ -7,6 +7,8 @@ the engine, and keeps every rejection to report at the end.
 
 from __future__ import annotations
 
+import gc
+
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -92,6 +94,9 @@ def chronological(
     if run.deleted:
         messages = [m.model_copy(update={"deleted": True}) if m.id in run.deleted else m for m in messages]
     messages.sort(key=_order_key)
+    # Every message now lives until the run ends; without this the cyclic GC re-walks them all
+    # on each collection, which cost more than judging them (performance.md, B1).
+    gc.freeze()
     return messages
 
 

@@ -12,7 +12,7 @@ import re
 __all__ = ["asks"]
 
 _URLS = re.compile(r"https?://\S+|www\.\S+")
-_TAGS_AND_HANDLES = re.compile(r"(?<![\w&])[#＃@＠][^\s#＃@＠]+")
+_TAGS_AND_HANDLES = re.compile(r"(?<![\w&])[#＃@＠](?:[\w\-.@]*\w)?")
 _SENTENCES = re.compile(r"[^.!?\n]+(?:[.!?\n]+|$)")
 
 _RHETORICAL = re.compile(
@@ -56,7 +56,7 @@ _REQUEST = re.compile(
       |(?:would\s+like|want|wanted|need)\s+to\s+(?:know|hear|learn)|looking\s+for\s+(?:a|an|some|any|advice|tips|ideas|recommendations|resources|help)
       |any\s+(?:tips|advice|recommendations?|suggestions?|resources?|links?|ideas|pointers|books?)\b
       |(?:need|could\s+use|want)\s+(?:some\s+|any\s+)?(?:help|advice|tips|ideas|guidance)
-      |(?:help|point)\s+me\b|tell\s+(?:me|us)\s+(?:more|about|how|what|why)|do\s+tell\b
+      |(?:help|point)\s+me\b|tell\s+(?:me|us)\s+(?:more|about(?!\s+it\b)|how|what|why)|do\s+tell\b
       |what\s+do\s+you\s+(?:think|recommend|suggest|use)|your\s+(?:thoughts|take|opinion|advice|recommendation)\b
       |(?:is|was)\s+there\s+a\s+(?:link|recording|video|replay|transcript|recap|place|way)
       |where\s+(?:can|do|should|could)\s+(?:i|we|one)\s+(?:find|get|see|read|watch|learn|start)

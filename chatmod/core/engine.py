@@ -47,6 +47,12 @@ class EngineConfig:
     """Consecutive messages of one author this close together may make one point."""
     prefer_window: timedelta = timedelta(minutes=30)
     """How far back an inferred reply looks for a message that spoke to the replier."""
+    reaction_time: timedelta = timedelta(seconds=10)
+    """A reply posted sooner than this after a message was written before it could be read:
+    an inferred link skips such messages when an older one is there."""
+
+
+_TEAM = "\x00team"
 
 
 class _Seen:
@@ -116,6 +122,9 @@ class Engine:
         self._current: int | None = None
         self._opened_at: dict[int, datetime] = {}
         self._team_keys: set[str] = set()
+        # (speaker, listener) -> the speaker's messages that spoke to the listener, oldest first;
+        # _TEAM stands for "addressed to the host team". Keeps reply inference O(1)-ish.
+        self._spoken: dict[tuple[str, str], list[_Seen]] = {}
 
     def end_session(self, at: datetime | None = None) -> list[Event]:
         """Close the current session: every ball still open is dropped."""
@@ -222,8 +231,7 @@ class Engine:
         voices = self._voices(body, message) if not repost else []
         direct = [key for key, _, _, voice in voices if voice is Voice.DIRECT]
         speaks = set(direct)
-        if block:
-            speaks.add(block[0][2])
+        speaks.update(key for _, _, key in block)
         seen.speaks_to = frozenset(speaks)
         if parent is not None:
             seen.parent = parent
@@ -276,6 +284,10 @@ class Engine:
         events.append(analyzed)
         self._seen[message.id] = seen
         self._by_author.setdefault(author_key, []).append(seen)
+        for listener in seen.speaks_to:
+            self._spoken.setdefault((author_key, listener), []).append(seen)
+        if to_host:
+            self._spoken.setdefault((author_key, _TEAM), []).append(seen)
 
         # Rule 5: balls open, and host-team messages answer them.
         if to_host:
@@ -392,12 +404,25 @@ class Engine:
         if not history:
             return None, False
         horizon = at - self.config.prefer_window
+        readable = at - self.config.reaction_time
+        best: _Seen | None = None
+        pools = [self._spoken.get((target, author), ())]
+        if team:
+            pools.append(self._spoken.get((target, _TEAM), ()))
+        for pool in pools:
+            for candidate in reversed(pool):
+                if candidate.at < horizon or (best is not None and candidate.at <= best.at):
+                    break
+                if candidate.at > readable:
+                    continue
+                if candidate.replied_by is None or author not in candidate.replied_by:
+                    best = candidate
+                    break
+        if best is not None:
+            return best, True
         for candidate in reversed(history):
-            if candidate.at < horizon:
-                break
-            spoke_to_us = (team and candidate.to_host) or author in candidate.speaks_to
-            if spoke_to_us and (candidate.replied_by is None or author not in candidate.replied_by):
-                return candidate, True
+            if candidate.at <= readable:
+                return candidate, False
         return history[-1], False
 
     # -- rule 5 ---------------------------------------------------------------------------
@@ -436,9 +461,9 @@ class Engine:
             return False
         if seen.answer_tag is not None and seen.answer_tag != previous.answer_tag:
             return False
-        if message.reply_to_id is not None and seen.parent is not None:
-            if seen.parent is not previous and seen.parent is not previous.parent:
-                return False
+        # A reply to something else is a reaction to that, not more of the same point.
+        if seen.parent is not None and seen.parent is not previous and seen.parent is not previous.parent:
+            return False
         start = body.lstrip().lower()
         if start.startswith(_NEW_POINT_START):
             return False

@@ -257,3 +257,22 @@ def test_messages_are_plain_values() -> None:
     m = Message(network="twitter", id="1", author="a", created_at=at("0:00"), text="x")
     with pytest.raises(Exception):
         m.text = "y"  # type: ignore[misc]
+
+
+class TestCasesFromRealChats:
+    """Shapes met while reading whole sessions of the #PSTweetChat archive (texts paraphrased)."""
+
+    def test_question_mark_right_after_a_handle_still_asks(self) -> None:
+        j = judge([("m", "0:00", "bob", "@mshost Those are only the numbers from @github? I bet the rest is higher")])
+        assert j["m"].question
+
+    def test_tell_me_about_it_is_agreement_not_a_request(self) -> None:
+        j = judge([("m", "0:00", "bob", "@mshost Tell me about it 😅 #chat")])
+        assert j["m"].to_host and not j["m"].question
+
+    def test_a_reply_seconds_after_a_ball_was_written_before_reading_it(self) -> None:
+        # The host's reply lands 5 s after bob's new remark: it answers bob's earlier message.
+        j = judge([("b1", "0:00", "bob", "Who has moved to version 7 already?"),
+                   ("b2", "1:12", "bob", "@mshost that's not the date format I expected"),
+                   ("h", "1:17", "mshost", "@bob I'm more curious when people switch terminals")])
+        assert j["h"].reply_to_id == "b1" and j.status("b2") == "dropped"

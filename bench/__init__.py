@@ -1,0 +1,1 @@
+"""chatmod's benchmarks: ``make bench`` prints ``name: value`` lines, ratios against baselines."""

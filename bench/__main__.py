@@ -1,0 +1,70 @@
+"""Runs the benchmarks and prints one ``name: value`` line per figure (ratios, same-run baselines)."""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from bench.synthetic import write_native, write_twarc1
+from chatmod.cli import analysis_record
+from chatmod.core.handles import HostTeam
+from chatmod.formats import read_source
+from chatmod.pipeline import Run, chronological, judge_sessions
+
+TEAM = HostTeam(["mshost"], ["cosam"])
+
+
+def _parse_only(path: Path) -> int:
+    _, items = read_source(str(path))
+    count = 0
+    for _ in items:
+        count += 1
+    return count
+
+
+def _analyze(path: Path) -> int:
+    """Everything `chatmod analyze` does but the write to stdout."""
+    _, items = read_source(str(path))
+    messages = chronological(items, Run())
+    size = 0
+    for session, ledger in judge_sessions(messages, TEAM):
+        for judged in session:
+            size += len(json.dumps(analysis_record(judged, ledger), ensure_ascii=False))
+    return size
+
+
+def _best_of(runs: int, work: Callable[[], object]) -> float:
+    times = []
+    for _ in range(runs):
+        gc.collect()
+        start = time.perf_counter()
+        work()
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("--messages", type=int, default=200_000, help="archive size (default 200000)")
+    parser.add_argument("--runs", type=int, default=3, help="repetitions; the best run counts")
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory() as tmp:
+        for name, writer in (("", write_native), ("_twarc1", write_twarc1)):
+            path = writer(Path(tmp) / f"chat{name}.jsonl", args.messages)
+            parse = _best_of(args.runs, lambda: _parse_only(path))
+            analyze = _best_of(args.runs, lambda: _analyze(path))
+            print(f"analyze_vs_parse{name}: {analyze / parse:.2f}", flush=True)
+            print(f"  ({args.messages} messages: parse {parse:.2f}s, analyze {analyze:.2f}s, "
+                  f"{args.messages / analyze:,.0f} msg/s)", file=sys.stderr, flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

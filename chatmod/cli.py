@@ -283,8 +283,12 @@ def _run_demo(args: argparse.Namespace) -> int:
     from chatmod.report import build_report, render
 
     run = Run()
-    _, items = read_source(str(DEMO_CHAT))
-    messages = chronological(items, run)
+    try:
+        _, items = read_source(str(DEMO_CHAT))
+        messages = chronological(items, run)
+    except InputError as error:
+        _error(f"the bundled demo chat is missing from this install ({error})")
+        return EXIT_FAILURE
     team = HostTeam(DEMO_HOSTS, DEMO_COHOSTS)
     report = build_report(messages, team, source="the demo chat", tag=DEMO_TAG)
     return _write(render(report, "md"), None)

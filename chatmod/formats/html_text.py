@@ -150,31 +150,29 @@ def _parsed(html: str) -> str:
 def _tokenised(html: str) -> str | None:
     """The text of ``html`` if it is all plain tags and text, else None."""
     parser = _TextParser()
-    match = _TOKEN.match
-    pos, end = 0, len(html)
-    while pos < end:
-        m = match(html, pos)
-        if m is None:
-            return None
+    pos = 0
+    for m in _TOKEN.finditer(html):
+        if m.start() != pos:
+            return None  # a "<" that starts no plain tag
         pos = m.end()
-        start_tag, data = m.group(1), m.group(5)
+        start_tag, attr_text, self_closing, end_tag, data = m.groups()
         if data is not None:
             parser.handle_data(unescape(data) if "&" in data else data)
-        elif start_tag is not None:
+        elif end_tag is not None:
+            parser.handle_endtag(end_tag.lower())
+        else:
             tag = start_tag.lower()
             if tag in _HIDDEN:
                 return None
             attrs: list[tuple[str, str | None]] = [
                 (name.lower(), _attr_value(dq, sq, bare))
-                for name, dq, sq, bare in _ATTRS.findall(m.group(2))
-            ] if m.group(2) else []
-            if m.group(3):
+                for name, dq, sq, bare in _ATTRS.findall(attr_text)
+            ] if attr_text else []
+            if self_closing:
                 parser.handle_startendtag(tag, attrs)
             else:
                 parser.handle_starttag(tag, attrs)
-        else:
-            parser.handle_endtag(m.group(4).lower())
-    return parser.text()
+    return parser.text() if pos == len(html) else None
 
 
 def _attr_value(double: str, single: str, bare: str) -> str:

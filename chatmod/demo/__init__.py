@@ -11,6 +11,6 @@ from pathlib import Path
 __all__ = ["DEMO_CHAT", "DEMO_COHOSTS", "DEMO_HOSTS", "DEMO_TAG"]
 
 DEMO_CHAT = Path(__file__).with_name("demo_chat.jsonl")
-DEMO_HOSTS: tuple[str, ...] = ("mshost",)
-DEMO_COHOSTS: tuple[str, ...] = ("cohostsam",)
+DEMO_HOSTS: tuple[str, ...] = ("msrivera",)
+DEMO_COHOSTS: tuple[str, ...] = ("mrokafor",)
 DEMO_TAG = "teachtechchat"

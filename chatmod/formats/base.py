@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any, Callable, Protocol, TextIO
+from typing import Any, Protocol, TextIO
 
 from pydantic import ValidationError
 
@@ -14,9 +14,9 @@ from chatmod.core.models import Message, Network, Rejected, Where
 
 __all__ = [
     "CONVERSION_ERRORS",
+    "MAX_RECORD_CHARS",
     "Deletion",
     "Item",
-    "MAX_RECORD_CHARS",
     "Reader",
     "ReaderSpec",
     "build",
@@ -70,6 +70,8 @@ class Reader(Protocol):
 
     A reader never raises on bad data: each bad record becomes a :class:`Rejected` carrying
     the source name, the line (or record) number and a one-line reason, and reading goes on.
+    A source's notice that a message was deleted becomes a :class:`Deletion`; records that
+    are not messages at all (likes, follows, keep-alives, rate-limit notices) are skipped.
     """
 
     def __call__(self, stream: TextIO, source: str) -> Iterator[Item]: ...
@@ -152,11 +154,15 @@ def json_records(stream: TextIO, source: str) -> Iterator[tuple[int, Any] | Reje
     number = 0
     readline = stream.readline
     loads = json.loads
+    pending: str | None = None
     while True:
-        line = readline(MAX_RECORD_CHARS)
-        if not line:
-            return
-        number += 1
+        if pending is not None:
+            line, pending = pending, None
+        else:
+            line = readline(MAX_RECORD_CHARS)
+            if not line:
+                return
+            number += 1
         if number == 1 and line.startswith("\ufeff"):
             line = line[1:]
         if len(line) >= MAX_RECORD_CHARS and not line.endswith("\n"):
@@ -172,6 +178,9 @@ def json_records(stream: TextIO, source: str) -> Iterator[tuple[int, Any] | Reje
             closer = "}" if line.strip() == "{" else "]"
             while size < MAX_RECORD_CHARS and (line := readline(MAX_RECORD_CHARS)):
                 number += 1
+                if line[:1] in ("{", "[") and not _opens_document(line):
+                    pending = line  # a JSON-lines record: the "document" was a cut-off line
+                    break
                 parts.append(line)
                 size += len(line)
                 if line.rstrip() == closer:

@@ -15,6 +15,7 @@ _BLOCKS = {
     "h1": 2, "h2": 2, "h3": 2, "h4": 2, "h5": 2, "h6": 2,
 }
 _HIDDEN = frozenset(("script", "style"))
+_WITH_ATTRS = frozenset(("a", "span"))
 _SPACE = re.compile(r"[ \t\n\r\f\v]+")
 _AROUND_NEWLINE = re.compile(r" *\n *")
 _TAG_START = re.compile(r"<[A-Za-z/!?]")
@@ -164,10 +165,11 @@ def _tokenised(html: str) -> str | None:
             tag = start_tag.lower()
             if tag in _HIDDEN:
                 return None
+            # Only links and spans have attributes that change the text.
             attrs: list[tuple[str, str | None]] = [
                 (name.lower(), _attr_value(dq, sq, bare))
                 for name, dq, sq, bare in _ATTRS.findall(attr_text)
-            ] if attr_text else []
+            ] if attr_text and tag in _WITH_ATTRS else []
             if self_closing:
                 parser.handle_startendtag(tag, attrs)
             else:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any, TextIO
 
 from chatmod.core.extract import extract_hashtags
@@ -36,7 +36,7 @@ POST = "app.bsky.feed.post"
 REPOST = "app.bsky.feed.repost"
 _MENTION = "app.bsky.richtext.facet#mention"
 _TAG = "app.bsky.richtext.facet#tag"
-_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 # A handle is a domain name; twitter-text's @-rule would stop at the first dot.
 _HANDLE = re.compile(
     r"(?<![\w@.])@((?:[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?\.)+[a-zA-Z]"
@@ -189,12 +189,16 @@ def _entities(
     mentions: list[Mention] = []
     tags: list[str] = []
     facets = record.get("facets")
+    tagged = 0
     if isinstance(facets, list) and facets:
-        _read_facets(facets, text, handles, mentions, tags)
+        tagged = _read_facets(facets, text, handles, mentions, tags)
     extra = record.get("tags")
     if isinstance(extra, list):
         tags.extend(tag for tag in extra if isinstance(tag, str) and tag.strip())
-    tags.extend(entity.value for entity in extract_hashtags(text))
+    # Text matching is the fallback for clients that write no facets; when every "#" already
+    # starts a tag facet it could add nothing, and it is the costliest step here.
+    if ("#" in text and text.count("#") != tagged) or "＃" in text:
+        tags.extend(entity.value for entity in extract_hashtags(text))
     if "@" in text:
         mentions.extend(Mention(handle=m.group(1)) for m in _HANDLE.finditer(text))
     return _unique_mentions(mentions, handles), _unique_tags(tags)
@@ -202,11 +206,12 @@ def _entities(
 
 def _read_facets(
     facets: list[Any], text: str, handles: Handles, mentions: list[Mention], tags: list[str]
-) -> None:
+) -> int:
+    """Add what valid facets give; return how many tag facets cover a ``#`` in the text."""
     try:
         data = text.encode("utf-8")
     except UnicodeEncodeError:  # a lone surrogate from a \ud800 escape: offsets are moot
-        return
+        return 0
     spans: list[tuple[int, int, list[Any]]] = []
     for facet in facets:
         if not isinstance(facet, dict):
@@ -218,7 +223,7 @@ def _read_facets(
         if type(start) is int and type(end) is int and 0 <= start < end <= len(data):
             spans.append((start, end, features))
     spans.sort(key=lambda span: (span[0], span[1]))
-    covered = 0
+    covered = tagged = 0
     for start, end, features in spans:
         if start < covered:
             continue  # overlaps the facet before it
@@ -227,6 +232,7 @@ def _read_facets(
         except UnicodeDecodeError:
             continue  # starts or ends inside a character
         covered = end
+        counted = False
         for feature in features:
             if not isinstance(feature, dict):
                 continue
@@ -236,6 +242,10 @@ def _read_facets(
                 mentions.append(Mention(handle=handle or handles.get(did), id=did))
             elif kind == _TAG and isinstance(tag := feature.get("tag"), str) and tag.strip():
                 tags.append(tag)
+                if not counted and shown.startswith("#"):
+                    tagged += 1
+                    counted = True
+    return tagged
 
 
 def _unique_mentions(mentions: list[Mention], handles: Handles) -> tuple[Mention, ...]:

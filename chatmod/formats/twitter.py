@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 from chatmod.core.extract import extract_hashtags, extract_mentions
 from chatmod.core.models import Mention
+from chatmod.formats.base import nonblank
 
 __all__ = [
     "is_tweet_id",
@@ -23,7 +24,6 @@ __all__ = [
     "v1_entities",
 ]
 
-UTC = timezone.utc
 TWITTER_EPOCH_MS = 1288834974657
 
 # Sequential (pre-snowflake) ids end near 3e10; an id whose time part is under an hour after
@@ -160,9 +160,8 @@ def v1_entities(entities: object) -> tuple[tuple[Mention, ...], tuple[str, ...]]
     user_mentions = entities.get("user_mentions")
     if isinstance(user_mentions, list):
         for item in user_mentions:
-            if isinstance(item, dict) and isinstance(handle := item.get("screen_name"), str):
-                if handle.strip():
-                    mentions.append(Mention(handle=handle, id=tweet_id(item)))
+            if isinstance(item, dict) and (handle := nonblank(item.get("screen_name"))):
+                mentions.append(Mention(handle=handle, id=tweet_id(item)))
     tags = entities.get("hashtags")
     if isinstance(tags, list):
         for item in tags:

@@ -11,14 +11,21 @@ from typing import Any
 from hypothesis import strategies as st
 
 from chatmod.core.models import Message, Rejected
+from chatmod.formats import read_source
 from chatmod.formats.base import Deletion, Item, ReaderSpec
 
 CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
-def read(spec: ReaderSpec, text: str, source: str = "t.in") -> list[Item]:
+def read(spec: ReaderSpec, text: str, source: str = "t.in") -> list[Any]:
     """Everything ``spec`` yields for ``text`` (newlines kept as written, like newline='')."""
     return list(spec.read(io.StringIO(text, newline=""), source))
+
+
+def read_file(path: object) -> tuple[str, list[Any]]:
+    """The detected format's name and everything read from ``path`` via read_source."""
+    spec, items = read_source(str(path))
+    return spec.name, list(items)
 
 
 def lines(*records: Any) -> str:

@@ -21,8 +21,8 @@ from chatmod.formats.html_text import _parsed, _tokenised, html_to_text
         ('<a href="https://x.social/@bo" class="u-url mention">@<span>bo</span></a> hi', "@bo hi"),
         ('<a href="https://x.social/tags/EdChat" class="mention hashtag">#<span>EdChat</span></a>',
          "#EdChat"),
-        ('<a href="https://e.org/a/long/path"><span class="invisible">https://</span>'
-         '<span class="ellipsis">e.org/a/lo</span><span class="invisible">ng/path</span></a>',
+        (('<a href="https://e.org/a/long/path"><span class="invisible">https://</span>'
+          '<span class="ellipsis">e.org/a/lo</span><span class="invisible">ng/path</span></a>'),
          "https://e.org/a/long/path"),
         ('<a href="https://e.org/page">the page</a>', "the page"),
         ("<p>  spaced   out\n text </p>", "spaced out text"),

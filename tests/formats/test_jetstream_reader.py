@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -19,11 +19,11 @@ from reader_helpers import (
     messages,
     mutated,
     read,
+    read_file,
     rejections,
 )
 
 from chatmod.core.models import Mention, Network
-from chatmod.formats import read_source
 from chatmod.formats.jetstream import SPEC
 
 HOST = "did:plc:hosthosthosthosthost0001"
@@ -46,7 +46,7 @@ def post(did: str, rkey: str, record: dict[str, Any], time_us: int = 17100000001
 
 
 REPLY_TEXT = "👋 @edhost.bsky.social A1: small groups first 🎉 #EdChat #teaching"
-REPLY = post(ZOE, "3kq1zoereply3", {
+REPLY: dict[str, Any] = post(ZOE, "3kq1zoereply3", {
     "text": REPLY_TEXT,
     "langs": ["en", "es"],
     "facets": [
@@ -59,25 +59,25 @@ REPLY = post(ZOE, "3kq1zoereply3", {
     "reply": {"root": {"uri": POST_URI, "cid": "bafyroot"},
               "parent": {"uri": POST_URI, "cid": "bafyparent"}},
 })
-IDENTITY = {"did": HOST, "time_us": 1710000000000001, "kind": "identity",
+IDENTITY: dict[str, Any] = {"did": HOST, "time_us": 1710000000000001, "kind": "identity",
             "identity": {"did": HOST, "handle": "edhost.bsky.social", "seq": 1,
                          "time": "2024-03-09T15:59:00.000Z"}}
-REPOST = {"did": ZOE, "time_us": 1710000000200000, "kind": "commit", "commit": {
+REPOST: dict[str, Any] = {"did": ZOE, "time_us": 1710000000200000, "kind": "commit", "commit": {
     "rev": "r", "operation": "create", "collection": "app.bsky.feed.repost", "rkey": "3kq1rp",
     "record": {"$type": "app.bsky.feed.repost", "createdAt": "2024-03-09T16:00:01.000Z",
                "subject": {"uri": POST_URI, "cid": "bafy"}}, "cid": "bafy2"}}
-QUOTE = post(ZOE, "3kq1quote4", {
+QUOTE: dict[str, Any] = post(ZOE, "3kq1quote4", {
     "text": "Love this one",
     "embed": {"$type": "app.bsky.embed.recordWithMedia",
               "record": {"$type": "app.bsky.embed.record",
                          "record": {"uri": POST_URI, "cid": "bafy"}},
               "media": {"$type": "app.bsky.embed.images", "images": []}},
 })
-LIKE = {"did": ZOE, "time_us": 1710000000300000, "kind": "commit", "commit": {
+LIKE: dict[str, Any] = {"did": ZOE, "time_us": 1710000000300000, "kind": "commit", "commit": {
     "rev": "r", "operation": "create", "collection": "app.bsky.feed.like", "rkey": "3kq1like",
     "record": {"subject": {"uri": POST_URI, "cid": "bafy"}}}}
-FOLLOW = {**LIKE, "commit": {**LIKE["commit"], "collection": "app.bsky.graph.follow"}}
-DELETE = {"did": ZOE, "time_us": 1710000000400000, "kind": "commit", "commit": {
+FOLLOW: dict[str, Any] = {**LIKE, "commit": {**LIKE["commit"], "collection": "app.bsky.graph.follow"}}
+DELETE: dict[str, Any] = {"did": ZOE, "time_us": 1710000000400000, "kind": "commit", "commit": {
     "rev": "r", "operation": "delete", "collection": "app.bsky.feed.post", "rkey": "3kq1zoereply3"}}
 
 
@@ -86,7 +86,7 @@ def test_reply_with_byte_offset_facets() -> None:
     assert m.network is Network.BLUESKY
     assert m.id == f"at://{ZOE}/app.bsky.feed.post/3kq1zoereply3"
     assert m.author == ZOE and m.author_id == ZOE  # no identity seen yet
-    assert m.created_at == datetime(2024, 3, 9, 16, 0, 0, 123456, tzinfo=timezone.utc)
+    assert m.created_at == datetime(2024, 3, 9, 16, 0, 0, 123456, tzinfo=UTC)
     assert m.text == REPLY_TEXT
     assert m.mentions == (Mention(handle="edhost.bsky.social", id=HOST),)
     # Facet tag, then record.tags, then text; deduplicated ignoring case.
@@ -185,9 +185,8 @@ def test_sniff() -> None:
 
 @pytest.mark.corpus
 def test_golden_file(corpus: Callable[[str], Path]) -> None:
-    spec, items = read_source(str(corpus("jetstream_golden_v1.jsonl")))
-    found = list(items)
-    assert spec.name == "jetstream"
+    name, found = read_file(corpus("jetstream_golden_v1.jsonl"))
+    assert name == "jetstream"
     # Like, follow, profile, other collections, identity, account and block are skipped;
     # the delete is of another collection, so it is no deletion either.
     reply, repost = found
@@ -196,19 +195,18 @@ def test_golden_file(corpus: Callable[[str], Path]) -> None:
         "at://did:plc:j76trmiofvaxxpvx2vnb2vwf/app.bsky.feed.post/3mmojbrjwbs26"
     )
     assert reply.reply_to_author == "did:plc:j76trmiofvaxxpvx2vnb2vwf"
-    assert reply.created_at == datetime(2026, 5, 25, 14, 23, 29, 157119, tzinfo=timezone.utc)
+    assert reply.created_at == datetime(2026, 5, 25, 14, 23, 29, 157119, tzinfo=UTC)
     assert reply.lang == "en"
     assert repost.repost_of_author == "did:plc:hjloomm2tkve3pmfgbxegl3v"
 
-    _, items = read_source(str(corpus("jetstream_post_reply.json")))
-    assert [m.id for m in items] == [reply.id]
+    _, found = read_file(corpus("jetstream_post_reply.json"))
+    assert [m.id for m in found] == [reply.id]
 
 
 @pytest.mark.corpus
 def test_tag_facets_after_an_emoji(corpus: Callable[[str], Path]) -> None:
-    spec, items = read_source(str(corpus("jetstream_post_tag_facets_emoji.json")))
-    [m] = list(items)
-    assert spec.name == "jetstream"
+    name, [m] = read_file(corpus("jetstream_post_tag_facets_emoji.json"))
+    assert name == "jetstream"
     assert m.hashtags == ("Ruby", "rubylang")
     assert m.text.encode()[151:160].decode() == "#rubylang" and m.text.index("#rubylang") == 148
 

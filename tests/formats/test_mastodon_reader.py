@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -19,11 +19,11 @@ from reader_helpers import (
     messages,
     mutated,
     read,
+    read_file,
     rejections,
 )
 
 from chatmod.core.models import Mention, Network
-from chatmod.formats import read_source
 from chatmod.formats.mastodon import SPEC
 
 
@@ -103,7 +103,7 @@ def test_status_fields() -> None:
     [m] = read(SPEC, lines(QUESTION))
     assert m.network is Network.MASTODON and m.id == "112000000000000001"
     assert m.author == "edhost" and m.author_id == "90001" and m.display_name == "Ed Host"
-    assert m.created_at == datetime(2024, 3, 7, 20, 0, 3, 412000, tzinfo=timezone.utc)
+    assert m.created_at == datetime(2024, 3, 7, 20, 0, 3, 412000, tzinfo=UTC)
     assert m.text == (
         "Q1: What's one thing you'd change about grading? #EdChat\n\nReply with A1 & tag us"
     )
@@ -216,9 +216,8 @@ def test_sniff() -> None:
 
 @pytest.mark.corpus
 def test_corpus_files(corpus: Callable[[str], Path]) -> None:
-    spec, items = read_source(str(corpus("mastodon_status_edit_with_hashtags.json")))
-    [edit] = list(items)
-    assert spec.name == "mastodon" and edit.edited
+    name, [edit] = read_file(corpus("mastodon_status_edit_with_hashtags.json"))
+    assert name == "mastodon" and edit.edited
     assert edit.hashtags == ("MUSICTUESDAY", "piano", "neoclassical", "jazz")
     assert edit.text.startswith("#musicTuesday\n\nHere's a solo #piano track")
     assert edit.text.endswith(
@@ -226,17 +225,15 @@ def test_corpus_files(corpus: Callable[[str], Path]) -> None:
     )
     assert "<" not in edit.text and "span" not in edit.text
 
-    _, items = read_source(str(corpus("mastodon_status_reply_with_mention.json")))
-    [reply] = list(items)
+    _, [reply] = read_file(corpus("mastodon_status_reply_with_mention.json"))
     assert reply.text == "@disarray glad i was able to help"
     assert reply.reply_to_id == "108914298452377720"
     assert reply.reply_to_author == "disarray@pl.nulled.red"
     assert reply.mentions == (Mention(handle="disarray@pl.nulled.red", id="107946650784398271"),)
 
     # A pretty-printed frame whose payload is a JSON string.
-    spec, items = read_source(str(corpus("mastodon_ws_update_frame.json")))
-    [update] = list(items)
-    assert spec.name == "mastodon" and update.id == "108913983692647032"
+    name, [update] = read_file(corpus("mastodon_ws_update_frame.json"))
+    assert name == "mastodon" and update.id == "108913983692647032"
     assert update.author == "tobtobxx@fosstodon.org"
     assert update.reply_to_id == "108913981098896721"
     assert update.reply_to_author == "tobtobxx@fosstodon.org"  # a reply to oneself

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 from hypothesis import HealthCheck, given, settings
@@ -19,7 +19,7 @@ QUESTION = Message(
     author="edhost@example.social",
     author_id="90001",
     display_name="Ed Host 🎓",
-    created_at=datetime(2024, 3, 7, 20, 0, 3, 412001, tzinfo=timezone.utc),
+    created_at=datetime(2024, 3, 7, 20, 0, 3, 412001, tzinfo=UTC),
     text="Q1: What's one thing you'd change? #EdChat\n\nReply with A1",
     mentions=(Mention(handle="ria@teach.example", id="90002"), Mention(handle="bo")),
     hashtags=("EdChat",),

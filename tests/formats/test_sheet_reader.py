@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Callable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -18,10 +18,7 @@ from chatmod.core.models import Mention, Message
 from chatmod.formats.sheet import SPEC
 
 TITLE = [""] + ["Twitter Query: #edchat lang:en -filter:retweets"] + [""] * 19
-HEADER = (
-    "Date,Screen Name,Full Name,Tweet Text,Tweet ID,Link(s),Media,Location,Retweets,Favorites,"
-    "App,Followers,Follows,Listed,Verfied,User Since,Location,Bio,Website,Timezone,Profile Image"
-).split(",")
+HEADER = ["Date", "Screen Name", "Full Name", "Tweet Text", "Tweet ID", "Link(s)", "Media", "Location", "Retweets", "Favorites", "App", "Followers", "Follows", "Listed", "Verfied", "User Since", "Location", "Bio", "Website", "Timezone", "Profile Image"]
 
 
 def sheet_row(date: str, handle: str, name: str, text: str, tweet_id: str,
@@ -48,7 +45,7 @@ def to_csv(rows: list[list[str]], title: bool = True) -> str:
 
 
 def snowflake(tweet_id: str) -> datetime:
-    return datetime.fromtimestamp(((int(tweet_id) >> 22) + 1288834974657) / 1000, timezone.utc)
+    return datetime.fromtimestamp(((int(tweet_id) >> 22) + 1288834974657) / 1000, UTC)
 
 
 def test_rows_by_position() -> None:
@@ -114,7 +111,7 @@ def test_real_archive(corpus: Callable[[str], Path]) -> None:
         assert dates[message.id] == shown
     first = next(m for m in found if m.id == "1489674374126911494")
     assert first.created_at.replace(microsecond=0) == datetime(2022, 2, 4, 18, 57, 2,
-                                                               tzinfo=timezone.utc)
+                                                               tzinfo=UTC)
     assert dates[first.id] == "2/4/2022 13:57:02"
     assert sum(m.author == "JeffHicks" for m in found) == 1167
     assert sum(m.text.startswith("@") for m in found) == 1248

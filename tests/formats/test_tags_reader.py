@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -14,12 +14,7 @@ from reader_helpers import assert_clean, messages, read, rejections
 from chatmod.core.models import Mention
 from chatmod.formats.tags import SPEC
 
-HEADER = (
-    "id_str,from_user,text,created_at,time,geo_coordinates,user_lang,in_reply_to_user_id_str,"
-    "in_reply_to_screen_name,from_user_id_str,in_reply_to_status_id_str,source,"
-    "profile_image_url,user_followers_count,user_friends_count,user_location,status_url,"
-    "entities_str"
-).split(",")
+HEADER = ["id_str", "from_user", "text", "created_at", "time", "geo_coordinates", "user_lang", "in_reply_to_user_id_str", "in_reply_to_screen_name", "from_user_id_str", "in_reply_to_status_id_str", "source", "profile_image_url", "user_followers_count", "user_friends_count", "user_location", "status_url", "entities_str"]
 
 
 def row(**cells: str) -> dict[str, str]:
@@ -60,7 +55,7 @@ MANGLED = row(
 def test_reply_with_entities() -> None:
     [m] = read(SPEC, to_csv([REPLY]))
     assert m.id == "1264260000000000123" and m.author == "ana_teaches" and m.author_id == "2222"
-    assert m.created_at == datetime(2020, 5, 23, 18, 1, 55, tzinfo=timezone.utc)
+    assert m.created_at == datetime(2020, 5, 23, 18, 1, 55, tzinfo=UTC)
     assert m.text == "@edchathost A3: peer review & rubrics #edchat"
     assert m.reply_to_id == "1264259000000000000" and m.reply_to_author == "edchathost"
     assert m.mentions == (Mention(handle="edchathost", id="1111"),)
@@ -105,7 +100,7 @@ def test_bad_rows_are_rejected_with_line_and_reason() -> None:
         (6, "missing from_user"),
         (7, "missing id_str"),
     ]
-    assert [m.text for m in messages(items)][0] == "line one\nline two #edchat"
+    assert messages(items)[0].text == "line one\nline two #edchat"
     assert len(messages(items)) == 2
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from hypothesis import HealthCheck, given, settings
@@ -98,7 +98,7 @@ def test_plain_tweet_fields() -> None:
     assert m.id == "1103017235271352321"
     assert m.author == "edchathost" and m.author_id == "1111"
     assert m.display_name == "Ed Chat Host"
-    assert m.created_at == datetime(2019, 3, 5, 19, 0, 12, tzinfo=timezone.utc)
+    assert m.created_at == datetime(2019, 3, 5, 19, 0, 12, tzinfo=UTC)
     assert m.text == "Q1: What does feedback look like in your class? & how fast? #edchat"
     assert m.hashtags == ("edchat",)
     assert m.url == "https://twitter.com/edchathost/status/1103017235271352321"

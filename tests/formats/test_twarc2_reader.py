@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from hypothesis import HealthCheck, given, settings
@@ -13,14 +13,14 @@ from reader_helpers import assert_clean, json_values, lines, messages, mutated, 
 from chatmod.core.models import Mention
 from chatmod.formats.twarc2 import SPEC
 
-TWARC = {"url": "https://api.twitter.com/2/tweets/search/recent?query=%23edchat",
+TWARC: dict[str, Any] = {"url": "https://api.twitter.com/2/tweets/search/recent?query=%23edchat",
          "version": "2.14.0", "retrieved_at": "2023-01-10T20:05:00+00:00"}
-USERS = [
+USERS: list[dict[str, str]] = [
     {"id": "1111", "username": "edchathost", "name": "Ed Chat Host"},
     {"id": "2222", "username": "ana_teaches", "name": "Ana Ruiz"},
     {"id": "3333", "username": "mr_ortiz", "name": "Sam Ortiz"},
 ]
-QUESTION = {
+QUESTION: dict[str, Any] = {
     "id": "1612900000000000001",
     "text": "Q2: Which tools help you &amp; your students reflect? #edchat",
     "author_id": "1111",
@@ -30,7 +30,7 @@ QUESTION = {
     "entities": {"hashtags": [{"start": 54, "end": 61, "tag": "edchat"}]},
     "edit_history_tweet_ids": ["1612900000000000001"],
 }
-ANSWER = {
+ANSWER: dict[str, Any] = {
     "id": "1612900500000000002",
     "text": "@edchathost A2: journals and @mr_ortiz's exit tickets #edchat",
     "author_id": "2222",
@@ -45,7 +45,7 @@ ANSWER = {
     },
     "lang": "en",
 }
-RETWEET = {
+RETWEET: dict[str, Any] = {
     "id": "1612900600000000003",
     "text": "RT @edchathost: Q2: Which tools help you &amp; your students reflect? #edchat",
     "author_id": "3333",
@@ -53,7 +53,7 @@ RETWEET = {
     "referenced_tweets": [{"type": "retweeted", "id": "1612900000000000001"}],
     "entities": {"mentions": [{"start": 3, "end": 14, "username": "edchathost"}]},
 }
-QUOTE = {
+QUOTE: dict[str, Any] = {
     "id": "1612900700000000004",
     "text": "Love this question #edchat https://t.co/q",
     "author_id": "2222",
@@ -61,7 +61,7 @@ QUOTE = {
     "referenced_tweets": [{"type": "quoted", "id": "1612900000000000001"}],
     "edit_history_tweet_ids": ["1612900650000000000", "1612900700000000004"],
 }
-PAGE = {
+PAGE: dict[str, Any] = {
     "data": [QUESTION, ANSWER, RETWEET, QUOTE],
     "includes": {"users": USERS, "tweets": [QUESTION]},
     "meta": {"result_count": 4, "newest_id": QUOTE["id"], "oldest_id": QUESTION["id"]},
@@ -92,7 +92,7 @@ def check(question: Any, answer: Any, retweet: Any, quote: Any) -> None:
     assert question.author == "edchathost" and question.author_id == "1111"
     assert question.display_name == "Ed Chat Host"
     assert question.text == "Q2: Which tools help you & your students reflect? #edchat"
-    assert question.created_at == datetime(2023, 1, 10, 20, 0, tzinfo=timezone.utc)
+    assert question.created_at == datetime(2023, 1, 10, 20, 0, tzinfo=UTC)
     assert question.hashtags == ("edchat",) and question.lang == "en"
     assert question.url == "https://twitter.com/edchathost/status/1612900000000000001"
     assert not question.edited
@@ -135,8 +135,8 @@ def test_missing_created_at_comes_from_the_snowflake() -> None:
     tweet = {k: v for k, v in QUESTION.items() if k != "created_at"}
     [m] = read(SPEC, lines({"data": [tweet]}))
     ms = (int(QUESTION["id"]) >> 22) + 1288834974657
-    assert m.created_at == datetime.fromtimestamp(ms / 1000, timezone.utc)
-    assert m.created_at == datetime(2023, 1, 10, 19, 51, 40, 889000, tzinfo=timezone.utc)
+    assert m.created_at == datetime.fromtimestamp(ms / 1000, UTC)
+    assert m.created_at == datetime(2023, 1, 10, 19, 51, 40, 889000, tzinfo=UTC)
 
 
 def test_bad_records_are_rejected_with_line_and_reason() -> None:

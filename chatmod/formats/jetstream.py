@@ -157,7 +157,8 @@ def event_to_item(event: Any, handles: Handles, source: str, line: int) -> Item 
 def _learn(identity: object, handles: Handles) -> None:
     if isinstance(identity, dict):
         did, handle = nonblank(identity.get("did")), nonblank(identity.get("handle"))
-        if did is not None and handle is not None:
+        # "handle.invalid" is what the network says when a handle failed verification.
+        if did is not None and handle is not None and handle != "handle.invalid":
             handles.learn(did, handle)
 
 

@@ -276,3 +276,32 @@ def build(fields: dict[str, Any], source: str, line: int) -> Item:
 def flatten(items: Iterable[Iterable[Item]]) -> Iterator[Item]:
     for group in items:
         yield from group
+
+
+def convert_records(
+    stream: TextIO,
+    source: str,
+    convert: Callable[[Any, str, int], Item | None],
+    what: str,
+    *,
+    arrays: bool = True,
+) -> Iterator[Item]:
+    """The JSON readers' shared loop: decode each record, convert it, never raise.
+
+    ``convert`` turns one decoded object into an item (None to skip it silently); any
+    conversion error it lets slip becomes a rejection naming ``what`` ("tweet", "status").
+    With ``arrays``, a record holding a JSON array is read as one object per element.
+    """
+    for record in json_records(stream, source):
+        if isinstance(record, Rejected):
+            yield record
+            continue
+        line, value = record
+        for obj in value if arrays and isinstance(value, list) else (value,):
+            try:
+                item = convert(obj, source, line)
+            except CONVERSION_ERRORS as error:
+                item = reject(obj, f"unreadable {what} ({type(error).__name__})", source, line)
+            if item is not None:
+                yield item
+

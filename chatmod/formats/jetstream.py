@@ -16,16 +16,15 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, TextIO
 
 from chatmod.core.extract import extract_hashtags
-from chatmod.core.models import Mention, Network, Rejected, Where
+from chatmod.core.models import Mention, Network, Where
 from chatmod.core.text import fold
 from chatmod.formats.base import (
-    CONVERSION_ERRORS,
     Deletion,
     Item,
     ReaderSpec,
     build,
     first_record,
-    json_records,
+    convert_records,
     nonblank,
     reject,
 )
@@ -65,17 +64,11 @@ class Handles:
 def read(stream: TextIO, source: str) -> Iterator[Item]:
     """Yield one item per post, repost or deletion, in file order."""
     handles = Handles()
-    for record in json_records(stream, source):
-        if isinstance(record, Rejected):
-            yield record
-            continue
-        line, event = record
-        try:
-            item = event_to_item(event, handles, source, line)
-        except CONVERSION_ERRORS as error:
-            item = reject(event, f"unreadable event ({type(error).__name__})", source, line)
-        if item is not None:
-            yield item
+
+    def convert(event: Any, source: str, line: int) -> Item | None:
+        return event_to_item(event, handles, source, line)
+
+    return convert_records(stream, source, convert, "event", arrays=False)
 
 
 def event_to_item(event: Any, handles: Handles, source: str, line: int) -> Item | None:

@@ -13,15 +13,14 @@ from collections.abc import Iterator
 from typing import Any, TextIO
 
 from chatmod.core.extract import extract_hashtags
-from chatmod.core.models import Mention, Network, Rejected, Where
+from chatmod.core.models import Mention, Network, Where
 from chatmod.formats.base import (
-    CONVERSION_ERRORS,
     Deletion,
     Item,
     ReaderSpec,
     build,
     first_record,
-    json_records,
+    convert_records,
     nonblank,
     reject,
 )
@@ -33,18 +32,7 @@ __all__ = ["SPEC", "read", "status_to_message"]
 
 def read(stream: TextIO, source: str) -> Iterator[Item]:
     """Yield one item per status, edit or deletion."""
-    for record in json_records(stream, source):
-        if isinstance(record, Rejected):
-            yield record
-            continue
-        line, value = record
-        for obj in value if isinstance(value, list) else (value,):
-            try:
-                item = _item(obj, source, line)
-            except CONVERSION_ERRORS as error:
-                item = reject(obj, f"unreadable status ({type(error).__name__})", source, line)
-            if item is not None:
-                yield item
+    return convert_records(stream, source, _item, "status")
 
 
 def _item(obj: Any, source: str, line: int) -> Item | None:

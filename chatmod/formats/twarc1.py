@@ -5,15 +5,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any, TextIO
 
-from chatmod.core.models import Network, Rejected, Where
+from chatmod.core.models import Network, Where
 from chatmod.formats.base import (
-    CONVERSION_ERRORS,
     Deletion,
     Item,
     ReaderSpec,
     build,
     first_record,
-    json_records,
+    convert_records,
     nonblank,
     reject,
 )
@@ -40,18 +39,7 @@ _NOTICES = frozenset(
 
 def read(stream: TextIO, source: str) -> Iterator[Item]:
     """Yield one item per tweet; a JSON array line is read as a list of tweets."""
-    for record in json_records(stream, source):
-        if isinstance(record, Rejected):
-            yield record
-            continue
-        line, value = record
-        for tweet in value if isinstance(value, list) else (value,):
-            try:
-                item = convert(tweet, source, line)
-            except CONVERSION_ERRORS as error:
-                item = reject(tweet, f"unreadable tweet ({type(error).__name__})", source, line)
-            if item is not None:
-                yield item
+    return convert_records(stream, source, convert, "tweet")
 
 
 def convert(tweet: Any, source: str, line: int) -> Item | None:

@@ -51,7 +51,7 @@ def _judge(labels: dict[str, Any], fmt: str) -> tuple[list[dict[str, Any]], dict
             "answered_by": None if ball is None else ball.answered_message,
             "reply_to": j.analysis.reply_to_id,
         }
-    expected = [m for m in labels["messages"] if fmt in m["id"]]
+    expected = [{**m, **m.get("by_format", {}).get(fmt, {})} for m in labels["messages"] if fmt in m["id"]]
     return expected, got
 
 

@@ -12,6 +12,7 @@ its open balls are then dropped, and nothing of it carries into the next session
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -32,7 +33,7 @@ from chatmod.core.handles import HostTeam, find_handles, leading_block, person_k
 from chatmod.core.ledger import Ledger
 from chatmod.core.models import Message, Network, ReplySource
 from chatmod.core.speech import Voice, plural_address, voice_of
-from chatmod.core.tags import answer_tag, manual_repost, question_opener
+from chatmod.core.tags import answer_tag, manual_repost, question_opener, without_answer_tag
 
 __all__ = ["Engine", "EngineConfig"]
 
@@ -45,8 +46,9 @@ class EngineConfig:
     """Silence longer than this ends a session (until chat schedules say otherwise)."""
     burst_window: timedelta = timedelta(minutes=2)
     """Consecutive messages of one author this close together may make one point."""
-    prefer_window: timedelta = timedelta(minutes=30)
-    """How far back an inferred reply looks for a message that spoke to the replier."""
+    prefer_window: timedelta = timedelta(minutes=15)
+    """How far back an inferred reply looks for a message that spoke to the replier. Older
+    exchanges have usually moved on: a longer look-back drags replies into earlier threads."""
     reaction_time: timedelta = timedelta(seconds=10)
     """A reply posted sooner than this after a message was written before it could be read:
     an inferred link skips such messages when an older one is there."""
@@ -61,6 +63,7 @@ class _Seen:
     __slots__ = (
         "id", "author_key", "at", "team", "thread", "to_host", "parent", "speaks_to",
         "opens", "answer_tag", "is_ball", "burst_head", "replied_by", "question", "body_end",
+        "explicit",
     )
 
     def __init__(self, id: str, author_key: str, at: datetime, team: bool) -> None:
@@ -79,18 +82,27 @@ class _Seen:
         self.burst_head: str | None = None
         self.replied_by: set[str] | None = None
         self.body_end = ""
+        self.explicit = False
 
 
 # A later message that starts like this adds detail to the author's previous point ...
-_DETAIL_START = (
-    "and ", "like ", "specifically", "esp", "especially", "e.g", "eg ", "for example", "i mean",
-    "in particular", "or ", "...", "…", "(2/", "2/", "(cont", "cont", "which ", "because ",
-    "bc ", "since ", "but ", "plus ", "so ", "as in", "meaning", "to clarify", "—", "-", "+",
+_DETAIL_START = re.compile(
+    r"""\s*(?:(?:and|like|specifically|esp|especially|e\.?g|for\s+example|i\s+mean|in\s+particular|or
+    |cont(?:'?d|inued)?|which|because|bc|since|but|plus|so|as\s+in|meaning|to\s+clarify)\b
+    |\.\.\.|…|\(?\d+/|\(cont|[—\-+(])""",
+    re.IGNORECASE | re.VERBOSE,
+)
+# Detail that carries a question on ("...and for 3rd graders?"), unlike context "(28 kids)".
+_CARRIES_ON = re.compile(
+    r"\s*(?:\.\.\.|…)?\s*(?:and|or|like|specifically|esp(?:ecially)?|in\s+particular|e\.?g|for\s+example"
+    r"|i\s+mean|as\s+in|meaning)\b",
+    re.IGNORECASE,
 )
 # ... and this opens a separate one.
-_NEW_POINT_START = (
-    "also", "another", "btw", "by the way", "oh and", "ps", "p.s", "separate", "different",
-    "unrelated", "on another note", "one more", "and another", "q ", "question", "off topic",
+_NEW_POINT_START = re.compile(
+    r"""\s*(?:also|another|btw|by\s+the\s+way|oh\s+and|p\.?s|separate|different|unrelated|on\s+another\s+note
+    |one\s+more|and\s+another|q|question|off\s+topic)\b""",
+    re.IGNORECASE | re.VERBOSE,
 )
 
 
@@ -192,11 +204,11 @@ class Engine:
         repost_author: str | None = message.repost_of_author
         repost_text = message.text
         repost = message.is_repost
-        if not repost:
-            manual = manual_repost(message.text)
-            if manual is not None:
-                repost = True
-                repost_author, repost_text = manual
+        manual = manual_repost(message.text)
+        if manual is not None:
+            # Archives that keep only the text of a retweet show it as "RT @author: original".
+            repost = True
+            repost_author, repost_text = repost_author or manual[0], manual[1]
 
         block: list[tuple[str, str | None, str]] = []
         body = message.text
@@ -230,11 +242,14 @@ class Engine:
         # Who this message speaks to: its first block handle, and handles addressed in the text.
         voices = self._voices(body, message) if not repost else []
         direct = [key for key, _, _, voice in voices if voice is Voice.DIRECT]
+        # A cc later in the @-block is copied in, not spoken to.
         speaks = set(direct)
-        speaks.update(key for _, _, key in block)
+        if block:
+            speaks.add(block[0][2])
         seen.speaks_to = frozenset(speaks)
         if parent is not None:
             seen.parent = parent
+            seen.explicit = reply_source is ReplySource.EXPLICIT
             if parent.replied_by is None:
                 parent.replied_by = set()
             parent.replied_by.add(author_key)
@@ -258,8 +273,13 @@ class Engine:
         if not team and not repost:
             reason = self._addressing(message, parent, reply_author, block, voices, body)
         to_host = reason is not None
-        question = to_host and asks(body)
+        content = without_answer_tag(body) if tag is not None else body
+        question = to_host and asks(content, answering=tag is not None)
         seen.to_host, seen.question = to_host, question
+        burst_of = self._burst_head(seen, content) if to_host else None
+        if burst_of is not None and not question and self._seen[burst_of].question:
+            # Detail added to a question carries the question on ("...and for 3rd graders").
+            question = seen.question = _CARRIES_ON.match(content) is not None
 
         analyzed = Analyzed(
             id=message.id,
@@ -291,7 +311,7 @@ class Engine:
 
         # Rule 5: balls open, and host-team messages answer them.
         if to_host:
-            events.append(self._open_ball(message, seen, body))
+            events.append(self._open_ball(message, seen, burst_of))
         if team and not repost:
             events.extend(self._answer(message, seen, parent, direct))
         return events
@@ -413,11 +433,12 @@ class Engine:
             for candidate in reversed(pool):
                 if candidate.at < horizon or (best is not None and candidate.at <= best.at):
                     break
+                if candidate.replied_by is not None and author in candidate.replied_by:
+                    continue
                 if candidate.at > readable:
                     continue
-                if candidate.replied_by is None or author not in candidate.replied_by:
-                    best = candidate
-                    break
+                best = candidate
+                break
         if best is not None:
             return best, True
         for candidate in reversed(history):
@@ -427,16 +448,20 @@ class Engine:
 
     # -- rule 5 ---------------------------------------------------------------------------
 
-    def _open_ball(self, message: Message, seen: _Seen, body: str) -> BallOpened:
+    def _burst_head(self, seen: _Seen, body: str) -> str | None:
+        """The first ball of the burst ``seen`` continues, if it adds detail to an open one."""
+        open_ids = self._open_by_author.get(seen.author_key)
+        if not open_ids:
+            return None
+        previous = self._seen[open_ids[-1]]
+        if not self._continues(previous, seen, body):
+            return None
+        return previous.burst_head or previous.id
+
+    def _open_ball(self, message: Message, seen: _Seen, burst_of: str | None) -> BallOpened:
         seen.is_ball = True
-        open_ids = self._open_by_author.setdefault(seen.author_key, [])
-        burst_of: str | None = None
-        if open_ids:
-            previous = self._seen[open_ids[-1]]
-            if self._continues(previous, seen, body, message):
-                burst_of = previous.burst_head or previous.id
         seen.burst_head = burst_of
-        open_ids.append(seen.id)
+        self._open_by_author.setdefault(seen.author_key, []).append(seen.id)
         opened = BallOpened(
             ball_id=seen.id,
             author=message.author,
@@ -449,26 +474,27 @@ class Engine:
         self.ledger.apply(opened)
         return opened
 
-    def _continues(self, previous: _Seen, seen: _Seen, body: str, message: Message) -> bool:
+    def _continues(self, previous: _Seen, seen: _Seen, body: str) -> bool:
         """Whether ``seen`` adds detail to ``previous`` (same author) rather than a new point."""
         history = self._by_author[seen.author_key]
         # The author's message just before this one must be the previous ball: anything they
         # said in between (an answer to someone else, say) ends the burst.
-        before = history[-2] if len(history) > 1 and history[-1] is seen else history[-1]
-        if before is not previous or seen.at - previous.at > self.config.burst_window:
+        if history[-1] is not previous or seen.at - previous.at > self.config.burst_window:
             return False
         if seen.thread != previous.thread and seen.thread is not None:
             return False
         if seen.answer_tag is not None and seen.answer_tag != previous.answer_tag:
             return False
         # A reply to something else is a reaction to that, not more of the same point.
-        if seen.parent is not None and seen.parent is not previous and seen.parent is not previous.parent:
-            return False
-        start = body.lstrip().lower()
-        if start.startswith(_NEW_POINT_START):
+        parent, before = seen.parent, previous.parent
+        if parent is not None and parent is not previous and parent is not before:
+            # An inferred link only guesses which of a person's messages is meant.
+            if seen.explicit or before is None or parent.author_key != before.author_key:
+                return False
+        if _NEW_POINT_START.match(body):
             return False
         if seen.question:
-            return start.startswith(_DETAIL_START)
+            return _DETAIL_START.match(body) is not None
         return True
 
     def _answer(

@@ -35,7 +35,14 @@ _GREETING_BEFORE = re.compile(
     r"|well\s+said|love\s+(?:this|it|that)|agreed|exactly|absolutely|same\s+to\s+you|you\s+too"
     r"|and\s+you|(?:quick\s+)?(?:q|question|qs|questions)\s+(?:for|to)|sorry|miss\s+you"
     r"|see\s+(?:you|ya)|bye|goodbye|happy\s+\w+)"
-    r"(?:\s+(?:so\s+much|again|all|very\s+much|a\s+lot|a\s+ton|to|for|both|too))*[\s,:!.\-–—]*$",
+    r"(?:\s+(?:so\s+much|again|all|very\s+much|a\s+lot|a\s+ton|to|for|both|too|today|tonight"
+    r"|as\s+always|this\s+(?:morning|afternoon|evening|week)))*[\s,:!.\-–—]*$",
+    re.IGNORECASE,
+)
+# Asking a handle for their view: "what do you think @host?" (not "I think @host covered it").
+_ASKING_BEFORE = re.compile(
+    r"\b(?:what|how)\s+(?:do|did|would|will)\s+(?:you|u)\s+(?:think|say|feel|reckon|suggest|recommend|do)"
+    r"\s*[,:\-–—]*\s*$|\b(?:what|how)\s+about\s+(?:you|u)\s*[,:\-–—]*\s*$|\b(?:your\s+)?thoughts\s*[,:\-–—]*\s*$",
     re.IGNORECASE,
 )
 # Words after which a handle is the object of a sentence about someone ("agree with @host").
@@ -97,7 +104,7 @@ def voice_of(text: str, start: int, end: int, previous: Voice | None = None) -> 
         return Voice.ATTRIBUTION
     if previous is not None and _LIST_BEFORE.search(before):
         return previous
-    if _GREETING_BEFORE.search(before):
+    if _GREETING_BEFORE.search(before) or _ASKING_BEFORE.search(before):
         return Voice.DIRECT
     if _THIRD_AFTER.match(after):
         return Voice.THIRD

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["answer_tag", "manual_repost", "question_opener"]
+__all__ = ["answer_tag", "manual_repost", "question_opener", "without_answer_tag"]
 
 # Hosts often lead with the hashtag ("#edchat Q1: ..."); allow it before the marker.
 _LEADING_TAGS = r"(?:[#＃][^\s#＃]+\s+)*"
@@ -21,6 +21,9 @@ _ANSWER_START = re.compile(
 # "... I use Pester A3 #chat": the tag as the last word before trailing hashtags.
 _ANSWER_END = re.compile(
     r"(?:^|\s)\(?a(\d{1,3})[a-z]?\)?[\s.!]*(?:[#＃][^\s#＃]+[\s.!]*)*$", re.IGNORECASE
+)
+_ANSWER_PREFIX = re.compile(
+    rf"^{_LEADING_TAGS}a\s?\d{{1,3}}[a-z]?(?:[\s:.)\-–—,(!+&]|$)[\s:.)\-–—,(!+&]*", re.IGNORECASE
 )
 _MANUAL_REPOST = re.compile(r"^\s*(?:RT|MT)\s?[:]?\s?[@＠]([A-Za-z0-9_.\-@]+?)[:\s]\s*(.*)$", re.S)
 
@@ -46,6 +49,12 @@ def answer_tag(body: str) -> int | None:
         if m is not None:
             return int(m.group(1))
     return None
+
+
+def without_answer_tag(body: str) -> str:
+    """The text after a leading answer tag: ``"A5 cont: one has..."`` gives ``"cont: one has..."``."""
+    m = _ANSWER_PREFIX.match(body)
+    return body[m.end():] if m else body
 
 
 def manual_repost(text: str) -> tuple[str, str] | None:

@@ -70,7 +70,8 @@ class TestRule2Addressing:
          ("thanks @mshost!", "direct"), ("curious, @mshost, how do you grade?", "direct"),
          ("what do you think, @mshost?", "direct"), ("Great chat today @mshost", "direct"),
          ("Great chat. @mshost do you share the slides?", "direct"), ("So @mshost what's next?", "direct"),
-         ("@bob @mshost thank you both!", "plural")],
+         ("@bob @mshost thank you both!", "plural"), ("great chat today @mshost 🙌 gotta run", "direct"),
+         ("@bob love that, what do you think @mshost?", "direct")],
     )
     def test_addressed(self, text: str, reason: str) -> None:
         j = judge([("b0", "0:00", "bob", "hi #chat"), ("m", "1:00", "carol", text)])
@@ -114,7 +115,10 @@ class TestRule3Questions:
         "text",
         ["@mshost how do you grade?", "@mshost how do you handle grading", "@mshost any tips for new teachers",
          "@mshost would love a link to that", "@mshost can you share the slides", "@mshost I'm curious how you run PLCs",
-         "@mshost what do you think about AI feedback", "@mshost I use rubrics. Do you?"],
+         "@mshost what do you think about AI feedback", "@mshost I use rubrics. Do you?",
+         "@mshost I wonder how you'd run buddies with 35 kids", "@mshost I have 3 kids with IEPs and I don't know where to start",
+         "@mshost A3: I didn't know this was a thing 😳 how do you find out who has no wifi?",
+         "@mshost A1: my mentor uses nearpod. is nearpod worth learning?", "@mshost A2 + do you have a list?"],
     )
     def test_questions(self, text: str) -> None:
         j = judge([("m", "0:00", "bob", text)])
@@ -124,7 +128,10 @@ class TestRule3Questions:
         "text",
         ["@mshost aren't we all?", "@mshost who knew this could be fun?!", "@mshost it's all about trust, right?",
          "@mshost how cool is that?", "@mshost anyone else use Flipgrid?", "@mshost thanks for hosting!",
-         "@mshost I use rubrics"],
+         "@mshost I use rubrics", "@mshost thank you!! isn't that the dream, a mentor down the hall? 😍",
+         "@mshost honestly? that I won't be able to tell what's theirs anymore",
+         "@mshost A3: desmos has an offline mode in the app? I think? someone fact check me 😂",
+         "@mshost A3: google forms in every language? or is that cheating 😂"],
     )
     def test_not_questions(self, text: str) -> None:
         j = judge([("m", "0:00", "bob", text)])
@@ -145,6 +152,20 @@ class TestRule4Inference:
         j = judge([("b", "0:00", "bob", "@mshost how do you grade?"), ("h1", "1:00", "mshost", "@bob rubrics, always"),
                    ("h2", "1:30", "mshost", "@carol welcome!"), ("m", "2:00", "bob", "@mshost thanks!")])
         assert j["m"].reply_to_id == "h1"
+
+    def test_preference_looks_back_fifteen_minutes(self) -> None:
+        # gina spoke to frank 15m20s ago: too old to prefer, so frank replies to her latest.
+        j = judge([("q1", "0:00", "mshost", "Q1: tools?"), ("g1", "1:00", "gina", "@frank hi friend!"),
+                   ("q2", "5:00", "mshost", "Q2: books?"), ("g2", "10:00", "gina", "A2 all the graphic novels"),
+                   ("f", "16:20", "frank", "@gina omg hi!")])
+        assert j["f"].reply_to_id == "g2" and j["f"].thread == 2
+
+    def test_a_cc_is_not_spoken_to(self) -> None:
+        # nora copied the host on a reply to hal; the host's "@nora" answers her own latest point.
+        j = judge([("h0", "0:00", "hal", "A1 slides"), ("n1", "0:30", "nora", "@hal @mshost show me it saves time"),
+                   ("n2", "3:00", "nora", "A1: paper isn't failure, it's equity"),
+                   ("h", "3:20", "mshost", "@nora say it louder!")])
+        assert j["h"].reply_to_id == "n2"
 
     def test_no_parent_when_the_author_has_not_spoken(self) -> None:
         j = judge([("m", "0:00", "bob", "@carol hi!")])
@@ -178,6 +199,23 @@ class TestRule5Answered:
                    ("h", "2:00", "mshost", "@bob peer reviews + a rubric")])
         assert j.answered_by("b1") == j.answered_by("b2") == "h"
         assert j.ledger.get("b2").burst_of == "b1"  # type: ignore[union-attr]
+
+    def test_detail_carries_a_question_on_but_context_does_not(self) -> None:
+        j = judge([("c1", "0:00", "carol", "@mshost how do you set up centers without an aide?"),
+                   ("c2", "0:30", "carol", "@mshost ...and specifically for 3rd graders"),
+                   ("c3", "1:00", "carol", "@mshost (28 kids, one room, one me 😅)"),
+                   ("h", "2:00", "mshost", "@carol picture task cards!", {"reply_to_id": "c3"})])
+        assert (j["c2"].question, j["c3"].question) == (True, False)
+        assert {j.answered_by(b) for b in ("c1", "c2", "c3")} == {"h"}
+
+    def test_a_burst_survives_an_inferred_link_to_a_newer_host_message(self) -> None:
+        # The host posted Q5 just before fin's first message; fin's second links to it, not to
+        # what the first linked to, yet both are one point and one reply answers both.
+        j = judge([("q4", "0:00", "mshost", "Q4: AI?"), ("q5", "10:00", "mshost", "Q5: access?"),
+                   ("f1", "10:05", "fin", "@mshost A5: I have 3 kids with IEPs and don't know where to start"),
+                   ("f2", "10:15", "fin", "@mshost A5 cont: one is nonverbal. where do I even begin"),
+                   ("h", "11:00", "mshost", "@fin one kid, one tool, one month", {"reply_to_id": "f2"})])
+        assert j.answered_by("f1") == j.answered_by("f2") == "h"
 
     def test_separate_points_are_answered_separately(self) -> None:
         j = judge([("b1", "0:00", "bob", "@mshost A1 I use Kahoot"), ("b2", "0:40", "bob", "@mshost how do you grade group projects?"),
@@ -276,3 +314,10 @@ class TestCasesFromRealChats:
                    ("b2", "1:12", "bob", "@mshost that's not the date format I expected"),
                    ("h", "1:17", "mshost", "@bob I'm more curious when people switch terminals")])
         assert j["h"].reply_to_id == "b1" and j.status("b2") == "dropped"
+
+    def test_text_only_retweet_follows_the_original_thread(self) -> None:
+        # TAGS keeps a retweet only as "RT @host: Q2 ..." text, with no link to the original.
+        j = judge([("q1", "0:00", "mshost", "Q1: tools?"), ("q2", "5:00", "mshost", "Q2. books?"),
+                   ("q3", "10:00", "mshost", "Q3: phones?"),
+                   ("rt", "11:00", "carol", "RT @mshost: Q2. books?", {"repost_of_author": "mshost"})])
+        assert j["rt"].thread == 2 and j["rt"].repost

@@ -8,37 +8,123 @@ this could be fun?!", "right?") and polls of the room ("anyone else use Flipgrid
 from __future__ import annotations
 
 import re
+from collections.abc import Set
 
 __all__ = ["asks"]
 
 _URLS = re.compile(r"https?://\S+|www\.\S+")
-_TAGS_AND_HANDLES = re.compile(r"(?<![\w&])[#＃@＠](?:[\w\-.@]*\w)?")
+_TAGS_AND_HANDLES = re.compile(r"[#＃@＠](?:[\w\-.@]*\w)?")
 _SENTENCES = re.compile(r"[^.!?\n]+(?:[.!?\n]+|$)")
+# Lower-case text to its a-z words, as bytes: the C-level translate is 3x faster than a regex.
+_TO_WORDS = bytes(code if 97 <= code <= 122 else 32 for code in range(256))
 
-_RHETORICAL = re.compile(
-    r"""
-    (?:^|[,;:\-–—])\s*(?:right|eh|no|huh|innit|yeah|ya\s+know|you\s+know|lol|haha|isn'?t\s+it
+
+class _Phrases:
+    """Phrase patterns, each tried only when one of its key words occurs in the text.
+
+    One big alternation re-tries every branch at every position (15 µs on a tweet); looking
+    the words up first skips nearly all of them. Each key must be a word the pattern cannot
+    match without (the text is lower-cased and split on anything but a-z: "don't" gives
+    "don" and "t").
+    """
+
+    def __init__(self, *entries: tuple[str, str]) -> None:
+        self._by_key: dict[bytes, list[re.Pattern[str]]] = {}
+        for keys, pattern in entries:
+            compiled = re.compile(pattern, re.VERBOSE)
+            for key in keys.encode("ascii").split():
+                self._by_key.setdefault(key, []).append(compiled)
+        self._keys = frozenset(self._by_key)
+
+    def search(self, text: str, words: Set[bytes]) -> bool:
+        """Whether a phrase occurs in ``text`` (lower case); ``words`` holds at least its words."""
+        keys = self._keys.intersection(words)
+        if not keys:
+            return False
+        tried: set[re.Pattern[str]] = set()
+        for key in keys:
+            for pattern in self._by_key[key]:
+                if pattern not in tried:
+                    if pattern.search(text):
+                        return True
+                    tried.add(pattern)
+        return False
+
+
+_RHETORICAL = _Phrases(
+    # A tag at the end asks for agreement: "it's all about trust, right?"
+    ("right eh no huh innit yeah know lol haha isn wasn don didn amirite am ready yes",
+     r"""(?:^|[,;:\-–—])\s*(?:right|eh|no|huh|innit|yeah|ya\s+know|you\s+know|lol|haha|isn'?t\s+it
         |wasn'?t\s+it|don'?t\s+you\s+think|didn'?t\s+(?:we|they|you|it)|amirite|am\s+i\s+right
-        |ready|yes)\s*$
-    |\b(?:aren'?t\s+we\s+all|don'?t\s+we\s+all
-    |isn'?t\s+(?:that|it|this)\s+(?:the\s+(?:dream|truth|best|goal|way|whole\s+point)|great|something|amazing
-        |cool|wonderful|awesome|funny|wild|lovely|the\s+best)
-    |who\s+knew|who\s+(?:doesn'?t|wouldn'?t|isn'?t|hasn'?t|can'?t|couldn'?t)\b|what'?s\s+not\s+to\s+(?:love|like)
-    |how\s+(?:cool|awesome|great|fun|amazing|neat|sweet|crazy|wild|lucky)\s+(?:is|was|are)\s+(?:that|this)
-    |what\s+could\s+(?:possibly\s+)?go\s+wrong|who\s+would\s+have\s+(?:thought|guessed)
-    |can\s+you\s+believe|guess\s+what|you\s+know\s+what|how\s+about\s+that|is\s+it\s+just\s+me
-    |what'?s\s+up\s+with\s+that|where\s+did\s+the\s+time\s+go|who'?s\s+with\s+me|see\s+what\s+i\s+did)\b
-    |^\s*(?:why\s+not|remember\s+when|right|i\s+think|i\s+guess|i\s+believe|i\s+hope|maybe|probably
-        |perhaps)\s*$
-    """,
-    re.IGNORECASE | re.VERBOSE,
+        |ready|yes)\s*$"""),
+    ("all", r"\b(?:aren'?t|don'?t)\s+we\s+all\b"),
+    ("isn", r"""\bisn'?t\s+(?:that|it|this)\s+(?:the\s+(?:dream|truth|best|goal|way|whole\s+point)|great
+        |something|amazing|cool|wonderful|awesome|funny|wild|lovely)\b"""),
+    ("knew", r"\bwho\s+knew\b"),
+    ("who", r"\bwho\s+(?:doesn'?t|wouldn'?t|isn'?t|hasn'?t|can'?t|couldn'?t)\b"),
+    ("not", r"\bwhat'?s\s+not\s+to\s+(?:love|like)\b"),
+    ("how", r"""\bhow\s+(?:cool|awesome|great|fun|amazing|neat|sweet|crazy|wild|lucky)\s+(?:is|was|are)
+        \s+(?:that|this)\b"""),
+    ("wrong", r"\bwhat\s+could\s+(?:possibly\s+)?go\s+wrong\b"),
+    ("thought guessed", r"\bwho\s+would\s+have\s+(?:thought|guessed)\b"),
+    ("believe", r"\bcan\s+you\s+believe\b"),
+    ("guess", r"\bguess\s+what\b"),
+    ("know", r"\byou\s+know\s+what\b"),
+    ("about", r"\bhow\s+about\s+that\b"),
+    ("just", r"\bis\s+it\s+just\s+me\b"),
+    ("up", r"\bwhat'?s\s+up\s+with\s+that\b"),
+    ("time", r"\bwhere\s+did\s+the\s+time\s+go\b"),
+    ("with", r"\bwho'?s\s+with\s+me\b"),
+    ("did", r"\bsee\s+what\s+i\s+did\b"),
+    # A hedge is not a question: "desmos works offline? I think?"
+    ("why remember right think guess believe hope maybe probably perhaps",
+     r"""^\s*(?:why\s+not|remember\s+when|right|i\s+think|i\s+guess|i\s+believe|i\s+hope|maybe
+        |probably|perhaps)\s*$"""),
 )
 # A poll of the room asks everyone but the host for an answer.
-_ROOM = re.compile(
-    r"^\s*(?:anyone|anybody|who)\s+else\b|\b(?:anyone|anybody|everyone|everybody)\s+else\s*\??\s*$"
-    r"|^\s*(?:what\s+about|how\s+about)\s+(?:you\s+all|y'?all|everyone|everybody|others|the\s+rest)\b"
-    r"|^\s*(?:raise\s+your\s+hand|show\s+of\s+hands)",
-    re.IGNORECASE,
+_ROOM = _Phrases(
+    ("else", r"^\s*(?:anyone|anybody|who)\s+else\b|\b(?:anyone|anybody|everyone|everybody)\s+else\s*\??\s*$"),
+    ("about", r"^\s*(?:what|how)\s+about\s+(?:you\s+all|y'?all|everyone|everybody|others|the\s+rest)\b"),
+    ("raise show", r"^\s*(?:raise\s+your\s+hand|show\s+of\s+hands)"),
+)
+# Requests: help, advice, a link, an opinion.
+_REQUEST = _Phrases(
+    ("share send post link explain tell recommend point help clarify elaborate expand drop dm repost show",
+     r"""\b(?:please|pls|plz|can\s+you|could\s+you|would\s+you|will\s+you|mind)\s+(?:\w+\s+)?
+        (?:share|send|post|link|explain|tell|recommend|point|help|clarify|elaborate|expand|drop|dm
+        |repost|show)"""),
+    ("love", r"""\b(?:i'?d|i\s+would|would)\s+love\s+(?:to\s+(?:hear|know|learn|see|get)|your
+        |a\s+(?:link|copy|list)|some|any|more)"""),
+    ("wondering curious",
+     r"\b(?:wondering|curious)\s+(?:if|whether|what|how|why|where|when|which|who|about|to)\b"),
+    ("wonder", r"\bi\s+wonder\s+(?:if|whether|what|how|why|where|when|which|who)\b"),
+    ("know", r"""\b(?:don'?t|do\s+not|dont)\s+know\s+(?:where\s+to\s+(?:start|begin)|how\s+to
+        |what\s+to\s+do)"""),
+    ("sure", r"\bnot\s+sure\s+(?:where\s+to\s+(?:start|begin)|how\s+to|what\s+to\s+do)"),
+    ("start begin", r"\bwhere\s+do\s+i\s+(?:even\s+)?(?:start|begin)\b"),
+    ("stuck lost", r"\bi'?m\s+(?:so\s+|really\s+|totally\s+)?(?:stuck|lost)\b"),
+    ("know hear learn", r"\b(?:would\s+like|want|wanted|need)\s+to\s+(?:know|hear|learn)\b"),
+    ("looking", r"""\blooking\s+for\s+(?:a|an|some|any|advice|tips|ideas|recommendations|resources
+        |help)\b"""),
+    ("any", r"""\bany\s+(?:tips|advice|recommendations?|suggestions?|resources?|links?|ideas|pointers
+        |books?)\b"""),
+    ("help advice tips ideas guidance",
+     r"\b(?:need|could\s+use|want)\s+(?:some\s+|any\s+)?(?:help|advice|tips|ideas|guidance)\b"),
+    ("me", r"\b(?:help|point)\s+me\b"),
+    ("tell", r"\btell\s+(?:me|us)\s+(?:more|about(?!\s+it\b)|how|what|why)|\bdo\s+tell\b"),
+    ("think recommend suggest use", r"\bwhat\s+do\s+you\s+(?:think|recommend|suggest|use)\b"),
+    ("your", r"\byour\s+(?:thoughts|take|opinion|advice|recommendation)\b"),
+    ("there", r"\b(?:is|was)\s+there\s+a\s+(?:link|recording|video|replay|transcript|recap|place|way)\b"),
+    ("where", r"\bwhere\s+(?:can|do|should|could)\s+(?:i|we|one)\s+(?:find|get|see|read|watch|learn|start)\b"),
+    ("share send", r"\b(?:share|send)\s+(?:the|that|your)\s+(?:link|slides|deck|recording|resource|doc|list)\b"),
+    ("link links", r"\blinks?\s+(?:to|for)\s+(?:the|that|your|it)\b"),
+    ("please", r"\bhow\s+to\b.*\bplease\b"),
+)
+# A wh-word with an inverted verb asks wherever it stands: "... 😳 how do you find out ...?"
+_WH_INVERSION = _Phrases(
+    ("how what why where when which",
+     r"""\b(?:how|what|why|where|when|which)\s+(?:do|does|did|can|could|would|should|will|is|are)
+        \s+(?:you|u|i|we|they|people|teachers)\b"""),
 )
 # Interrogative openings that ask even without "?": "how do you handle grading".
 _INTERROGATIVE = re.compile(
@@ -48,46 +134,17 @@ _INTERROGATIVE = re.compile(
       |(?:do|does|did|can|could|would|will|should|have|has|are|is)\s+(?:you|u|we|i|there|it|that|this|anyone)\b
       |any\s+(?:tips|advice|recommendations?|suggestions?|resources?|links?|ideas|thoughts|pointers|books?|chance|idea|plans?|word)\b
       |thoughts\s+on\b|opinions?\s+on\b|(?:your\s+)?thoughts\s*$)""",
-    re.IGNORECASE | re.VERBOSE,
+    re.VERBOSE,
 )
-# Requests: help, advice, a link, an opinion.
-_REQUEST = re.compile(
-    r"""\b(?:(?:please|pls|plz|can\s+you|could\s+you|would\s+you|will\s+you|mind)\s+(?:\w+\s+)?
-        (?:share|send|post|link|explain|tell|recommend|point|help|clarify|elaborate|expand|drop|dm|repost|show)
-      |(?:i'?d|i\s+would|would)\s+love\s+(?:to\s+(?:hear|know|learn|see|get)|your|a\s+(?:link|copy|list)|some|any|more)
-      |(?:i'?m\s+|i\s+am\s+|just\s+)?(?:wondering|curious)\s+(?:if|whether|what|how|why|where|when|which|who|about|to)
-      |\bi\s+wonder\s+(?:if|whether|what|how|why|where|when|which|who)
-      |(?:don'?t|do\s+not|dont)\s+know\s+(?:where\s+to\s+(?:start|begin)|how\s+to|what\s+to\s+do)
-      |not\s+sure\s+(?:where\s+to\s+(?:start|begin)|how\s+to|what\s+to\s+do)
-      |where\s+do\s+i\s+(?:even\s+)?(?:start|begin)|i'?m\s+(?:so\s+|really\s+|totally\s+)?(?:stuck|lost)\b
-      |(?:would\s+like|want|wanted|need)\s+to\s+(?:know|hear|learn)|looking\s+for\s+(?:a|an|some|any|advice|tips|ideas|recommendations|resources|help)
-      |any\s+(?:tips|advice|recommendations?|suggestions?|resources?|links?|ideas|pointers|books?)\b
-      |(?:need|could\s+use|want)\s+(?:some\s+|any\s+)?(?:help|advice|tips|ideas|guidance)
-      |(?:help|point)\s+me\b|tell\s+(?:me|us)\s+(?:more|about(?!\s+it\b)|how|what|why)|do\s+tell\b
-      |what\s+do\s+you\s+(?:think|recommend|suggest|use)|your\s+(?:thoughts|take|opinion|advice|recommendation)\b
-      |(?:is|was)\s+there\s+a\s+(?:link|recording|video|replay|transcript|recap|place|way)
-      |where\s+(?:can|do|should|could)\s+(?:i|we|one)\s+(?:find|get|see|read|watch|learn|start)
-      |(?:share|send)\s+(?:the|that|your)\s+(?:link|slides|deck|recording|resource|doc|list)
-      |(?:link|links)\s+(?:to|for)\s+(?:the|that|your|it)\b|how\s+to\b.*\bplease)""",
-    re.IGNORECASE | re.VERBOSE,
-)
-
-
 # Clauses shaped like a question: a wh-word or an inverted verb up front, or "you?".
 _ASKING_CLAUSE = re.compile(
     r"""^\s*(?:(?:so|and|but|or|also|ok|okay|hey|then)[\s,]+)*
     (?:(?:how|what|why|where|when|which|who|whose)\b
       |(?:is|are|am|was|were|do|does|did|can|could|would|will|should|shall|may|might|have|has)\s+\w
       |(?:and\s+)?(?:you|u|y'?all|yours)\s*$)""",
-    re.IGNORECASE | re.VERBOSE,
+    re.VERBOSE,
 )
 _CLAUSES = re.compile(r"[,;:\-–—…+&]+|\.\.+|[\U0001F000-\U0001FAFF\u2600-\u27BF]+")
-# A wh-word with an inverted verb asks wherever it stands: "... 😳 how do you find out ...?"
-_WH_INVERSION = re.compile(
-    r"\b(?:how|what|why|where|when|which)\s+(?:do|does|did|can|could|would|should|will|is|are)"
-    r"\s+(?:you|u|i|we|they|people|teachers)\b",
-    re.IGNORECASE,
-)
 _WH_WORDS = frozenset({"how", "what", "why", "where", "when", "which", "who", "whose", "you", "u", "and"})
 
 
@@ -98,18 +155,21 @@ def asks(text: str, answering: bool = False) -> bool:
     ends a statement with "?" to sound tentative ("desmos has an offline mode? I think?"); there
     only a clause shaped like a question ("is that ok??") or a request asks the host anything.
     """
-    text = _URLS.sub(" ", text)
+    text = text.lower()
+    if "http" in text or "www." in text:
+        text = _URLS.sub(" ", text)
     if "#" in text or "@" in text or "＃" in text or "＠" in text:
         text = _TAGS_AND_HANDLES.sub(" ", text)
+    words = frozenset(text.encode("ascii", "replace").translate(_TO_WORDS).split())
     sentences = _SENTENCES.findall(text)
     last = len(sentences) - 1
     for index, sentence in enumerate(sentences):
-        if _sentence_asks(sentence, answering, index == last):
+        if _sentence_asks(sentence, words, answering, index == last):
             return True
     return False
 
 
-def _sentence_asks(sentence: str, answering: bool, last: bool) -> bool:
+def _sentence_asks(sentence: str, words: frozenset[bytes], answering: bool, last: bool) -> bool:
     stripped = sentence.strip()
     if not stripped:
         return False
@@ -117,19 +177,19 @@ def _sentence_asks(sentence: str, answering: bool, last: bool) -> bool:
         core = stripped.rstrip("?!. ")
         if not core:
             return False
-        if _RHETORICAL.search(core) or _ROOM.search(core):
-            return _REQUEST.search(core) is not None and _ROOM.search(core) is None
+        room = _ROOM.search(core, words)
+        if room or _RHETORICAL.search(core, words):
+            return not room and _REQUEST.search(core, words)
         # "honestly? I worry..." leads into a statement; "why?" on its own still asks.
-        if not last and " " not in core and core.lower() not in _WH_WORDS:
+        if not last and " " not in core and core not in _WH_WORDS:
             return False
         if answering:
-            clauses = _CLAUSES.split(core)
             return (
-                any(_ASKING_CLAUSE.match(c) for c in clauses)
-                or _WH_INVERSION.search(core) is not None
-                or _REQUEST.search(core) is not None
+                any(_ASKING_CLAUSE.match(clause) for clause in _CLAUSES.split(core))
+                or _WH_INVERSION.search(core, words)
+                or _REQUEST.search(core, words)
             )
         return True
-    if _ROOM.search(stripped):
+    if _ROOM.search(stripped, words):
         return False
-    return _INTERROGATIVE.match(stripped) is not None or _REQUEST.search(stripped) is not None
+    return _INTERROGATIVE.match(stripped) is not None or _REQUEST.search(stripped, words)

@@ -81,10 +81,13 @@ _AFTER = r"(?![A-Za-z0-9_@＠\u00C0-\u024F]|://)"
 # twitter-text's rule: a handle may follow anything but these (so ".@host" and "RT:@host" count).
 _BEFORE = r"(?<![A-Za-z0-9_!#$%&*@＠])"
 
+_NOT_BEFORE = frozenset("!#$%&*@＠_")
+# The rule of _BEFORE is checked by hand in find_handles: a pattern that starts with a
+# lookbehind is tried at every position, one that starts with "@" jumps from "@" to "@".
 _HANDLE_RE = {
-    Network.TWITTER: re.compile(rf"{_BEFORE}[@＠]({_TWITTER_HANDLE}){_AFTER}"),
-    Network.MASTODON: re.compile(rf"{_BEFORE}[@＠]({_FEDI_HANDLE}){_AFTER}"),
-    Network.BLUESKY: re.compile(rf"{_BEFORE}[@＠]({_FEDI_HANDLE}){_AFTER}"),
+    Network.TWITTER: re.compile(rf"[@＠]({_TWITTER_HANDLE}){_AFTER}"),
+    Network.MASTODON: re.compile(rf"[@＠]({_FEDI_HANDLE}){_AFTER}"),
+    Network.BLUESKY: re.compile(rf"[@＠]({_FEDI_HANDLE}){_AFTER}"),
 }
 _BLOCK_RE = {
     # "@host's blog" names the host; it does not reply to them.
@@ -103,7 +106,15 @@ def find_handles(text: str, network: Network) -> list[HandleSpan]:
     """Every ``@handle`` in ``text`` (emails and URL parts excluded)."""
     if "@" not in text and "＠" not in text:
         return []
-    return [HandleSpan(m.group(1), m.start(), m.end()) for m in _HANDLE_RE[network].finditer(text)]
+    spans = []
+    for m in _HANDLE_RE[network].finditer(text):
+        start = m.start()
+        if start:
+            previous = text[start - 1]
+            if previous in _NOT_BEFORE or (previous.isascii() and previous.isalnum()):
+                continue
+        spans.append(HandleSpan(m.group(1), start, m.end()))
+    return spans
 
 
 def leading_block(text: str, network: Network) -> tuple[list[str], str]:

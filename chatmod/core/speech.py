@@ -89,6 +89,64 @@ _PLURAL = re.compile(
 )
 
 
+class _Ending:
+    """A phrase that must end right before the handle, searched for only when the last word
+    before the handle is one it can end with. The searches are anchored at the end, so ``re``
+    tries every start position: skipping them is what keeps a long message cheap."""
+
+    def __init__(self, last_words: str, pattern: re.Pattern[str]) -> None:
+        self.last_words = frozenset(last_words.split())
+        self.pattern = pattern
+
+    def ends(self, before: str, last: str) -> bool:
+        return last in self.last_words and self.pattern.search(before) is not None
+
+
+_TRAILING = " \t\n\r,:;!.-–—"
+_MODIFIERS = "much again all lot ton to for both too today tonight always morning afternoon evening week"
+_ATTRIBUTION = _Ending(
+    "rt mt via ht h/t tip to cc /cc c/o credit credits by from per of source and", _ATTRIBUTION_BEFORE
+)
+_GREETING = _Ending(
+    "thanks thank thankyou thnx thx tx ty tysm tyvm cheers hi hey hello hiya howdy yo welcome back "
+    "morning afternoon evening congrats congratulations kudos props bravo off shoutout shoutouts "
+    "shout-out shout-outs out outs ups q qs question questions point idea one chat job topic stuff "
+    f"session work hosting convo conversation said this it that agreed exactly absolutely you ya "
+    f"sorry bye goodbye {_MODIFIERS}",
+    _GREETING_BEFORE,
+)
+_ASKING = _Ending("think say feel reckon suggest recommend do you u thoughts", _ASKING_BEFORE)
+_PREPOSITION = _Ending(
+    "with to at of about like than for from by per on in as into over under after before follow "
+    "following followed ask asked see seen saw tag tagged out read reading heard love loves loved "
+    "met know knows knew watch watching is was are were i and when if because that think thought "
+    "said says",
+    _PREPOSITION_BEFORE,
+)
+_INTERJECTIONS = frozenset(
+    "so ok okay well but also oh hey btw now anyway yes no lol haha and plus p.s p.s. ps".split()
+)
+_BOUNDARY = frozenset(".!?:;\n)]…")
+
+
+def _last_words(before: str) -> tuple[str, str]:
+    """The last word before a handle (trailing punctuation dropped, lower case), and the one before it."""
+    words = before.rstrip(_TRAILING).rsplit(None, 2)
+    last = words[-1].lstrip("([").lower() if words else ""
+    return last, words[-2].lower() if len(words) > 1 else ""
+
+
+def _starts_sentence(before: str) -> bool:
+    raw = before.rstrip()
+    if not raw:
+        return True
+    end = raw[-1]
+    if end in _BOUNDARY or "\U0001F300" <= end <= "\U0001FAFF" or "\u2600" <= end <= "\u27BF":
+        return True
+    last = raw.rsplit(None, 1)[-1].rstrip(",").lower()
+    return last in _INTERJECTIONS and _SENTENCE_START.search(before) is not None
+
+
 def voice_of(text: str, start: int, end: int, previous: Voice | None = None) -> Voice:
     """How ``text`` uses the handle at ``text[start:end]``.
 
@@ -99,22 +157,30 @@ def voice_of(text: str, start: int, end: int, previous: Voice | None = None) -> 
             ("thanks @a and @b", "via @a, @b") read as one.
     """
     before = text[max(0, start - 60) : start]
+    # Nothing before the sentence's own start bears on how it uses the handle, and a short
+    # window keeps the end-anchored searches below cheap (each tries every position).
+    cut = max(before.rfind("."), before.rfind("!"), before.rfind("?"), before.rfind("\n"))
+    if cut > 0:
+        before = before[cut:]
     after = text[end : end + 60]
-    if _ATTRIBUTION_BEFORE.search(before):
+    last, second = _last_words(before)
+    if _ATTRIBUTION.ends(before, last):
         return Voice.ATTRIBUTION
     if previous is not None and _LIST_BEFORE.search(before):
         return previous
-    if _GREETING_BEFORE.search(before) or _ASKING_BEFORE.search(before):
+    if _GREETING.ends(before, last) or second == "happy" and _GREETING_BEFORE.search(before):
+        return Voice.DIRECT
+    if _ASKING.ends(before, last):
         return Voice.DIRECT
     if _THIRD_AFTER.match(after):
         return Voice.THIRD
-    if _SENTENCE_START.search(before):
+    if _starts_sentence(before):
         return Voice.DIRECT
     if before.rstrip().endswith(","):
         return Voice.DIRECT
     if _VOCATIVE_AFTER.match(after) or _END_AFTER.match(after):
-        return Voice.THIRD if _PREPOSITION_BEFORE.search(before) else Voice.DIRECT
-    if _SECOND_PERSON_AFTER.match(after) and not _PREPOSITION_BEFORE.search(before):
+        return Voice.THIRD if _PREPOSITION.ends(before, last) else Voice.DIRECT
+    if _SECOND_PERSON_AFTER.match(after) and not _PREPOSITION.ends(before, last):
         return Voice.DIRECT
     return Voice.THIRD
 

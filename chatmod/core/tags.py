@@ -45,10 +45,26 @@ def answer_tag(body: str) -> int | None:
     if m is not None:
         return int(m.group(1))
     if len(body) < 400:
-        m = _ANSWER_END.search(body)
-        if m is not None:
-            return int(m.group(1))
+        return _trailing_tag(body)
     return None
+
+
+_TAG_WORD = re.compile(r"\(?a(\d{1,3})[a-z]?\)?[.!]*", re.IGNORECASE)
+
+
+def _trailing_tag(body: str) -> int | None:
+    # Word by word from the end: a search for _ANSWER_END tries every position of the text.
+    words = body.rsplit(None, 12)
+    index = len(words) - 1
+    while index >= 0 and (words[index][:1] in "#＃" and len(words[index]) > 1 or not words[index].strip(".!")):
+        index -= 1
+    if index <= 0 and len(words) == 13:
+        m = _ANSWER_END.search(body)  # a long run of hashtags: let the pattern decide
+        return int(m.group(1)) if m else None
+    if index < 0:
+        return None
+    m = _TAG_WORD.fullmatch(words[index])
+    return int(m.group(1)) if m else None
 
 
 def without_answer_tag(body: str) -> str:

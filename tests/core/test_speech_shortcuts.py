@@ -1,0 +1,43 @@
+"""Rule 2 reads the words before a handle through shortcuts (last-word checks before each
+end-anchored search): the shortcuts must never change a verdict."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from chatmod.core import speech
+from chatmod.core.handles import find_handles
+from chatmod.core.models import Network
+from chatmod.core.speech import voice_of
+
+SCENARIOS = Path(__file__).resolve().parents[2] / "fixtures" / "scenarios"
+EXTRA = [
+    "happy friday @mshost!", "hats off to @mshost", "shout-out to @mshost", "big ups @mshost", "(via @mshost)",
+    "h/t @mshost", "hat tip to @mshost", "courtesy of @mshost", "thx to @bob and @mshost", "see ya @mshost",
+    "you too @mshost", "well said @mshost", "great question @mshost, how?", "so @mshost what now",
+    "p.s. @mshost I loved it", "lol @mshost", "I read @mshost every week", "loved it 🙌 @mshost",
+    "what do you think @mshost?", "your thoughts, @mshost?", "I went to school with @mshost",
+    "thank you so much again @mshost", "good morning @mshost", "check out @mshost for more",
+]
+
+
+def _cases() -> list[tuple[str, int, int]]:
+    texts = list(EXTRA)
+    for path in sorted(SCENARIOS.glob("*.yaml")):
+        for message in yaml.safe_load(path.read_text(encoding="utf-8"))["messages"]:
+            if message.get("text"):
+                texts.append(message["text"])
+    return [(t, span.start, span.end) for t in texts for span in find_handles(t, Network.TWITTER)]
+
+
+def test_shortcuts_never_change_the_verdict(monkeypatch: pytest.MonkeyPatch) -> None:
+    cases = _cases()
+    fast = [voice_of(t, s, e) for t, s, e in cases]
+    monkeypatch.setattr(speech._Ending, "ends", lambda self, before, last: self.pattern.search(before) is not None)
+    monkeypatch.setattr(speech, "_starts_sentence", lambda before: speech._SENTENCE_START.search(before) is not None)
+    slow = [voice_of(t, s, e) for t, s, e in cases]
+    assert len(cases) > 150
+    assert [(t, s) for (t, s, _), a, b in zip(cases, fast, slow) if a != b] == []

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import gc
-import json
 import statistics
 import sys
 import tempfile
@@ -13,10 +12,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 from bench.synthetic import write_native, write_twarc1
-from chatmod.cli import analysis_record
 from chatmod.core.handles import HostTeam
 from chatmod.formats import read_source
-from chatmod.pipeline import Run, chronological, judge_sessions
+from chatmod.pipeline import Run, batch_gc, chronological
+from chatmod.records import analysis_lines
 
 TEAM = HostTeam(["mshost"], ["cosam"])
 
@@ -31,13 +30,10 @@ def _parse_only(path: Path) -> int:
 
 def _analyze(path: Path) -> int:
     """Everything `chatmod analyze` does but the write to stdout."""
-    _, items = read_source(str(path))
-    messages = chronological(items, Run())
-    size = 0
-    for session, ledger in judge_sessions(messages, TEAM):
-        for judged in session:
-            size += len(json.dumps(analysis_record(judged, ledger), ensure_ascii=False))
-    return size
+    with batch_gc():
+        _, items = read_source(str(path))
+        messages = chronological(items, Run())
+        return sum(len(line) for line in analysis_lines(messages, TEAM))
 
 
 def _best_of(runs: int, work: Callable[[], object]) -> float:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 from collections.abc import Sequence
@@ -13,8 +12,8 @@ from chatmod import __version__
 from chatmod.core.handles import HostTeam
 from chatmod.core.models import Message
 from chatmod.formats import FORMAT_NAMES, InputError, read_source
-from chatmod.core.ledger import Ledger, Status
-from chatmod.pipeline import Judged, Run, chronological, judge_sessions, tag_filter
+from chatmod.pipeline import Run, batch_gc, chronological, tag_filter
+from chatmod.records import analysis_lines
 
 __all__ = ["main"]
 
@@ -201,52 +200,17 @@ def _summarize(args: argparse.Namespace, run: Run, messages: list[Message], team
 
 
 def _run_analyze(args: argparse.Namespace) -> int:
-    loaded = _load(args)
-    if isinstance(loaded, int):
-        return loaded
-    messages, _, team = loaded
-    out = sys.stdout
-    for session, ledger in judge_sessions(messages, team):
-        for judged in session:
-            out.write(json.dumps(analysis_record(judged, ledger), ensure_ascii=False))
+    with batch_gc():
+        loaded = _load(args)
+        if isinstance(loaded, int):
+            return loaded
+        messages, _, team = loaded
+        out = sys.stdout
+        for line in analysis_lines(messages, team):
+            out.write(line)
             out.write("\n")
-    out.flush()
+        out.flush()
     return EXIT_OK
-
-
-def analysis_record(judged: Judged, ledger: Ledger) -> dict[str, object]:
-    """The ``chatmod analyze`` object for one judged message (the CLI contract)."""
-    a = judged.analysis
-    ball = ledger.get(a.id) if a.to_host else None
-    answered: bool | None = None
-    if ball is not None:
-        answered = ball.status is Status.ANSWERED
-    return {
-        "id": a.id,
-        "author": a.author,
-        "created_at": a.created_at.isoformat().replace("+00:00", "Z"),
-        "thread": a.thread,
-        "to_host": a.to_host,
-        "question": a.question,
-        "answered": answered,
-        "answered_by": ball.answered_message if ball is not None else None,
-        "network": a.network.value,
-        "session": a.session,
-        "team": a.team,
-        "repost": a.repost,
-        "reply_to": a.reply_to_id,
-        "reply_to_author": a.reply_to_author,
-        "reply_source": a.reply_source.value if a.reply_source else None,
-        "reason": a.reason.value if a.reason else None,
-        "opens": a.opens,
-        "answer_tag": a.answer_tag,
-        "late": a.late,
-        "burst_of": ball.burst_of if ball is not None else None,
-        "status": ball.status.value if ball is not None else None,
-        "deleted": judged.message.deleted,
-        "text": judged.message.text,
-        "url": judged.message.url,
-    }
 
 
 def _write(text: str, output: str | None) -> int:
@@ -270,11 +234,12 @@ def _write(text: str, output: str | None) -> int:
 def _run_report(args: argparse.Namespace) -> int:
     from chatmod.report import build_report, render
 
-    loaded = _load(args)
-    if isinstance(loaded, int):
-        return loaded
-    messages, run, team = loaded
-    report = build_report(messages, team, source=args.source, tag=args.tag, rejected=run.rejected_count)
+    with batch_gc():
+        loaded = _load(args)
+        if isinstance(loaded, int):
+            return loaded
+        messages, run, team = loaded
+        report = build_report(messages, team, source=args.source, tag=args.tag, rejected=run.rejected_count)
     return _write(render(report, args.format), args.output)
 
 

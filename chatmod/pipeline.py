@@ -151,23 +151,22 @@ def judge_sessions(
     """Run the engine; yield each session's messages as soon as its ledger is final."""
     engine = Engine(team, config)
     pending: list[Judged] = []
-    by_id: dict[str, Message] = {}
-
-    def drain(events: list[Event]) -> Iterator[tuple[list[Judged], Ledger]]:
-        nonlocal pending
+    for message in messages:
+        events = engine.ingest(message)
         for event in events:
             if on_event is not None:
                 on_event(event)
-            if isinstance(event, Analyzed):
-                pending.append(Judged(by_id.pop(event.id), event))
-            elif isinstance(event, SessionEnded):
+            if type(event) is Analyzed:  # the message just read: exactly one per ingest
+                pending.append(Judged(message, event))
+            elif type(event) is SessionEnded:
                 done, pending = pending, []
                 yield done, engine.ledger
-
-    for message in messages:
-        by_id[message.id] = message
-        yield from drain(engine.ingest(message))
-    yield from drain(engine.finish())
+    for event in engine.finish():
+        if on_event is not None:
+            on_event(event)
+        if type(event) is SessionEnded:
+            done, pending = pending, []
+            yield done, engine.ledger
 
 
 def judge(

@@ -61,9 +61,8 @@ class _Seen:
     """What the engine remembers of a message for the rest of its session."""
 
     __slots__ = (
-        "id", "author_key", "at", "team", "thread", "to_host", "parent", "speaks_to",
-        "opens", "answer_tag", "is_ball", "burst_head", "replied_by", "question", "body_end",
-        "explicit",
+        "id", "author_key", "at", "team", "thread", "to_host", "parent", "opens", "answer_tag",
+        "is_ball", "burst_head", "replied_by", "question", "explicit",
     )
 
     def __init__(self, id: str, author_key: str, at: datetime, team: bool) -> None:
@@ -75,13 +74,11 @@ class _Seen:
         self.to_host = False
         self.question = False
         self.parent: _Seen | None = None
-        self.speaks_to: frozenset[str] = frozenset()
         self.opens: int | None = None
         self.answer_tag: int | None = None
         self.is_ball = False
         self.burst_head: str | None = None
         self.replied_by: set[str] | None = None
-        self.body_end = ""
         self.explicit = False
 
 
@@ -123,6 +120,7 @@ class Engine:
         """The current session number (1-based; 0 before the first message)."""
         self._in_session = False
         self._last_at: datetime | None = None
+        self._people: dict[tuple[Network, str | None, str | None], tuple[str, bool]] = {}
         self._reset_session_state()
 
     # -- sessions -------------------------------------------------------------------------
@@ -195,8 +193,7 @@ class Engine:
             self._last_at = at
 
         network = message.network
-        author_key = person_key(network, message.author, message.author_id)
-        team = self.team.matches(message.author, message.author_id)
+        author_key, team = self._identity(network, message.author, message.author_id)
         if team:
             self._team_keys.add(author_key)
         seen = _Seen(message.id, author_key, at, team)
@@ -216,8 +213,7 @@ class Engine:
             handles, body = leading_block(message.text, network)
             for handle in handles:
                 resolved, account_id = resolve(handle, message)
-                block.append((resolved, account_id, person_key(network, resolved, account_id)))
-        seen.body_end = body[-1:]
+                block.append((resolved, account_id, self._identity(network, resolved, account_id)[0]))
 
         # Rule 4: the reply link, explicit or inferred from the leading @-block.
         parent: _Seen | None = None
@@ -246,7 +242,6 @@ class Engine:
         speaks = set(direct)
         if block:
             speaks.add(block[0][2])
-        seen.speaks_to = frozenset(speaks)
         if parent is not None:
             seen.parent = parent
             seen.explicit = reply_source is ReplySource.EXPLICIT
@@ -304,7 +299,7 @@ class Engine:
         events.append(analyzed)
         self._seen[message.id] = seen
         self._by_author.setdefault(author_key, []).append(seen)
-        for listener in seen.speaks_to:
+        for listener in speaks:
             self._spoken.setdefault((author_key, listener), []).append(seen)
         if to_host:
             self._spoken.setdefault((author_key, _TEAM), []).append(seen)
@@ -323,6 +318,16 @@ class Engine:
             events.extend(self.ingest(message))
         events.extend(self.finish())
         return events
+
+    def _identity(self, network: Network, handle: str | None, account_id: str | None) -> tuple[str, bool]:
+        """(person key, on the host team?) of an account, remembered: chats repeat their people."""
+        known = self._people.get((network, handle, account_id))
+        if known is None:
+            if len(self._people) >= 100_000:
+                self._people.clear()
+            known = (person_key(network, handle, account_id), self.team.matches(handle, account_id))
+            self._people[(network, handle, account_id)] = known
+        return known
 
     # -- rule 1 ---------------------------------------------------------------------------
 

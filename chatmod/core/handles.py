@@ -142,14 +142,15 @@ def resolve(handle: str, message: Message) -> tuple[str, str | None]:
 
     Mastodon texts show ``@bob`` for ``bob@other.example``; Bluesky facets carry the DID.
     """
+    if not message.mentions:
+        return handle, None
     folded = fold_handle(handle)
-    if message.mentions:
-        for mention in message.mentions:
-            mention_handle = fold_handle(mention.handle)
-            if mention_handle == folded or (
-                message.network is Network.MASTODON
-                and "@" not in folded
-                and mention_handle.partition("@")[0] == folded
-            ):
-                return mention.handle, mention.id
+    for mention in message.mentions:
+        mention_handle = fold_handle(mention.handle)
+        if mention_handle == folded or (
+            message.network is Network.MASTODON
+            and "@" not in folded
+            and mention_handle.partition("@")[0] == folded
+        ):
+            return mention.handle, mention.id
     return handle, None

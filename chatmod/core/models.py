@@ -40,6 +40,9 @@ class Mention(BaseModel):
     id: str | None = None
 
 
+_FIELD_SETS: dict[frozenset[str], set[str]] = {}
+
+
 class Message(BaseModel):
     """One post from any network, normalized. Text is plain: no markup, no control characters."""
 
@@ -110,6 +113,15 @@ class Message(BaseModel):
             if truncated or text is not data["text"]:
                 data = {**data, "text": text, "truncated": truncated or data.get("truncated", False)}
         return data
+
+    @model_validator(mode="after")
+    def _share_fields_set(self) -> Message:
+        # pydantic keeps, per instance, the set of fields the source gave: 2.2 KB of a 2.9 KB
+        # message. Messages from one source give the same fields, so they can share one set
+        # (pydantic copies it before changing it, in model_copy).
+        given = self.__pydantic_fields_set__
+        object.__setattr__(self, "__pydantic_fields_set__", _FIELD_SETS.setdefault(frozenset(given), given))
+        return self
 
     @property
     def is_repost(self) -> bool:

@@ -139,6 +139,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         parser.print_help(sys.stderr)
         return EXIT_USAGE
+    # Last guard for untrusted strings that reach the output unescaped (an id with a lone
+    # surrogate): "\ud800" is what JSON would have written anyway.
+    for stream in (sys.stdout, sys.stderr):
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="backslashreplace")
     try:
         status: int = args.run(args)
     except KeyboardInterrupt:
@@ -221,7 +226,7 @@ def _write(text: str, output: str | None) -> int:
     path = Path(output)
     tmp = path.with_name(f".{path.name}.partial")
     try:
-        tmp.write_text(text, encoding="utf-8", newline="")
+        tmp.write_text(text, encoding="utf-8", errors="backslashreplace", newline="")
         os.replace(tmp, path)
     except OSError as error:
         tmp.unlink(missing_ok=True)

@@ -127,3 +127,16 @@ def test_pstweetchat_archive_reads_whole(capsys: pytest.CaptureFixture[str]) -> 
     # 675 tweets by others mention the host; cc's and third-person mentions are not balls.
     assert 400 < len(balls) < 675
     assert 0.3 < sum(r["answered"] for r in balls) / len(balls) < 0.7
+
+
+def test_a_lone_surrogate_in_a_message_does_not_break_the_output(tmp_path: Path) -> None:
+    # "\ud800" is valid JSON but cannot be written as UTF-8; it must not crash analyze or report.
+    line = '{"network":"twitter","id":"1","author":"bob","created_at":"2026-01-01T00:00:00Z","text":"@mshost hi \\ud800?"}'
+    source = _write(tmp_path / "s.jsonl", [line])
+    done = subprocess.run([sys.executable, "-m", "chatmod", "analyze", str(source), "--host", "mshost"],
+                          capture_output=True, text=True, encoding="utf-8")
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["text"] == "@mshost hi \ufffd?"
+    out = tmp_path / "r.html"
+    assert main(["report", str(source), "--host", "mshost", "--format", "html", "-o", str(out)]) == 0
+    assert "\ufffd" in out.read_text(encoding="utf-8")

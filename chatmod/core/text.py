@@ -32,19 +32,24 @@ _ESCAPES = re.compile(
 )
 # C0 controls except TAB and LF, DEL, and the C1 block.
 _CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-_NEEDS_WORK = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# A surrogate code point in a str is always unpaired (a "\ud800" escape in JSON): it cannot be
+# written as UTF-8, so one such character would make every later write of the text fail.
+_SURROGATES = re.compile(r"[\ud800-\udfff]")
+_NEEDS_WORK = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
 
 
 def clean_text(text: str, limit: int = MAX_TEXT_CHARS) -> tuple[str, bool]:
     """Return ``text`` as safe plain text, and whether it had to be truncated.
 
     Line breaks survive (CR LF and lone CR become LF); tabs survive; every other control
-    character, and every terminal escape sequence with its payload, is removed.
+    character, and every terminal escape sequence with its payload, is removed; an unpaired
+    surrogate becomes U+FFFD.
     """
     if _NEEDS_WORK.search(text) is not None:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
         text = _ESCAPES.sub("", text)
         text = _CONTROLS.sub("", text)
+        text = _SURROGATES.sub("\ufffd", text)
     if len(text) > limit:
         return text[:limit], True
     return text, False

@@ -74,3 +74,7 @@ def test_look_alike_handles_fold_to_the_same_account(disguised: str) -> None:
 
 def test_fold_keeps_distinct_names_distinct() -> None:
     assert fold("mshost") != fold("mshost_")
+
+
+def test_unpaired_surrogates_become_replacement_characters() -> None:
+    assert clean_text("a\ud800b\udfffc") == ("a\ufffdb\ufffdc", False)

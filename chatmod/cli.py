@@ -5,8 +5,10 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from chatmod import __version__
 from chatmod.core.handles import HostTeam
@@ -14,6 +16,9 @@ from chatmod.core.models import Message
 from chatmod.formats import FORMAT_NAMES, InputError, read_source
 from chatmod.pipeline import Run, batch_gc, chronological, tag_filter
 from chatmod.records import analysis_lines
+
+if TYPE_CHECKING:
+    from rich.progress import TaskID
 
 __all__ = ["main"]
 
@@ -130,7 +135,29 @@ def build_parser() -> argparse.ArgumentParser:
     )
     report.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of stdout")
     report.set_defaults(run=_run_report)
+
+    ingest = commands.add_parser(
+        "ingest",
+        help="store an archive in the chatmod database (history across weeks)",
+        description="Store every message of a chat archive in chatmod's SQLite database, in "
+        "batches (one transaction each), then judge them and store the ledger of balls. "
+        "Ingesting the same archive again changes nothing; an interrupted ingest is completed "
+        "by running it again.",
+        epilog=f"The default database is {default_db_path()} (--db to choose another). "
+        "It opens in sqlite3 and Datasette: tables messages, message_revisions, ledger_events.",
+        formatter_class=_Formatter,
+    )
+    _add_source_options(ingest)
+    ingest.add_argument("--db", metavar="PATH", type=Path, help="the database file (created if missing)")
+    ingest.set_defaults(run=_run_ingest)
     return parser
+
+
+def default_db_path() -> Path:
+    """Where chatmod keeps its history unless told otherwise: the platform's data directory."""
+    import platformdirs
+
+    return platformdirs.user_data_path("chatmod", appauthor=False) / "chatmod.db"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -180,13 +207,17 @@ def _load(args: argparse.Namespace) -> tuple[list[Message], Run, HostTeam] | int
     return messages, run, team
 
 
-def _summarize(args: argparse.Namespace, run: Run, messages: list[Message], team: HostTeam) -> None:
+def _report_rejections(args: argparse.Namespace, run: Run) -> None:
     shown = run.rejected if args.show_rejected else run.rejected[:5]
     for rejected in shown:
         print(f"chatmod: rejected {rejected}", file=sys.stderr)
     if run.rejected_count > len(shown):
         more = run.rejected_count - len(shown)
         print(f"chatmod: ... and {more} more (--show-rejected lists them all)", file=sys.stderr)
+
+
+def _summarize(args: argparse.Namespace, run: Run, messages: list[Message], team: HostTeam) -> None:
+    _report_rejections(args, run)
     parts = [f"read {len(messages)} messages"]
     if run.rejected_count:
         parts.append(f"{run.rejected_count} records rejected")
@@ -246,6 +277,70 @@ def _run_report(args: argparse.Namespace) -> int:
         messages, run, team = loaded
         report = build_report(messages, team, source=args.source, tag=args.tag, rejected=run.rejected_count)
     return _write(render(report, args.format), args.output)
+
+
+@contextmanager
+def _progress_bar(title: str) -> Iterator[Callable[[str, int], None] | None]:
+    """A live count of committed messages on a terminal; nothing at all when stderr is piped."""
+    if not sys.stderr.isatty():
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    columns = (
+        SpinnerColumn(),
+        TextColumn("{task.description}", markup=False),
+        TextColumn("{task.completed:,} messages", markup=False),
+        TimeElapsedColumn(),
+    )
+    with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
+        tasks: dict[str, TaskID] = {}
+
+        def update(phase: str, count: int) -> None:
+            if phase not in tasks:
+                tasks[phase] = bar.add_task(f"{title}: {phase}", total=None)
+            bar.update(tasks[phase], completed=count)
+
+        yield update
+
+
+def _run_ingest(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from chatmod.ingest import ingest
+    from chatmod.store import StoreError
+
+    path: Path = args.db if args.db is not None else default_db_path()
+    if args.db is None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    team = HostTeam(args.host, args.cohost) if args.host else None
+    keep = tag_filter(args.tag, team or HostTeam([])) if args.tag else None
+    with _progress_bar(f"ingesting {args.source}") as progress:
+        try:
+            with batch_gc():
+                result = asyncio.run(ingest(args.source, path, team, args.input_format, progress, keep=keep))
+        except InputError as error:
+            _error(str(error))
+            return EXIT_USAGE
+        except StoreError as error:
+            _error(str(error))
+            return EXIT_FAILURE
+    _report_rejections(args, result.run)
+    parts = [f"read {result.read} messages into {path} ({result.changed} new or changed)"]
+    if result.deletions:
+        parts.append(f"{result.deletions} deletions recorded")
+    if team is not None:
+        parts.append(f"judged {result.judged}, {result.events} new ledger events")
+    else:
+        parts.append("not judged (no --host)")
+    if result.run.rejected_count:
+        parts.append(f"{result.run.rejected_count} records rejected")
+    print(f"chatmod: {'; '.join(parts)}", file=sys.stderr)
+    if result.read == 0:
+        _error(f"no usable messages in {args.source}")
+        return EXIT_USAGE
+    return EXIT_OK
 
 
 def _run_demo(args: argparse.Namespace) -> int:

@@ -101,9 +101,9 @@ def test_report_lists_the_dropped_question_first(archive: Path, capsys: pytest.C
 
 def test_help_lists_only_what_works() -> None:
     out = subprocess.run([sys.executable, "-m", "chatmod", "--help"], capture_output=True, text=True, check=True).stdout
-    for command in ("demo", "analyze", "report"):
+    for command in ("demo", "analyze", "report", "ingest"):
         assert command in out
-    for absent in ("watch", "ingest", "serve", "join", "chats"):
+    for absent in ("watch", "serve", "join", "chats"):
         assert f"    {absent}" not in out
 
 
@@ -140,3 +140,20 @@ def test_a_lone_surrogate_in_a_message_does_not_break_the_output(tmp_path: Path)
     out = tmp_path / "r.html"
     assert main(["report", str(source), "--host", "mshost", "--format", "html", "-o", str(out)]) == 0
     assert "\ufffd" in out.read_text(encoding="utf-8")
+
+
+def test_ingest_is_quiet_when_piped_and_says_what_it_stored(tmp_path: Path) -> None:
+    demo = Path(__file__).resolve().parents[1] / "chatmod" / "demo" / "demo_chat.jsonl"
+    db = tmp_path / "h.db"
+    command = [sys.executable, "-m", "chatmod", "ingest", str(demo), "--db", str(db), "--host", "msrivera"]
+    first = subprocess.run(command, capture_output=True, text=True, check=True)
+    again = subprocess.run(command, capture_output=True, text=True, check=True)
+    assert first.stdout == "" and first.stderr.count("\n") == 1 and "\r" not in first.stderr
+    assert "326 messages" in first.stderr and "(326 new or changed)" in first.stderr
+    assert "(0 new or changed)" in again.stderr and "0 new ledger events" in again.stderr
+
+
+def test_ingest_into_a_missing_directory_is_one_clear_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    demo = Path(__file__).resolve().parents[1] / "chatmod" / "demo" / "demo_chat.jsonl"
+    assert main(["ingest", str(demo), "--db", str(tmp_path / "nope" / "h.db")]) == 1
+    assert "nope/h.db: cannot open it (the directory" in capsys.readouterr().err

@@ -1,0 +1,142 @@
+"""Provides ``chatmod ingest``: an archive into the database in batches, then judged.
+
+Messages are written as they are read, one transaction per batch, in whatever order the archive
+has them; nothing is held but the current batch. The engine then reads the ingested span back
+from the database in time order and writes the ledger events, again in batches. Both steps are
+idempotent, so a re-run after a crash completes the work without duplicating any of it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from chatmod.core.engine import Engine, EngineConfig
+from chatmod.core.events import BallOpened, Event
+from chatmod.core.handles import HostTeam
+from chatmod.core.models import Message, Network, Rejected
+from chatmod.formats import read_source
+from chatmod.formats.base import Deletion, Item
+from chatmod.pipeline import Run
+from chatmod.store import Store
+from chatmod.store.rows import event_row, iso, message_from_row, message_row
+
+__all__ = ["BATCH", "IngestResult", "ingest"]
+
+BATCH = 1000
+"""Messages (or ledger events) per transaction."""
+
+Progress = Callable[[str, int], None]
+"""Called after each committed batch with the phase ("reading" or "judging") and the count so far."""
+
+
+@dataclass(slots=True)
+class IngestResult:
+    read: int = 0
+    changed: int = 0
+    """Messages that were new to the database, or changed (edited, deleted) since last time."""
+    deletions: int = 0
+    judged: int = 0
+    events: int = 0
+    """Ledger events new to the database."""
+    run: Run = field(default_factory=Run)
+    first: datetime | None = None
+    last: datetime | None = None
+
+
+async def ingest(
+    source: str,
+    db: Path,
+    team: HostTeam | None = None,
+    input_format: str | None = None,
+    progress: Progress | None = None,
+    config: EngineConfig | None = None,
+    keep: Callable[[Message], bool] | None = None,
+) -> IngestResult:
+    """Store every message of ``source`` in ``db``; with a host team, judge them too.
+
+    Raises InputError (unreadable source) and StoreError (unusable database).
+    """
+    result = IngestResult()
+    _, items = read_source(source, input_format)
+    async with await Store.open(db) as store:
+        await _store_messages(store, items, result, progress, keep)
+        if team and result.first is not None and result.last is not None:
+            await _judge(store, team, config or EngineConfig(), result, progress)
+    return result
+
+
+async def _store_messages(
+    store: Store,
+    items: Iterable[Item],
+    result: IngestResult,
+    progress: Progress | None,
+    keep: Callable[[Message], bool] | None,
+) -> None:
+    rows: list[tuple[object, ...]] = []
+    deletions: list[tuple[str, str]] = []
+    for item in items:
+        if isinstance(item, Message):
+            if keep is not None and not keep(item):
+                result.run.off_tag += 1
+                continue
+            rows.append(message_row(item))
+            at = item.created_at
+            if result.first is None or at < result.first:
+                result.first = at
+            if result.last is None or at > result.last:
+                result.last = at
+            if len(rows) >= BATCH:
+                result.changed += (await store.write(messages=rows))[0]
+                result.read += len(rows)
+                rows = []
+                if progress is not None:
+                    progress("reading", result.read)
+        elif isinstance(item, Rejected):
+            result.run.reject(item)
+        elif isinstance(item, Deletion):
+            deletions.append((item.network.value, item.id))
+    result.changed += (await store.write(messages=rows, deletions=deletions))[0]
+    result.read += len(rows)
+    result.deletions = len(deletions)
+    if progress is not None:
+        progress("reading", result.read)
+
+
+async def _judge(
+    store: Store, team: HostTeam, config: EngineConfig, result: IngestResult, progress: Progress | None
+) -> None:
+    # The sessions the archive touched: a session ends after config.session_gap of silence,
+    # so messages stored earlier within that reach belong to the same sessions.
+    assert result.first is not None and result.last is not None
+    start, end = iso(result.first - config.session_gap), iso(result.last + config.session_gap)
+    engine = Engine(team, config)
+    networks: dict[str, Network] = {}
+    pending: list[tuple[object, ...]] = []
+
+    async def keep(events: list[Event]) -> None:
+        nonlocal pending
+        for event in events:
+            if isinstance(event, BallOpened):
+                networks[event.ball_id] = network
+            ball_id = getattr(event, "ball_id", None)
+            row = event_row(networks.get(ball_id, network), event) if ball_id is not None else None
+            if row is not None:
+                pending.append(row)
+        if len(pending) >= BATCH:
+            result.events += (await store.write(events=pending))[1]
+            pending = []
+
+    network = Network.TWITTER
+    async for chunk in store.message_rows(start, end):
+        for row in chunk:
+            message = message_from_row(row)
+            network = message.network
+            await keep(engine.ingest(message))
+            result.judged += 1
+        if progress is not None:
+            progress("judging", result.judged)
+    await keep(engine.finish())
+    result.events += (await store.write(events=pending))[1]

@@ -1,0 +1,5 @@
+"""chatmod's history: every message and every ledger event in one SQLite file."""
+
+from chatmod.store.db import Store, StoreError
+
+__all__ = ["Store", "StoreError"]

@@ -1,0 +1,196 @@
+"""Provides :class:`Store`: chatmod's SQLite file, through aiosqlite.
+
+One writer connection; WAL, so readers never block the writer. Every write is one batch in one
+``BEGIN IMMEDIATE`` transaction: it is all there after a crash, or not at all. ``synchronous=
+NORMAL`` keeps every committed batch through a killed process (WAL is always consistent); only an
+OS crash or power cut may roll back the last few, which a re-run of the ingest restores.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import AsyncIterator, Sequence
+from pathlib import Path
+from types import TracebackType
+
+import aiosqlite
+
+from chatmod.store.rows import EVENT_COLUMNS, MESSAGE_COLUMNS
+from chatmod.store.schema import MIGRATIONS, SCHEMA_VERSION
+
+__all__ = ["Store", "StoreError"]
+
+_UPSERT_MESSAGE = f"""
+INSERT INTO messages ({", ".join(MESSAGE_COLUMNS)}) VALUES ({", ".join("?" * len(MESSAGE_COLUMNS))})
+ON CONFLICT (network, id) DO UPDATE SET
+    text = excluded.text,
+    edited = max(messages.edited, excluded.edited),
+    deleted = max(messages.deleted, excluded.deleted),
+    truncated = excluded.truncated,
+    display_name = coalesce(excluded.display_name, messages.display_name),
+    raw = coalesce(excluded.raw, messages.raw)
+WHERE messages.text IS NOT excluded.text
+   OR excluded.deleted > messages.deleted
+   OR excluded.edited > messages.edited
+"""
+# ON CONFLICT DO NOTHING ignores only the uniqueness conflict; INSERT OR IGNORE would also
+# swallow a row that breaks NOT NULL or CHECK, and bad rows must fail loudly instead.
+_INSERT_EVENT = f"""
+INSERT INTO ledger_events ({", ".join(EVENT_COLUMNS)}) VALUES ({", ".join("?" * len(EVENT_COLUMNS))})
+ON CONFLICT (network, ball_id, kind, at, by, message_id) DO NOTHING
+"""
+_MARK_DELETED = "UPDATE messages SET deleted = 1 WHERE network = ? AND id = ? AND deleted = 0"
+
+
+class StoreError(Exception):
+    """The database cannot be used; the message names the file and says why."""
+
+
+def _explain(path: Path, error: sqlite3.Error) -> StoreError:
+    text = str(error).lower()
+    if "readonly" in text or "read-only" in text:
+        reason = "the file or its directory is read-only"
+    elif "unable to open" in text:
+        reason = "cannot open it (does the directory exist, and may chatmod write there?)"
+    elif "locked" in text or "busy" in text:
+        reason = "another process holds it locked; try again when it is done"
+    elif "full" in text:
+        reason = "the disk is full; nothing of the interrupted batch was written"
+    elif "not a database" in text or "malformed" in text:
+        reason = "it is not a chatmod database, or it is damaged"
+    else:
+        reason = str(error)
+    return StoreError(f"{path}: {reason}")
+
+
+class Store:
+    """The chatmod database at ``path``. Use ``async with await Store.open(path) as store``."""
+
+    def __init__(self, connection: aiosqlite.Connection, path: Path) -> None:
+        self._db = connection
+        self.path = path
+
+    @classmethod
+    async def open(cls, path: Path | str, busy_timeout_ms: int = 5000) -> Store:
+        """Open (creating it if needed) and bring the schema up to date. Raises StoreError.
+
+        ``busy_timeout_ms``: how long to wait for another process's lock before giving up.
+        """
+        path = Path(path)
+        if not path.parent.is_dir():
+            # Checked here because a failed aiosqlite connect leaves its worker thread to finish
+            # after the event loop may be gone.
+            raise StoreError(f"{path}: cannot open it (the directory {path.parent} does not exist)")
+        try:
+            connection = await aiosqlite.connect(str(path), isolation_level=None)
+        except sqlite3.Error as error:
+            raise _explain(path, error) from None
+        store = cls(connection, path)
+        try:
+            await store._configure(busy_timeout_ms)
+            await store._migrate()
+        except BaseException:
+            await connection.close()
+            raise
+        return store
+
+    async def _configure(self, busy_timeout_ms: int) -> None:
+        try:
+            await self._db.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
+            mode = await self._scalar("PRAGMA journal_mode = WAL")
+            await self._db.execute("PRAGMA synchronous = NORMAL")
+            await self._db.execute("PRAGMA foreign_keys = ON")
+        except sqlite3.Error as error:
+            raise _explain(self.path, error) from None
+        if str(mode).lower() != "wal":
+            raise StoreError(f"{self.path}: cannot use write-ahead logging here (journal mode {mode})")
+
+    async def _migrate(self) -> None:
+        try:
+            version = int(await self._scalar("PRAGMA user_version"))
+        except sqlite3.Error as error:
+            raise _explain(self.path, error) from None
+        if version > SCHEMA_VERSION:
+            raise StoreError(
+                f"{self.path}: written by a newer chatmod (schema version {version}; this chatmod "
+                f"knows up to {SCHEMA_VERSION}). Upgrade chatmod to open it."
+            )
+        for target in range(version + 1, SCHEMA_VERSION + 1):
+            script = f"BEGIN IMMEDIATE;\n{MIGRATIONS[target - 1]}\nPRAGMA user_version = {target};\nCOMMIT;"
+            try:
+                await self._db.executescript(script)
+            except sqlite3.Error as error:
+                await self._rollback()
+                raise _explain(self.path, error) from None
+
+    async def _scalar(self, sql: str, parameters: Sequence[object] = ()) -> object:
+        async with self._db.execute(sql, parameters) as cursor:
+            row = await cursor.fetchone()
+        return None if row is None else row[0]
+
+    async def _rollback(self) -> None:
+        try:
+            await self._db.execute("ROLLBACK")
+        except sqlite3.Error:
+            pass  # no transaction was open
+
+    async def close(self) -> None:
+        await self._db.close()
+
+    async def __aenter__(self) -> Store:
+        return self
+
+    async def __aexit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
+    ) -> None:
+        await self.close()
+
+    # -- writing --------------------------------------------------------------------------
+
+    async def write(
+        self,
+        messages: Sequence[tuple[object, ...]] = (),
+        events: Sequence[tuple[object, ...]] = (),
+        deletions: Sequence[tuple[str, str]] = (),
+    ) -> tuple[int, int]:
+        """Write one batch (message rows, ledger event rows, ``(network, id)`` deletions) in one
+        transaction. Idempotent: a batch written twice changes nothing the second time.
+
+        Returns how many messages were new or changed, and how many events were new.
+        """
+        changed = added = 0
+        try:
+            await self._db.execute("BEGIN IMMEDIATE")
+            if messages:
+                async with self._db.executemany(_UPSERT_MESSAGE, messages) as cursor:
+                    changed += max(cursor.rowcount, 0)
+            if deletions:
+                async with self._db.executemany(_MARK_DELETED, deletions) as cursor:
+                    changed += max(cursor.rowcount, 0)
+            if events:
+                async with self._db.executemany(_INSERT_EVENT, events) as cursor:
+                    added = max(cursor.rowcount, 0)
+            await self._db.execute("COMMIT")
+        except sqlite3.Error as error:
+            await self._rollback()
+            raise _explain(self.path, error) from error
+        return changed, added
+
+    # -- reading --------------------------------------------------------------------------
+
+    async def count(self, table: str) -> int:
+        if table not in ("messages", "message_revisions", "ledger_events"):
+            raise ValueError(f"no table {table}")
+        return int(await self._scalar(f"SELECT count(*) FROM {table}"))  # type: ignore[arg-type]
+
+    async def integrity(self) -> str:
+        return str(await self._scalar("PRAGMA integrity_check"))
+
+    async def message_rows(
+        self, start: str | None = None, end: str | None = None, chunk: int = 2000
+    ) -> AsyncIterator[list[tuple[object, ...]]]:
+        """Message rows with ``start <= created_at <= end`` (ISO text), oldest first, in chunks."""
+        sql = f"SELECT {', '.join(MESSAGE_COLUMNS)} FROM messages WHERE created_at >= ? AND created_at <= ? ORDER BY created_at, id"
+        async with self._db.execute(sql, (start or "", end or "\uffff")) as cursor:
+            while rows := await cursor.fetchmany(chunk):
+                yield [tuple(row) for row in rows]

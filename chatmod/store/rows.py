@@ -1,0 +1,100 @@
+"""Provides the conversions between chatmod's values and database rows. Pure: no I/O."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timezone
+from typing import Any
+
+from chatmod.core.events import (
+    BallAnswered,
+    BallClaimed,
+    BallDismissed,
+    BallDropped,
+    BallOpened,
+    BallReopened,
+    BallSnoozed,
+    BallUnclaimed,
+    Event,
+)
+from chatmod.core.models import Message, Network
+
+__all__ = ["MESSAGE_COLUMNS", "EVENT_COLUMNS", "event_row", "iso", "message_from_row", "message_row"]
+
+MESSAGE_COLUMNS = (
+    "network", "id", "author", "author_id", "display_name", "created_at", "text", "reply_to_id",
+    "reply_to_author", "repost_of", "repost_of_author", "quote_of", "url", "lang", "mentions",
+    "hashtags", "edited", "deleted", "truncated", "raw",
+)
+EVENT_COLUMNS = ("network", "ball_id", "kind", "at", "by", "message_id", "origin", "detail")
+
+_KINDS: dict[type, str] = {
+    BallOpened: "opened", BallAnswered: "answered", BallDropped: "dropped", BallClaimed: "claimed",
+    BallUnclaimed: "unclaimed", BallDismissed: "dismissed", BallReopened: "reopened",
+    BallSnoozed: "snoozed",
+}
+
+
+def iso(moment: datetime) -> str:
+    """ISO 8601 in UTC with a Z and milliseconds: sorts as text, reads as a time."""
+    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+
+
+def _raw(value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return value
+    try:
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=str)
+    except (TypeError, ValueError):
+        return repr(value)
+
+
+def message_row(message: Message) -> tuple[object, ...]:
+    """The ``messages`` row of a message, in :data:`MESSAGE_COLUMNS` order."""
+    return (
+        message.network.value, message.id, message.author, message.author_id, message.display_name,
+        iso(message.created_at), message.text, message.reply_to_id, message.reply_to_author,
+        message.repost_of, message.repost_of_author, message.quote_of, message.url, message.lang,
+        json.dumps([{"handle": m.handle, "id": m.id} for m in message.mentions], ensure_ascii=False),
+        json.dumps(list(message.hashtags), ensure_ascii=False),
+        int(message.edited), int(message.deleted), int(message.truncated), _raw(message.raw),
+    )
+
+
+def message_from_row(row: tuple[Any, ...]) -> Message:
+    """The message a ``messages`` row (in :data:`MESSAGE_COLUMNS` order) was written from."""
+    values = dict(zip(MESSAGE_COLUMNS, row))
+    values["network"] = Network(values["network"])
+    values["created_at"] = datetime.fromisoformat(values["created_at"].replace("Z", "+00:00"))
+    values["mentions"] = tuple(json.loads(values["mentions"]))
+    values["hashtags"] = tuple(json.loads(values["hashtags"]))
+    for flag in ("edited", "deleted", "truncated"):
+        values[flag] = bool(values[flag])
+    values["raw"] = None
+    return Message.model_validate(values)
+
+
+def event_row(network: Network, event: Event) -> tuple[object, ...] | None:
+    """The ``ledger_events`` row of a ball event (None for events that are not about a ball)."""
+    kind = _KINDS.get(type(event))
+    if kind is None:
+        return None
+    detail: dict[str, object] = {}
+    by = getattr(event, "by", "")
+    message_id = ""
+    origin = "moderator"
+    if isinstance(event, BallOpened):
+        by, origin = event.author, "engine"
+        detail = {"question": event.question, "thread": event.thread, "burst_of": event.burst_of}
+    elif isinstance(event, BallDropped):
+        origin = "engine"
+    elif isinstance(event, BallAnswered) and event.message_id is not None:
+        message_id, origin = event.message_id, "engine"
+    elif isinstance(event, BallSnoozed):
+        detail = {"until": iso(event.until)}
+    return (
+        network.value, event.ball_id, kind, iso(event.at), by, message_id, origin,  # type: ignore[union-attr]
+        json.dumps(detail, separators=(",", ":")),
+    )

@@ -1,0 +1,84 @@
+"""Provides the database schema and its forward-only migrations.
+
+The version lives in ``PRAGMA user_version``. Each migration runs in one ``BEGIN IMMEDIATE``
+transaction together with the bump of the version, so a kill mid-migration leaves the previous
+version intact. A database written by a newer chatmod is refused rather than guessed at.
+
+Tables are meant to be read by people too (sqlite3, Datasette): plain names, ISO-8601 UTC times,
+JSON for the few list-valued columns.
+"""
+
+from __future__ import annotations
+
+__all__ = ["MIGRATIONS", "SCHEMA_VERSION"]
+
+_V1 = """
+CREATE TABLE messages (
+    network          TEXT NOT NULL CHECK (network IN ('twitter', 'mastodon', 'bluesky')),
+    id               TEXT NOT NULL CHECK (id <> ''),
+    author           TEXT NOT NULL CHECK (author <> ''),
+    author_id        TEXT,
+    display_name     TEXT,
+    created_at       TEXT NOT NULL,             -- ISO 8601, UTC, e.g. 2020-02-07T18:33:51.447Z
+    text             TEXT NOT NULL,
+    reply_to_id      TEXT,
+    reply_to_author  TEXT,
+    repost_of        TEXT,
+    repost_of_author TEXT,
+    quote_of         TEXT,
+    url              TEXT,
+    lang             TEXT,
+    mentions         TEXT NOT NULL DEFAULT '[]', -- JSON: [{"handle": ..., "id": ...}]
+    hashtags         TEXT NOT NULL DEFAULT '[]', -- JSON: ["edchat", ...]
+    edited           INTEGER NOT NULL DEFAULT 0 CHECK (edited IN (0, 1)),
+    deleted          INTEGER NOT NULL DEFAULT 0 CHECK (deleted IN (0, 1)),
+    truncated        INTEGER NOT NULL DEFAULT 0 CHECK (truncated IN (0, 1)),
+    raw              TEXT,                       -- the source record, as read
+    PRIMARY KEY (network, id)
+) WITHOUT ROWID;
+
+CREATE INDEX messages_by_time ON messages (created_at);
+
+-- What an edit or a delete replaced: a later copy of a message never erases the earlier text.
+CREATE TABLE message_revisions (
+    network      TEXT NOT NULL,
+    id           TEXT NOT NULL,
+    change       TEXT NOT NULL CHECK (change IN ('edited', 'deleted')),
+    recorded_at  TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+    old_text     TEXT NOT NULL,
+    new_text     TEXT NOT NULL,
+    FOREIGN KEY (network, id) REFERENCES messages (network, id)
+);
+
+CREATE TRIGGER messages_keep_revisions
+AFTER UPDATE OF text, deleted ON messages
+WHEN old.text IS NOT new.text OR old.deleted <> new.deleted
+BEGIN
+    INSERT INTO message_revisions (network, id, change, old_text, new_text)
+    VALUES (old.network, old.id,
+            CASE WHEN new.deleted > old.deleted THEN 'deleted' ELSE 'edited' END,
+            old.text, new.text);
+END;
+
+-- The ledger of balls, append only: what the engine judged and what moderators did.
+CREATE TABLE ledger_events (
+    seq         INTEGER PRIMARY KEY,              -- the order events happened in
+    network     TEXT NOT NULL,
+    ball_id     TEXT NOT NULL,                    -- the addressed message's id
+    kind        TEXT NOT NULL CHECK (kind IN ('opened', 'answered', 'dropped', 'claimed',
+                                              'unclaimed', 'dismissed', 'reopened', 'snoozed')),
+    at          TEXT NOT NULL,                    -- ISO 8601, UTC
+    by          TEXT NOT NULL DEFAULT '',         -- who: the ball's author, a host, a moderator
+    message_id  TEXT NOT NULL DEFAULT '',         -- the message that answered it, if any
+    origin      TEXT NOT NULL CHECK (origin IN ('engine', 'moderator')),
+    detail      TEXT NOT NULL DEFAULT '{}',       -- JSON: question, thread, burst_of, until
+    UNIQUE (network, ball_id, kind, at, by, message_id)
+);
+
+CREATE INDEX ledger_events_by_ball ON ledger_events (network, ball_id);
+"""
+
+MIGRATIONS: tuple[str, ...] = (_V1,)
+"""``MIGRATIONS[n]`` takes a database from version n to n + 1. Append only; never edit one."""
+
+SCHEMA_VERSION = len(MIGRATIONS)

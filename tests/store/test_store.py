@@ -1,0 +1,125 @@
+"""The SQLite store: idempotent batches, recorded edits and deletes, versions, and clear faults."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from chatmod.core.handles import HostTeam
+from chatmod.ingest import ingest
+from chatmod.store import Store, StoreError
+from chatmod.store.rows import message_from_row, message_row
+from chatmod.store.schema import SCHEMA_VERSION
+from tests.conftest import ROOT, chat
+
+DEMO = ROOT / "chatmod" / "demo" / "demo_chat.jsonl"
+TEAM = HostTeam(["msrivera"], ["mrokafor"])
+
+
+def _rows(db: Path, sql: str) -> list[tuple[object, ...]]:
+    with sqlite3.connect(db) as connection:
+        return connection.execute(sql).fetchall()
+
+
+def _write_lines(path: Path, records: list[dict[str, object]]) -> Path:
+    path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    return path
+
+
+async def test_ingesting_twice_changes_nothing(tmp_path: Path) -> None:
+    db = tmp_path / "chat.db"
+    first = await ingest(str(DEMO), db, TEAM)
+    counts = _rows(db, "SELECT (SELECT count(*) FROM messages), (SELECT count(*) FROM ledger_events)")
+    again = await ingest(str(DEMO), db, TEAM)
+    assert first.read == again.read == 326 and first.changed == 326 and first.events > 100
+    assert (again.changed, again.events) == (0, 0)
+    assert _rows(db, "SELECT (SELECT count(*) FROM messages), (SELECT count(*) FROM ledger_events)") == counts
+    assert counts[0][0] == 326
+    assert _rows(db, "PRAGMA journal_mode") == [("wal",)] and _rows(db, "PRAGMA integrity_check") == [("ok",)]
+
+
+async def test_the_stored_ledger_matches_the_engine(tmp_path: Path) -> None:
+    db = tmp_path / "chat.db"
+    await ingest(str(DEMO), db, TEAM)
+    kinds = dict(_rows(db, "SELECT kind, count(*) FROM ledger_events GROUP BY kind"))
+    # The demo recap: 52 balls, 40 answered, 12 dropped.
+    assert kinds == {"opened": 52, "answered": 40, "dropped": 12}
+
+
+async def test_messages_read_back_equal(tmp_path: Path) -> None:
+    messages = chat([("m1", "0:00", "bob", "@mshost hi [bold]x[/] \u202e", {"hashtags": ("edchat",), "reply_to_id": "h"})])
+    async with await Store.open(tmp_path / "x.db") as store:
+        await store.write(messages=[message_row(m) for m in messages])
+        rows = [row async for chunk in store.message_rows() for row in chunk]
+    assert [message_from_row(r) for r in rows] == messages
+
+
+async def test_edits_and_deletes_are_recorded_not_lost(tmp_path: Path) -> None:
+    db = tmp_path / "chat.db"
+    base = {"network": "mastodon", "id": "9", "author": "bob", "created_at": "2026-03-03T17:00:00Z"}
+    await ingest(str(_write_lines(tmp_path / "a.jsonl", [{**base, "text": "first version"}])), db)
+    await ingest(str(_write_lines(tmp_path / "b.jsonl", [{**base, "text": "second version", "edited": True}])), db)
+    await ingest(str(_write_lines(tmp_path / "c.jsonl", [{**base, "text": "second version", "edited": True, "deleted": True}])), db)
+    assert _rows(db, "SELECT text, edited, deleted FROM messages") == [("second version", 1, 1)]
+    assert _rows(db, "SELECT change, old_text, new_text FROM message_revisions ORDER BY rowid") == [
+        ("edited", "first version", "second version"), ("deleted", "second version", "second version")]
+
+
+async def test_a_bad_row_fails_the_whole_batch_loudly(tmp_path: Path) -> None:
+    good = message_row(chat([("m1", "0:00", "bob", "hello")])[0])
+    bad = (None, *good[1:])  # network is NOT NULL: INSERT OR IGNORE would have dropped it silently
+    async with await Store.open(tmp_path / "x.db") as store:
+        with pytest.raises(StoreError, match="x.db"):
+            await store.write(messages=[good, bad])
+        assert await store.count("messages") == 0
+        await store.write(messages=[good])
+        assert await store.count("messages") == 1
+
+
+async def test_a_newer_database_is_refused(tmp_path: Path) -> None:
+    db = tmp_path / "new.db"
+    with sqlite3.connect(db) as connection:
+        connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    with pytest.raises(StoreError, match="newer chatmod"):
+        await Store.open(db)
+
+
+async def test_a_current_database_is_not_migrated_again(tmp_path: Path) -> None:
+    db = tmp_path / "x.db"
+    async with await Store.open(db):
+        pass
+    async with await Store.open(db) as store:
+        assert await store.integrity() == "ok"
+    assert _rows(db, "PRAGMA user_version") == [(SCHEMA_VERSION,)]
+
+
+async def test_a_locked_database_names_the_path(tmp_path: Path) -> None:
+    db = tmp_path / "busy.db"
+    async with await Store.open(db):
+        pass
+    holder = sqlite3.connect(db, isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")
+    try:
+        async with await Store.open(db, busy_timeout_ms=50) as store:
+            with pytest.raises(StoreError, match=r"busy\.db: another process holds it locked"):
+                await store.write(messages=[message_row(chat([("m", "0:00", "bob", "x")])[0])])
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+
+
+async def test_a_full_disk_writes_nothing_of_the_batch(tmp_path: Path) -> None:
+    rows = [message_row(m) for m in chat([(f"m{i}", "0:00", "bob", "x" * 2000) for i in range(200)])]
+    async with await Store.open(tmp_path / "full.db") as store:
+        await store._db.execute("PRAGMA max_page_count = 40")  # a disk that fills up
+        with pytest.raises(StoreError, match="disk is full"):
+            await store.write(messages=rows)
+        assert await store.count("messages") == 0
+
+
+async def test_a_missing_directory_is_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(StoreError, match="missing.*cannot open it"):
+        await Store.open(tmp_path / "missing" / "x.db")

@@ -1,0 +1,221 @@
+"""Provides chat definitions: a recurring chat's name, hashtag, host team, schedule and plan.
+
+They live in one TOML file in the platform's config directory (``chats.toml``; XDG_CONFIG_HOME
+is honoured on Linux), one table per chat::
+
+    [chats.pstweetchat]
+    hashtag = "PSTweetChat"
+    hosts = { twitter = ["JeffHicks"] }
+    cohosts = { twitter = [] }
+    rrule = "FREQ=MONTHLY;BYDAY=1FR"
+    start = "2019-10-04T13:00"          # local wall-clock time of the first session
+    timezone = "America/New_York"
+    duration_minutes = 60
+    questions = [{ number = 1, minute = 2, text = "What are you working on?" }]
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import tomllib
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from chatmod.core.handles import HostTeam
+from chatmod.core.models import Network
+from chatmod.core.schedule import Schedule, ScheduleError
+
+__all__ = ["Chat", "ChatBook", "ChatError", "PlannedQuestion", "default_chats_path", "ics"]
+
+_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
+
+
+class ChatError(Exception):
+    """A chat definition or the chats file cannot be used; the message says where and why."""
+
+
+class PlannedQuestion(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    number: int = Field(ge=1, le=999)
+    minute: int = Field(ge=0, le=24 * 60)
+    """Minutes after the session's start."""
+    text: str = ""
+
+
+class Chat(BaseModel):
+    """One recurring chat."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str
+    hashtag: str
+    hosts: dict[Network, tuple[str, ...]]
+    cohosts: dict[Network, tuple[str, ...]] = {}
+    rrule: str
+    start: datetime
+    timezone: str
+    duration_minutes: int = Field(default=60, ge=1, le=24 * 60)
+    questions: tuple[PlannedQuestion, ...] = ()
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, value: str) -> str:
+        if not _NAME.match(value):
+            raise ValueError("a chat name is lower-case letters, digits, '-' and '_' (e.g. pstweetchat)")
+        return value
+
+    @field_validator("hashtag")
+    @classmethod
+    def _hashtag(cls, value: str) -> str:
+        value = value.strip().lstrip("#＃")
+        if not value or any(ch.isspace() for ch in value):
+            raise ValueError("the hashtag is one word, with or without '#'")
+        return value
+
+    @field_validator("start")
+    @classmethod
+    def _wall_clock(cls, value: datetime) -> datetime:
+        if value.tzinfo is not None:
+            raise ValueError("start is the local wall-clock time (no offset); the zone is 'timezone'")
+        return value
+
+    @property
+    def schedule(self) -> Schedule:
+        return Schedule(self.rrule, self.start, self.timezone, timedelta(minutes=self.duration_minutes))
+
+    def team(self, network: Network) -> HostTeam:
+        return HostTeam(self.hosts.get(network, ()), self.cohosts.get(network, ()))
+
+
+def default_chats_path() -> Path:
+    import platformdirs
+
+    return platformdirs.user_config_path("chatmod", appauthor=False) / "chats.toml"
+
+
+class ChatBook:
+    """The chats file: read, change, write back (atomically)."""
+
+    def __init__(self, path: Path, chats: dict[str, Chat], warnings: list[str]) -> None:
+        self.path = path
+        self.chats = chats
+        self.warnings = warnings
+        """Things in the file that were ignored (unknown keys), to tell the user."""
+
+    @classmethod
+    def load(cls, path: Path | None = None) -> ChatBook:
+        path = path or default_chats_path()
+        if not path.exists():
+            return cls(path, {}, [])
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except tomllib.TOMLDecodeError as error:
+            raise ChatError(f"{path}: not valid TOML: {error}") from None
+        except (OSError, UnicodeDecodeError) as error:
+            raise ChatError(f"{path}: cannot read it: {error}") from None
+        warnings = [f"{path}: unknown key {key!r} ignored" for key in data if key != "chats"]
+        chats: dict[str, Chat] = {}
+        for name, table in (data.get("chats") or {}).items():
+            if not isinstance(table, dict):
+                raise ChatError(f"{path}: [chats.{name}] must be a table")
+            unknown = sorted(set(table) - set(Chat.model_fields) - {"name"})
+            warnings.extend(f"{path}: chat {name!r}: unknown key {key!r} ignored" for key in unknown)
+            table = {key: value for key, value in table.items() if key not in unknown}
+            try:
+                chat = Chat.model_validate({**table, "name": name})
+                chat.schedule  # noqa: B018 - validates the rule and the zone
+            except ValidationError as error:
+                problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in error.errors())
+                raise ChatError(f"{path}: chat {name!r}: {problems}") from None
+            except ScheduleError as error:
+                raise ChatError(f"{path}: chat {name!r}: {error}") from None
+            chats[name] = chat
+        return cls(path, chats, warnings)
+
+    def save(self) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        partial = self.path.with_name(f".{self.path.name}.partial")
+        partial.write_text(self.dumps(), encoding="utf-8")
+        os.replace(partial, self.path)
+
+    def dumps(self) -> str:
+        lines = ["# chatmod chat definitions (chatmod chats add|list|show|next|ics)", ""]
+        for chat in self.chats.values():
+            lines.append(f"[chats.{chat.name}]")
+            lines.append(f"hashtag = {_toml(chat.hashtag)}")
+            for key in ("hosts", "cohosts"):
+                teams = getattr(chat, key)
+                inner = ", ".join(f"{network.value} = [{', '.join(map(_toml, handles))}]" for network, handles in teams.items())
+                lines.append(f"{key} = {{ {inner} }}" if inner else f"{key} = {{}}")
+            lines.append(f"rrule = {_toml(chat.rrule)}")
+            lines.append(f"start = {_toml(chat.start.isoformat(timespec='minutes'))}")
+            lines.append(f"timezone = {_toml(chat.timezone)}")
+            lines.append(f"duration_minutes = {chat.duration_minutes}")
+            if chat.questions:
+                items = ", ".join(
+                    f"{{ number = {q.number}, minute = {q.minute}, text = {_toml(q.text)} }}" for q in chat.questions
+                )
+                lines.append(f"questions = [{items}]")
+            lines.append("")
+        return "\n".join(lines)
+
+
+def _toml(value: str) -> str:
+    # A JSON string is a valid TOML basic string: the same escapes (\\" \\\\ \\n \\uXXXX).
+    return json.dumps(value, ensure_ascii=False)
+
+
+def ics(chat: Chat, now: datetime, count: int = 52) -> str:
+    """An iCalendar file with the next ``count`` sessions of ``chat``.
+
+    Each session is its own event with UTC times: every calendar app imports those to the same
+    instants, where a recurring rule would need the zone's full definition (VTIMEZONE) to be
+    read the same way everywhere.
+    """
+    stamp = now.astimezone(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//chatmod//chat schedule//EN", "CALSCALE:GREGORIAN",
+             f"X-WR-CALNAME:{_ics_text('#' + chat.hashtag)}", f"X-WR-TIMEZONE:{chat.timezone}"]
+    for occurrence in chat.schedule.upcoming(now, count):
+        start = occurrence.start.strftime("%Y%m%dT%H%M%SZ")
+        lines += [
+            "BEGIN:VEVENT",
+            f"UID:{chat.name}-{start}@chatmod",
+            f"DTSTAMP:{stamp}",
+            f"DTSTART:{start}",
+            f"DTEND:{occurrence.end.strftime('%Y%m%dT%H%M%SZ')}",
+            f"SUMMARY:{_ics_text('#' + chat.hashtag + ' chat')}",
+            f"DESCRIPTION:{_ics_text(_plan(chat))}",
+            "END:VEVENT",
+        ]
+    lines.append("END:VCALENDAR")
+    return "".join(_fold(line) + "\r\n" for line in lines)
+
+
+def _plan(chat: Chat) -> str:
+    if not chat.questions:
+        return f"#{chat.hashtag}, {chat.duration_minutes} minutes"
+    return "\n".join(f"Q{q.number} at +{q.minute} min: {q.text}" for q in chat.questions)
+
+
+def _ics_text(value: str) -> str:
+    return value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
+
+
+def _fold(line: str) -> str:
+    # RFC 5545: lines longer than 75 octets continue on the next line after one space.
+    data = line.encode("utf-8")
+    if len(data) <= 75:
+        return line
+    parts: list[str] = []
+    while data:
+        cut = min(len(data), 75 if not parts else 74)
+        while cut < len(data) and (data[cut] & 0xC0) == 0x80:
+            cut -= 1  # never split a UTF-8 sequence
+        parts.append(data[:cut].decode("utf-8"))
+        data = data[cut:]
+    return "\r\n ".join(parts)

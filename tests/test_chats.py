@@ -1,0 +1,94 @@
+"""chatmod chats: definitions in TOML, upcoming sessions, and calendar export."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+from dateutil.parser import isoparse
+
+from chatmod.chats import ChatBook, ics
+from chatmod.cli import main
+
+ADD = ["add", "pstweetchat", "--tag", "#PSTweetChat", "--host", "JeffHicks", "--rrule", "FREQ=MONTHLY;BYDAY=1FR",
+       "--start", "2019-10-04T13:00", "--tz", "America/New_York", "--question", "1@2:What's new, \"friends\"?"]
+
+
+def test_add_then_read_back(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "chats.toml"
+    assert main(["chats", "--chats-file", str(path), *ADD]) == 0
+    chat = ChatBook.load(path).chats["pstweetchat"]
+    assert chat.hashtag == "PSTweetChat" and chat.questions[0].text == "What's new, \"friends\"?"
+    assert main(["chats", "--chats-file", str(path), "list"]) == 0
+    assert "pstweetchat\t#PSTweetChat" in capsys.readouterr().out
+    assert main(["chats", "--chats-file", str(path), *ADD]) == 2  # exists: --replace needed
+    assert "--replace" in capsys.readouterr().err
+    assert main(["chats", "--chats-file", str(path), *ADD, "--replace", "--duration", "90"]) == 0
+    assert ChatBook.load(path).chats["pstweetchat"].duration_minutes == 90
+
+
+@pytest.mark.parametrize(
+    "change, message",
+    [(["--rrule", "FREQ=NOPE"], "not an RRULE"), (["--tz", "Nowhere/Land"], "unknown time zone"),
+     (["--start", "2019-10-04T13:00+02:00"], "wall-clock"), (["--question", "one:hi"], "N@MINUTE:TEXT")],
+)
+def test_bad_definitions_are_refused_clearly(tmp_path: Path, change: list[str], message: str,
+                                             capsys: pytest.CaptureFixture[str]) -> None:
+    args = list(ADD)
+    flag = change[0]
+    if flag in args and flag != "--question":
+        args[args.index(flag) + 1] = change[1]
+    else:
+        args += change
+    assert main(["chats", "--chats-file", str(tmp_path / "c.toml"), *args]) == 2
+    assert message in capsys.readouterr().err
+    assert not (tmp_path / "c.toml").exists()
+
+
+def test_invalid_toml_names_line_and_column_and_unknown_keys_warn(tmp_path: Path,
+                                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "chats.toml"
+    path.write_text("[chats.x]\nhashtag = \"x\nhosts = {}\n", encoding="utf-8")
+    assert main(["chats", "--chats-file", str(path), "list"]) == 2
+    assert "line 2" in capsys.readouterr().err
+    assert main(["chats", "--chats-file", str(path), *ADD]) == 2
+    path.unlink()
+    assert main(["chats", "--chats-file", str(path), *ADD]) == 0
+    path.write_text(path.read_text(encoding="utf-8").replace("duration_minutes", "colour = \"red\"\nduration_minutes"),
+                    encoding="utf-8")
+    capsys.readouterr()
+    assert main(["chats", "--chats-file", str(path), "show", "pstweetchat"]) == 0
+    assert "unknown key 'colour' ignored" in capsys.readouterr().err
+
+
+def test_the_config_directory_follows_xdg_config_home(tmp_path: Path) -> None:
+    env = {**os.environ, "XDG_CONFIG_HOME": str(tmp_path / "cfg")}
+    subprocess.run([sys.executable, "-m", "chatmod", "chats", *ADD], env=env, check=True, capture_output=True)
+    assert (tmp_path / "cfg" / "chatmod" / "chats.toml").exists()
+
+
+def test_next_lists_upcoming_sessions_in_the_zone_asked(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "chats.toml"
+    main(["chats", "--chats-file", str(path), *ADD])
+    capsys.readouterr()
+    assert main(["chats", "--chats-file", str(path), "next", "pstweetchat", "--count", "3", "--tz", "Asia/Tokyo"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 3 and all(line.startswith("Sat") and "JST" in line and "(chat time 13:00 E" in line for line in lines)
+
+
+def test_ics_reparses_to_the_same_instants(tmp_path: Path) -> None:
+    path = tmp_path / "chats.toml"
+    main(["chats", "--chats-file", str(path), *ADD])
+    chat = ChatBook.load(path).chats["pstweetchat"]
+    now = datetime(2026, 3, 1, tzinfo=timezone.utc)
+    text = ics(chat, now, 4)
+    assert text.startswith("BEGIN:VCALENDAR\r\n") and text.endswith("END:VCALENDAR\r\n")
+    starts = [isoparse(line.split(":", 1)[1]) for line in text.splitlines() if line.startswith("DTSTART:")]
+    assert starts == [o.start for o in chat.schedule.upcoming(now, 4)]
+    assert [s.hour for s in starts] == [18, 17, 17, 17]  # March 6 before the DST change, then EDT
+    assert "DESCRIPTION:Q1 at +2 min: What's new\\, \"friends\"?" in text
+    assert all(len(line.encode()) <= 75 for line in text.split("\r\n"))

@@ -152,8 +152,26 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_source_options(ingest)
     ingest.add_argument("--db", metavar="PATH", type=Path, help="the database file (created if missing)")
+    ingest.add_argument("--chat", metavar="NAME",
+                        help="a chat from 'chatmod chats': its hosts, hashtag and schedule (sessions)")
+    ingest.add_argument("--network", choices=[n.value for n in Network], default="twitter",
+                        help="which of the chat's host handles to use (default twitter)")
+    ingest.add_argument("--chats-file", type=Path, metavar="PATH", help="the chats file to use")
     ingest.set_defaults(run=_run_ingest)
     _add_chats_parser(commands)
+
+    sessions = commands.add_parser(
+        "sessions",
+        help="list the sessions in the database: when, how busy, balls dropped",
+        description="List the sessions stored by 'chatmod ingest', oldest first: id, start and "
+        "end (first and last message, UTC), messages, participants, balls, dropped balls. "
+        "Sessions found by activity rather than by the schedule are flagged off-schedule.",
+        formatter_class=_Formatter,
+    )
+    sessions.add_argument("--db", metavar="PATH", type=Path, help="the database file")
+    sessions.add_argument("--chat", metavar="NAME", help="only this chat's sessions")
+    sessions.add_argument("--json", action="store_true", help="a JSON array instead of a table")
+    sessions.set_defaults(run=_run_sessions)
     return parser
 
 
@@ -374,12 +392,20 @@ def _run_ingest(args: argparse.Namespace) -> int:
     path: Path = args.db if args.db is not None else default_db_path()
     if args.db is None:
         path.parent.mkdir(parents=True, exist_ok=True)
-    team = HostTeam(args.host, args.cohost) if args.host else None
-    keep = tag_filter(args.tag, team or HostTeam([])) if args.tag else None
+    chat = None
+    if args.chat is not None:
+        args.name = args.chat
+        chat = _find_chat(args)
+        if chat is None:
+            return EXIT_USAGE
+    network = Network(args.network)
+    team = HostTeam(args.host, args.cohost) if args.host else (chat.team(network) if chat else None)
+    tag = args.tag or (chat.hashtag if chat else None)
+    keep = tag_filter(tag, team or HostTeam([])) if tag else None
     with _progress_bar(f"ingesting {args.source}") as progress:
         try:
             with batch_gc():
-                result = asyncio.run(ingest(args.source, path, team, args.input_format, progress, keep=keep))
+                result = asyncio.run(ingest(args.source, path, team, args.input_format, progress, keep=keep, chat=chat))
         except InputError as error:
             _error(str(error))
             return EXIT_USAGE
@@ -390,6 +416,9 @@ def _run_ingest(args: argparse.Namespace) -> int:
     parts = [f"read {result.read} messages into {path} ({result.changed} new or changed)"]
     if result.deletions:
         parts.append(f"{result.deletions} deletions recorded")
+    parts.append(f"{result.sessions} sessions{f' of {chat.name}' if chat else ''}")
+    if result.outside:
+        parts.append(f"{result.outside} messages outside sessions")
     if team is not None:
         parts.append(f"judged {result.judged}, {result.events} new ledger events")
     else:
@@ -532,6 +561,52 @@ def _run_chats_ics(args: argparse.Namespace) -> int:
     if chat is None:
         return EXIT_USAGE
     return _write(ics(chat, datetime.now(timezone.utc), max(1, args.count)), args.output)
+
+
+def _run_sessions(args: argparse.Namespace) -> int:
+    import asyncio
+    import json
+
+    from chatmod.store import Store, StoreError
+
+    path: Path = args.db if args.db is not None else default_db_path()
+    if not path.exists():
+        _error(f"no database at {path}; create one with: chatmod ingest SOURCE --db {path}")
+        return EXIT_USAGE
+
+    async def read() -> list[dict[str, object]]:
+        async with await Store.open(path) as store:
+            return await store.session_summaries(args.chat)
+
+    try:
+        summaries = asyncio.run(read())
+    except StoreError as error:
+        _error(str(error))
+        return EXIT_FAILURE
+    if args.json:
+        print(json.dumps(summaries, ensure_ascii=False, indent=1))
+        return EXIT_OK
+    if not summaries:
+        print(f"no sessions{f' of {args.chat}' if args.chat else ''} in {path}")
+        return EXIT_OK
+    header = ("id", "chat", "start (UTC)", "end", "messages", "participants", "balls", "dropped", "")
+    rows = [
+        (str(s["id"]), str(s["chat"]) or "-", str(s["start"])[:16].replace("T", " "), str(s["end"])[11:16],
+         str(s["messages"]), str(s["participants"]), str(s["balls"]), str(s["dropped"]),
+         _session_note(s))
+        for s in summaries
+    ]
+    widths = [max(len(r[i]) for r in (header, *rows)) for i in range(len(header))]
+    for row in (header, *rows):
+        print("  ".join(cell.rjust(w) if cell.isdigit() else cell.ljust(w) for cell, w in zip(row, widths)).rstrip())
+    return EXIT_OK
+
+
+def _session_note(summary: dict[str, object]) -> str:
+    if not summary["off_schedule"]:
+        return ""
+    moved = summary["moved_from"]
+    return f"off schedule (moved from {str(moved)[:10]})" if moved else "off schedule"
 
 
 def _run_demo(args: argparse.Namespace) -> int:

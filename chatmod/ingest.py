@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
+from chatmod.chats import Chat
 from chatmod.core.engine import Engine, EngineConfig
 from chatmod.core.events import BallOpened, Event
 from chatmod.core.handles import HostTeam
@@ -20,7 +21,8 @@ from chatmod.core.models import Message, Network, Rejected
 from chatmod.formats import read_source
 from chatmod.formats.base import Deletion, Item
 from chatmod.pipeline import Run
-from chatmod.store import Store
+from chatmod.core.sessions import SessionRules, SessionSpan, split_sessions
+from chatmod.store import SessionRow, Store
 from chatmod.store.rows import event_row, iso, message_from_row, message_row
 
 __all__ = ["BATCH", "IngestResult", "ingest"]
@@ -42,6 +44,9 @@ class IngestResult:
     events: int = 0
     """Ledger events new to the database."""
     run: Run = field(default_factory=Run)
+    sessions: int = 0
+    outside: int = 0
+    """Messages in the ingested span that belong to no session (reminders, follow-ups)."""
     first: datetime | None = None
     last: datetime | None = None
 
@@ -54,8 +59,10 @@ async def ingest(
     progress: Progress | None = None,
     config: EngineConfig | None = None,
     keep: Callable[[Message], bool] | None = None,
+    chat: Chat | None = None,
 ) -> IngestResult:
-    """Store every message of ``source`` in ``db``; with a host team, judge them too.
+    """Store every message of ``source`` in ``db``, split the span into sessions (by the chat's
+    schedule when given, else by silence), and with a host team judge each session.
 
     Raises InputError (unreadable source) and StoreError (unusable database).
     """
@@ -63,8 +70,8 @@ async def ingest(
     _, items = read_source(source, input_format)
     async with await Store.open(db) as store:
         await _store_messages(store, items, result, progress, keep)
-        if team and result.first is not None and result.last is not None:
-            await _judge(store, team, config or EngineConfig(), result, progress)
+        if result.first is not None and result.last is not None:
+            await _judge(store, team, chat, config or EngineConfig(), result, progress)
     return result
 
 
@@ -106,37 +113,79 @@ async def _store_messages(
 
 
 async def _judge(
-    store: Store, team: HostTeam, config: EngineConfig, result: IngestResult, progress: Progress | None
+    store: Store,
+    team: HostTeam | None,
+    chat: Chat | None,
+    config: EngineConfig,
+    result: IngestResult,
+    progress: Progress | None,
 ) -> None:
-    # The sessions the archive touched: a session ends after config.session_gap of silence,
-    # so messages stored earlier within that reach belong to the same sessions.
     assert result.first is not None and result.last is not None
-    start, end = iso(result.first - config.session_gap), iso(result.last + config.session_gap)
+    # Whole sessions around what was read: a day either side for scheduled chats (sessions are
+    # hours long), a silence gap otherwise (sessions end after that much of it).
+    reach = timedelta(days=1) if chat is not None else config.session_gap
+    start, end = iso(result.first - reach), iso(result.last + reach)
+    stamps = await store.message_times(start, end)
+    if not stamps:
+        return
+    times = [datetime.fromisoformat(stamp.replace("Z", "+00:00")) for stamp in stamps]
+    occurrences = None
+    if chat is not None:
+        occurrences = list(chat.schedule.between(times[0] - reach, times[-1] + reach))
+    spans = split_sessions(times, occurrences, SessionRules(gap=config.session_gap))
+    result.sessions = len(spans)
+    result.outside = len(times) - sum(span.last - span.first + 1 for span in spans)
+    await store.write_sessions(chat.name if chat else "", start, end, [_session_row(span, stamps) for span in spans])
+    if team is None:
+        return
+
     engine = Engine(team, config)
     networks: dict[str, Network] = {}
     pending: list[tuple[object, ...]] = []
+    network = Network.TWITTER
 
     async def keep(events: list[Event]) -> None:
         nonlocal pending
         for event in events:
-            if isinstance(event, BallOpened):
-                networks[event.ball_id] = network
             ball_id = getattr(event, "ball_id", None)
-            row = event_row(networks.get(ball_id, network), event) if ball_id is not None else None
+            if ball_id is None:
+                continue
+            if isinstance(event, BallOpened):
+                networks[ball_id] = network
+            row = event_row(networks.get(ball_id, network), event)
             if row is not None:
                 pending.append(row)
         if len(pending) >= BATCH:
             result.events += (await store.write(events=pending))[1]
             pending = []
 
-    network = Network.TWITTER
+    index = 0
+    current = 0  # the span being judged
     async for chunk in store.message_rows(start, end):
         for row in chunk:
-            message = message_from_row(row)
-            network = message.network
-            await keep(engine.ingest(message))
-            result.judged += 1
+            while current < len(spans) and index > spans[current].last:
+                await keep(engine.end_session(times[spans[current].last]))
+                current += 1
+            if current < len(spans) and index >= spans[current].first:
+                message = message_from_row(row)
+                network = message.network
+                await keep(engine.ingest(message))
+                result.judged += 1
+            index += 1
         if progress is not None:
             progress("judging", result.judged)
     await keep(engine.finish())
     result.events += (await store.write(events=pending))[1]
+
+
+def _session_row(span: SessionSpan, stamps: list[str]) -> SessionRow:
+    planned = iso(span.planned.start) if span.planned is not None else None
+    moved = iso(span.moved_from.start) if span.moved_from is not None else None
+    return SessionRow(
+        key=planned or f"found:{moved or stamps[span.first]}",
+        start=stamps[span.first],
+        end=stamps[span.last],
+        planned_start=planned,
+        off_schedule=span.off_schedule,
+        moved_from=moved,
+    )

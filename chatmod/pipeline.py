@@ -8,6 +8,7 @@ the engine, and keeps every rejection to report at the end.
 from __future__ import annotations
 
 import gc
+import re
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -80,10 +81,13 @@ def tag_filter(tag: str, team: HostTeam) -> Callable[[Message], bool]:
     so host-team messages and anything that replies (explicitly or by a leading @) are kept.
     """
     wanted = fold(tag.lstrip("#＃"))
+    # For sources that list no hashtags (a hand-written native file): the tag as a word in the text.
+    in_text = re.compile(rf"[#＃]{re.escape(wanted)}(?!\w)", re.IGNORECASE)
 
     def keep(message: Message) -> bool:
         return (
             any(fold(t) == wanted for t in message.hashtags)
+            or (not message.hashtags and in_text.search(message.text) is not None)
             or message.reply_to_id is not None
             or message.text.lstrip()[:1] in ("@", "＠")
             or team.matches(message.author, message.author_id)

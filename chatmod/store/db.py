@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 
@@ -18,7 +19,7 @@ import aiosqlite
 from chatmod.store.rows import EVENT_COLUMNS, MESSAGE_COLUMNS
 from chatmod.store.schema import MIGRATIONS, SCHEMA_VERSION
 
-__all__ = ["Store", "StoreError"]
+__all__ = ["SessionRow", "Store", "StoreError"]
 
 _UPSERT_MESSAGE = f"""
 INSERT INTO messages ({", ".join(MESSAGE_COLUMNS)}) VALUES ({", ".join("?" * len(MESSAGE_COLUMNS))})
@@ -194,3 +195,80 @@ class Store:
         async with self._db.execute(sql, (start or "", end or "\uffff")) as cursor:
             while rows := await cursor.fetchmany(chunk):
                 yield [tuple(row) for row in rows]
+
+    async def message_times(self, start: str, end: str) -> list[str]:
+        """``created_at`` of the messages :meth:`message_rows` yields for the same span, in order."""
+        sql = "SELECT created_at FROM messages WHERE created_at >= ? AND created_at <= ? ORDER BY created_at, id"
+        async with self._db.execute(sql, (start, end)) as cursor:
+            return [row[0] for row in await cursor.fetchall()]
+
+    async def write_sessions(self, chat: str, start: str, end: str, sessions: Sequence[SessionRow]) -> list[int]:
+        """Replace the sessions of ``chat`` within [start, end] and point their messages at them.
+
+        Returns the session ids, in the order given. One transaction.
+        """
+        ids: list[int] = []
+        try:
+            await self._db.execute("BEGIN IMMEDIATE")
+            await self._db.execute(
+                "UPDATE messages SET session_id = NULL WHERE created_at >= ? AND created_at <= ?", (start, end)
+            )
+            keys = [row.key for row in sessions]
+            await self._db.execute(
+                f"DELETE FROM sessions WHERE chat = ? AND start >= ? AND end <= ? AND key NOT IN ({', '.join('?' * len(keys))})"
+                " AND id NOT IN (SELECT session_id FROM messages WHERE session_id IS NOT NULL)",
+                (chat, start, end, *keys),
+            )
+            for row in sessions:
+                async with self._db.execute(
+                    "INSERT INTO sessions (chat, key, start, end, planned_start, off_schedule, moved_from)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (chat, key) DO UPDATE SET start = excluded.start,"
+                    " end = excluded.end, planned_start = excluded.planned_start,"
+                    " off_schedule = excluded.off_schedule, moved_from = excluded.moved_from RETURNING id",
+                    (chat, row.key, row.start, row.end, row.planned_start, int(row.off_schedule), row.moved_from),
+                ) as cursor:
+                    ids.append(int((await cursor.fetchone())[0]))  # type: ignore[index]
+                await self._db.execute(
+                    "UPDATE messages SET session_id = ? WHERE created_at >= ? AND created_at <= ?",
+                    (ids[-1], row.start, row.end),
+                )
+            await self._db.execute("COMMIT")
+        except sqlite3.Error as error:
+            await self._rollback()
+            raise _explain(self.path, error) from error
+        return ids
+
+    async def session_summaries(self, chat: str | None = None) -> list[dict[str, object]]:
+        """Every session (of ``chat``), oldest first, with its counts."""
+        sql = """
+        SELECT s.id, s.chat, s.start, s.end, s.planned_start, s.off_schedule, s.moved_from,
+               (SELECT count(*) FROM messages m WHERE m.session_id = s.id) AS messages,
+               (SELECT count(DISTINCT m.author) FROM messages m WHERE m.session_id = s.id) AS participants,
+               (SELECT count(*) FROM ledger_events e JOIN messages b ON b.network = e.network AND b.id = e.ball_id
+                 WHERE b.session_id = s.id AND e.kind = 'opened') AS balls,
+               (SELECT count(*) FROM ledger_events e JOIN messages b ON b.network = e.network AND b.id = e.ball_id
+                 WHERE b.session_id = s.id AND e.kind = 'dropped'
+                   AND NOT EXISTS (SELECT 1 FROM ledger_events later WHERE later.network = e.network
+                                   AND later.ball_id = e.ball_id AND later.seq > e.seq
+                                   AND later.kind IN ('answered', 'dismissed'))) AS dropped
+        FROM sessions s WHERE ? IS NULL OR s.chat = ? ORDER BY s.start
+        """
+        async with self._db.execute(sql, (chat, chat)) as cursor:
+            names = [column[0] for column in cursor.description]
+            rows = await cursor.fetchall()
+        summaries = [dict(zip(names, row)) for row in rows]
+        for summary in summaries:
+            summary["off_schedule"] = bool(summary["off_schedule"])
+        return summaries
+
+
+@dataclass(frozen=True, slots=True)
+class SessionRow:
+    """A session as stored: times are ISO 8601 UTC text."""
+
+    key: str
+    start: str
+    end: str
+    planned_start: str | None
+    off_schedule: bool
+    moved_from: str | None

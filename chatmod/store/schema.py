@@ -78,7 +78,25 @@ CREATE TABLE ledger_events (
 CREATE INDEX ledger_events_by_ball ON ledger_events (network, ball_id);
 """
 
-MIGRATIONS: tuple[str, ...] = (_V1,)
+_V2 = """
+-- Sessions: one occurrence of a chat, found by its schedule or by activity.
+CREATE TABLE sessions (
+    id            INTEGER PRIMARY KEY,
+    chat          TEXT NOT NULL DEFAULT '',       -- the chat's name; '' when ingested without one
+    key           TEXT NOT NULL,                  -- what makes it the same session on a re-ingest
+    start         TEXT NOT NULL,                  -- its first message (ISO 8601, UTC)
+    end           TEXT NOT NULL,                  -- its last message
+    planned_start TEXT,                           -- the scheduled start; NULL when found by activity
+    off_schedule  INTEGER NOT NULL DEFAULT 0 CHECK (off_schedule IN (0, 1)),
+    moved_from    TEXT,                           -- the cancelled scheduled start it replaced
+    UNIQUE (chat, key)
+);
+
+ALTER TABLE messages ADD COLUMN session_id INTEGER REFERENCES sessions (id);
+CREATE INDEX messages_by_session ON messages (session_id);
+"""
+
+MIGRATIONS: tuple[str, ...] = (_V1, _V2)
 """``MIGRATIONS[n]`` takes a database from version n to n + 1. Append only; never edit one."""
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -1,0 +1,75 @@
+"""ingest --chat splits by the schedule; chatmod sessions lists what was found."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+
+from chatmod.cli import main
+from tests.conftest import corpus_file
+
+CHAT = ["chats", "add", "weekly", "--tag", "edchat", "--host", "mshost", "--rrule", "FREQ=MONTHLY;BYDAY=1FR",
+        "--start", "2025-12-05T13:00", "--tz", "America/New_York"]
+
+
+def _archive(path: Path) -> Path:
+    records = []
+
+    def post(at: datetime, author: str, text: str) -> None:
+        records.append({"network": "twitter", "id": str(len(records) + 1), "author": author,
+                        "created_at": at.astimezone(timezone.utc).isoformat(), "text": text + " #edchat"})
+
+    december = datetime(2025, 12, 5, 18, 0, tzinfo=timezone.utc)  # 13:00 in New York
+    post(december - timedelta(hours=20), "mshost", "reminder: chat tomorrow!")
+    post(december, "mshost", "Q1: what are you reading?")
+    for i in range(12):
+        post(december + timedelta(minutes=2 + i), f"p{i}", f"@mshost A1 book {i}, any tips?")
+    post(december + timedelta(minutes=20), "mshost", "@p0 great pick!")
+    january = datetime(2026, 1, 9, 18, 0, tzinfo=timezone.utc)  # Jan 2 skipped: held on the 9th
+    post(january, "mshost", "Q1: new year, new books?")
+    for i in range(25):
+        post(january + timedelta(minutes=1 + i), f"p{i}", f"A1 {i} pages a day")
+    path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    return path
+
+
+def test_ingest_by_schedule_then_list_sessions(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    chats, db = tmp_path / "chats.toml", tmp_path / "h.db"
+    assert main([CHAT[0], "--chats-file", str(chats), *CHAT[1:]]) == 0
+    source = _archive(tmp_path / "a.jsonl")
+    for _ in range(2):  # the second run changes nothing
+        assert main(["ingest", str(source), "--db", str(db), "--chat", "weekly", "--chats-file", str(chats)]) == 0
+    assert "2 sessions of weekly; 1 messages outside sessions" in capsys.readouterr().err
+    assert main(["sessions", "--db", str(db), "--json"]) == 0
+    sessions = json.loads(capsys.readouterr().out)
+    assert [(s["messages"], s["balls"], s["dropped"], s["off_schedule"]) for s in sessions] == [
+        (14, 12, 11, False), (26, 0, 0, True)]
+    assert sessions[0]["planned_start"] == "2025-12-05T18:00:00.000Z"
+    assert sessions[1]["moved_from"] == "2026-01-02T18:00:00.000Z"
+    assert main(["sessions", "--db", str(db)]) == 0
+    table = capsys.readouterr().out.splitlines()
+    assert table[0].split()[:3] == ["id", "chat", "start"] and "off schedule (moved from 2026-01-02)" in table[2]
+
+
+def test_sessions_without_a_database_says_how_to_make_one(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["sessions", "--db", str(tmp_path / "none.db")]) == 2
+    assert "chatmod ingest" in capsys.readouterr().err
+
+
+@pytest.mark.corpus
+def test_pstweetchat_finds_every_monthly_session(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    source = corpus_file("pstweetchat.csv")
+    chats, db = tmp_path / "chats.toml", tmp_path / "p.db"
+    main(["chats", "--chats-file", str(chats), "add", "pstweetchat", "--tag", "PSTweetChat", "--host", "JeffHicks",
+          "--rrule", "FREQ=MONTHLY;BYDAY=1FR", "--start", "2019-10-04T13:00", "--tz", "America/New_York"])
+    assert main(["ingest", str(source), "--db", str(db), "--chat", "pstweetchat", "--chats-file", str(chats)]) == 0
+    capsys.readouterr()
+    main(["sessions", "--db", str(db), "--json"])
+    sessions = json.loads(capsys.readouterr().out)
+    months = {s["start"][:7] for s in sessions}
+    assert len(sessions) == 38 and len(months) == 38  # Feb 2020 .. Mar 2023, one each
+    moved = [s for s in sessions if s["off_schedule"]]
+    assert [(s["start"][:10], s["moved_from"][:10]) for s in moved] == [("2021-01-08", "2021-01-01")]

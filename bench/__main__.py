@@ -11,6 +11,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from bench.store import executemany_seconds, ingest_peak_rss_mb, ingest_seconds
 from bench.synthetic import write_native, write_twarc1
 from chatmod.core.handles import HostTeam
 from chatmod.formats import read_source
@@ -50,16 +51,39 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("--messages", type=int, default=200_000, help="archive size (default 200000)")
     parser.add_argument("--runs", type=int, default=3, help="repetitions; the best run counts")
+    parser.add_argument("--rss-messages", type=int, default=1_000_000,
+                        help="archive size for the peak-memory figure (default 1000000; 0 skips it)")
+    parser.add_argument("--only", choices=("analyze", "store"), help="run one group of figures")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as tmp:
-        for name, writer in (("", write_native), ("_twarc1", write_twarc1)):
-            path = writer(Path(tmp) / f"chat{name}.jsonl", args.messages)
-            parse = _best_of(args.runs, lambda: _parse_only(path))
-            analyze = _best_of(args.runs, lambda: _analyze(path))
-            print(f"analyze_vs_parse{name}: {analyze / parse:.2f}", flush=True)
-            print(f"  ({args.messages} messages: parse {parse:.2f}s, analyze {analyze:.2f}s, "
-                  f"{args.messages / analyze:,.0f} msg/s)", file=sys.stderr, flush=True)
+        if args.only != "store":
+            _analyze_figures(Path(tmp), args)
+        if args.only != "analyze":
+            _store_figures(Path(tmp), args)
     return 0
+
+
+def _store_figures(tmp: Path, args: argparse.Namespace) -> None:
+    source = write_native(tmp / "store.jsonl", args.messages)
+    baseline = _best_of(args.runs, lambda: executemany_seconds(source, tmp / "raw.db"))
+    ingest = _best_of(args.runs, lambda: ingest_seconds(source, tmp / "ingest.db"))
+    print(f"ingest_vs_executemany: {baseline / ingest:.2f}", flush=True)
+    print(f"  ({args.messages} messages: executemany {baseline:.2f}s, ingest {ingest:.2f}s, "
+          f"{args.messages / ingest:,.0f} msg/s)", file=sys.stderr, flush=True)
+    if args.rss_messages:
+        big = write_native(tmp / "big.jsonl", args.rss_messages)
+        print(f"ingest_1m_peak_rss_mb: {ingest_peak_rss_mb(big, tmp / 'big.db'):.0f}", flush=True)
+        print(f"  ({args.rss_messages} messages)", file=sys.stderr, flush=True)
+
+
+def _analyze_figures(tmp: Path, args: argparse.Namespace) -> None:
+    for name, writer in (("", write_native), ("_twarc1", write_twarc1)):
+        path = writer(tmp / f"chat{name}.jsonl", args.messages)
+        parse = _best_of(args.runs, lambda: _parse_only(path))
+        analyze = _best_of(args.runs, lambda: _analyze(path))
+        print(f"analyze_vs_parse{name}: {analyze / parse:.2f}", flush=True)
+        print(f"  ({args.messages} messages: parse {parse:.2f}s, analyze {analyze:.2f}s, "
+              f"{args.messages / analyze:,.0f} msg/s)", file=sys.stderr, flush=True)
 
 
 if __name__ == "__main__":

@@ -203,20 +203,16 @@ class Store:
             return [row[0] for row in await cursor.fetchall()]
 
     async def write_sessions(self, chat: str, start: str, end: str, sessions: Sequence[SessionRow]) -> list[int]:
-        """Replace the sessions of ``chat`` within [start, end] and point their messages at them.
+        """Replace the sessions of ``chat`` that lie within [start, end] by ``sessions``.
 
         Returns the session ids, in the order given. One transaction.
         """
         ids: list[int] = []
         try:
             await self._db.execute("BEGIN IMMEDIATE")
-            await self._db.execute(
-                "UPDATE messages SET session_id = NULL WHERE created_at >= ? AND created_at <= ?", (start, end)
-            )
             keys = [row.key for row in sessions]
             await self._db.execute(
-                f"DELETE FROM sessions WHERE chat = ? AND start >= ? AND end <= ? AND key NOT IN ({', '.join('?' * len(keys))})"
-                " AND id NOT IN (SELECT session_id FROM messages WHERE session_id IS NOT NULL)",
+                f"DELETE FROM sessions WHERE chat = ? AND start >= ? AND end <= ? AND key NOT IN ({', '.join('?' * len(keys))})",
                 (chat, start, end, *keys),
             )
             for row in sessions:
@@ -228,10 +224,6 @@ class Store:
                     (chat, row.key, row.start, row.end, row.planned_start, int(row.off_schedule), row.moved_from),
                 ) as cursor:
                     ids.append(int((await cursor.fetchone())[0]))  # type: ignore[index]
-                await self._db.execute(
-                    "UPDATE messages SET session_id = ? WHERE created_at >= ? AND created_at <= ?",
-                    (ids[-1], row.start, row.end),
-                )
             await self._db.execute("COMMIT")
         except sqlite3.Error as error:
             await self._rollback()
@@ -242,12 +234,13 @@ class Store:
         """Every session (of ``chat``), oldest first, with its counts."""
         sql = """
         SELECT s.id, s.chat, s.start, s.end, s.planned_start, s.off_schedule, s.moved_from,
-               (SELECT count(*) FROM messages m WHERE m.session_id = s.id) AS messages,
-               (SELECT count(DISTINCT m.author) FROM messages m WHERE m.session_id = s.id) AS participants,
+               (SELECT count(*) FROM messages m WHERE m.created_at BETWEEN s.start AND s.end) AS messages,
+               (SELECT count(DISTINCT m.author) FROM messages m WHERE m.created_at BETWEEN s.start AND s.end)
+                 AS participants,
                (SELECT count(*) FROM ledger_events e JOIN messages b ON b.network = e.network AND b.id = e.ball_id
-                 WHERE b.session_id = s.id AND e.kind = 'opened') AS balls,
+                 WHERE b.created_at BETWEEN s.start AND s.end AND e.kind = 'opened') AS balls,
                (SELECT count(*) FROM ledger_events e JOIN messages b ON b.network = e.network AND b.id = e.ball_id
-                 WHERE b.session_id = s.id AND e.kind = 'dropped'
+                 WHERE b.created_at BETWEEN s.start AND s.end AND e.kind = 'dropped'
                    AND NOT EXISTS (SELECT 1 FROM ledger_events later WHERE later.network = e.network
                                    AND later.ball_id = e.ball_id AND later.seq > e.seq
                                    AND later.kind IN ('answered', 'dismissed'))) AS dropped

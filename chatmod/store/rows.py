@@ -17,7 +17,7 @@ from chatmod.core.events import (
     BallUnclaimed,
     Event,
 )
-from chatmod.core.models import Message, Network
+from chatmod.core.models import Mention, Message, Network
 
 __all__ = ["MESSAGE_COLUMNS", "EVENT_COLUMNS", "event_row", "iso", "message_from_row", "message_row"]
 
@@ -28,6 +28,7 @@ MESSAGE_COLUMNS = (
 )
 EVENT_COLUMNS = ("network", "ball_id", "kind", "at", "by", "message_id", "origin", "detail")
 
+_ALL_FIELDS = set(Message.model_fields)
 _KINDS: dict[type, str] = {
     BallOpened: "opened", BallAnswered: "answered", BallDropped: "dropped", BallClaimed: "claimed",
     BallUnclaimed: "unclaimed", BallDismissed: "dismissed", BallReopened: "reopened",
@@ -37,7 +38,9 @@ _KINDS: dict[type, str] = {
 
 def iso(moment: datetime) -> str:
     """ISO 8601 in UTC with a Z and milliseconds: sorts as text, reads as a time."""
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+    if moment.tzinfo is not timezone.utc:
+        moment = moment.astimezone(timezone.utc)
+    return moment.replace(tzinfo=None).isoformat(timespec="milliseconds") + "Z"
 
 
 def _raw(value: Any) -> str | None:
@@ -57,8 +60,9 @@ def message_row(message: Message) -> tuple[object, ...]:
         message.network.value, message.id, message.author, message.author_id, message.display_name,
         iso(message.created_at), message.text, message.reply_to_id, message.reply_to_author,
         message.repost_of, message.repost_of_author, message.quote_of, message.url, message.lang,
-        json.dumps([{"handle": m.handle, "id": m.id} for m in message.mentions], ensure_ascii=False),
-        json.dumps(list(message.hashtags), ensure_ascii=False),
+        json.dumps([{"handle": m.handle, "id": m.id} for m in message.mentions], ensure_ascii=False)
+        if message.mentions else "[]",
+        json.dumps(list(message.hashtags), ensure_ascii=False) if message.hashtags else "[]",
         int(message.edited), int(message.deleted), int(message.truncated), _raw(message.raw),
     )
 
@@ -68,12 +72,21 @@ def message_from_row(row: tuple[Any, ...]) -> Message:
     values = dict(zip(MESSAGE_COLUMNS, row))
     values["network"] = Network(values["network"])
     values["created_at"] = datetime.fromisoformat(values["created_at"].replace("Z", "+00:00"))
-    values["mentions"] = tuple(json.loads(values["mentions"]))
-    values["hashtags"] = tuple(json.loads(values["hashtags"]))
+    mentions, hashtags = values["mentions"], values["hashtags"]
+    values["mentions"] = tuple(Mention(**m) for m in json.loads(mentions)) if mentions != "[]" else ()
+    values["hashtags"] = tuple(json.loads(hashtags)) if hashtags != "[]" else ()
     for flag in ("edited", "deleted", "truncated"):
         values[flag] = bool(values[flag])
     values["raw"] = None
-    return Message.model_validate(values)
+    # Rows are written only from validated messages, so the message is rebuilt without
+    # validating it again (that was half the cost of judging a stored archive). This is what
+    # pydantic's model_construct does, minus its per-field default handling: every field is here.
+    message = Message.__new__(Message)
+    object.__setattr__(message, "__dict__", values)
+    object.__setattr__(message, "__pydantic_fields_set__", _ALL_FIELDS)
+    object.__setattr__(message, "__pydantic_extra__", None)
+    object.__setattr__(message, "__pydantic_private__", None)
+    return message
 
 
 def event_row(network: Network, event: Event) -> tuple[object, ...] | None:

@@ -92,8 +92,9 @@ CREATE TABLE sessions (
     UNIQUE (chat, key)
 );
 
-ALTER TABLE messages ADD COLUMN session_id INTEGER REFERENCES sessions (id);
-CREATE INDEX messages_by_session ON messages (session_id);
+-- A session's messages are those with start <= created_at <= end (sessions never overlap), so
+-- finding them is a range on messages_by_time, and storing a session rewrites no message rows.
+CREATE INDEX sessions_by_time ON sessions (start);
 """
 
 MIGRATIONS: tuple[str, ...] = (_V1, _V2)

@@ -52,8 +52,17 @@ class _Formatter(argparse.RawDescriptionHelpFormatter):
         super().__init__(prog, max_help_position=32, width=100)
 
 
-def _add_source_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("source", metavar="SOURCE", help="archive file to read, or - for stdin")
+def _add_stored_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--db", metavar="PATH", type=Path,
+                        help="with --session: the database to read (default: chatmod's own)")
+    parser.add_argument("--session", metavar="ID", type=int,
+                        help="read a stored session (ids: chatmod sessions) instead of SOURCE")
+    parser.add_argument("--chats-file", type=Path, metavar="PATH", help="the chats file to use")
+
+
+def _add_source_options(parser: argparse.ArgumentParser, optional: bool = False) -> None:
+    parser.add_argument("source", metavar="SOURCE", nargs="?" if optional else None,
+                        help="archive file to read, or - for stdin")
     parser.add_argument(
         "--host",
         action="append",
@@ -117,7 +126,8 @@ def build_parser() -> argparse.ArgumentParser:
         "status, text, url.",
         formatter_class=_Formatter,
     )
-    _add_source_options(analyze)
+    _add_source_options(analyze, optional=True)
+    _add_stored_options(analyze)
     analyze.set_defaults(run=_run_analyze)
 
     report = commands.add_parser(
@@ -129,7 +139,8 @@ def build_parser() -> argparse.ArgumentParser:
         "top participants, and how much of the conversation ran between participants.",
         formatter_class=_Formatter,
     )
-    _add_source_options(report)
+    _add_source_options(report, optional=True)
+    _add_stored_options(report)
     report.add_argument(
         "--format",
         choices=("md", "html", "json", "csv"),
@@ -266,6 +277,14 @@ def _error(message: str) -> None:
 
 
 def _load(args: argparse.Namespace) -> tuple[list[Message], Run, HostTeam] | int:
+    if args.session is not None:
+        if args.source is not None:
+            _error("give either SOURCE or --session, not both")
+            return EXIT_USAGE
+        return _load_session(args)
+    if args.source is None:
+        _error("SOURCE is required (a file, or - for stdin), or --session ID to read a stored session")
+        return EXIT_USAGE
     if not args.host:
         _error("--host is required: the host's handle, e.g. --host JeffHicks")
         return EXIT_USAGE
@@ -282,6 +301,50 @@ def _load(args: argparse.Namespace) -> tuple[list[Message], Run, HostTeam] | int
     if not messages:
         _error(f"no usable messages in {args.source}")
         return EXIT_USAGE
+    return messages, run, team
+
+
+def _load_session(args: argparse.Namespace) -> tuple[list[Message], Run, HostTeam] | int:
+    import asyncio
+
+    from chatmod.store import Store, StoreError
+    from chatmod.store.rows import message_from_row
+
+    path: Path = args.db if args.db is not None else default_db_path()
+    if not path.exists():
+        _error(f"no database at {path}; create one with: chatmod ingest SOURCE --db {path}")
+        return EXIT_USAGE
+
+    async def read() -> tuple[dict[str, object] | None, list[Message]]:
+        async with await Store.open(path) as store:
+            session = await store.session(args.session)
+            if session is None:
+                return None, []
+            rows = [row async for chunk in store.message_rows(str(session["start"]), str(session["end"])) for row in chunk]
+            return session, [message_from_row(row) for row in rows]
+
+    try:
+        session, messages = asyncio.run(read())
+    except StoreError as error:
+        _error(str(error))
+        return EXIT_FAILURE
+    if session is None:
+        _error(f"no session {args.session} in {path} (list them with: chatmod sessions --db {path})")
+        return EXIT_USAGE
+    if args.source is None:
+        args.source = f"session {args.session} of {path.name}"
+    if args.host:
+        team = HostTeam(args.host, args.cohost)
+    else:
+        args.name = session["chat"]
+        chat = _find_chat(args) if session["chat"] else None
+        if chat is None:
+            _error("--host is required (the session's chat is not defined in chatmod chats)")
+            return EXIT_USAGE
+        team = chat.team(messages[0].network if messages else Network.TWITTER)
+    run = Run()
+    run.read = len(messages)
+    _summarize(args, run, messages, team)
     return messages, run, team
 
 

@@ -230,6 +230,13 @@ class Store:
             raise _explain(self.path, error) from error
         return ids
 
+    async def session(self, session_id: int) -> dict[str, object] | None:
+        """One stored session (id, chat, key, start, end, planned_start, off_schedule, moved_from)."""
+        async with self._db.execute("SELECT * FROM sessions WHERE id = ?", (session_id,)) as cursor:
+            names = [column[0] for column in cursor.description]
+            row = await cursor.fetchone()
+        return None if row is None else dict(zip(names, row))
+
     async def session_summaries(self, chat: str | None = None) -> list[dict[str, object]]:
         """Every session (of ``chat``), oldest first, with its counts."""
         sql = """

@@ -73,3 +73,20 @@ def test_pstweetchat_finds_every_monthly_session(tmp_path: Path, capsys: pytest.
     assert len(sessions) == 38 and len(months) == 38  # Feb 2020 .. Mar 2023, one each
     moved = [s for s in sessions if s["off_schedule"]]
     assert [(s["start"][:10], s["moved_from"][:10]) for s in moved] == [("2021-01-08", "2021-01-01")]
+
+
+def test_analyze_and_report_read_a_stored_session(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    chats, db = tmp_path / "chats.toml", tmp_path / "h.db"
+    main([CHAT[0], "--chats-file", str(chats), *CHAT[1:]])
+    main(["ingest", str(_archive(tmp_path / "a.jsonl")), "--db", str(db), "--chat", "weekly", "--chats-file", str(chats)])
+    capsys.readouterr()
+    assert main(["analyze", "--db", str(db), "--session", "1", "--chats-file", str(chats)]) == 0
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert len(lines) == 14 and sum(1 for r in lines if r["answered"] is False) == 11
+    assert main(["report", "--db", str(db), "--session", "1", "--host", "mshost", "--format", "json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert "dropped" in json.dumps(report)
+    assert main(["analyze", "--db", str(db), "--session", "7", "--host", "mshost"]) == 2
+    assert "no session 7" in capsys.readouterr().err
+    assert main(["analyze"]) == 2
+    assert "SOURCE is required" in capsys.readouterr().err

@@ -148,6 +148,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="md (default), html (one self-contained page), json, or csv (one row per ball)",
     )
     report.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of stdout")
+    report.add_argument("--chat", metavar="NAME", help="with --history: the chat whose sessions to compare")
+    report.add_argument("--history", action="store_true",
+                        help="one line per stored session of --chat, and the trend: new vs returning "
+                        "participants, answered within 5 minutes, dropped, response time, and how much "
+                        "ran between participants")
+    report.add_argument("--last", type=int, default=4, metavar="N",
+                        help="with --history: compare the last N sessions with the N before (default 4)")
     report.set_defaults(run=_run_report)
 
     ingest = commands.add_parser(
@@ -408,8 +415,53 @@ def _write(text: str, output: str | None) -> int:
     return EXIT_OK
 
 
+def _run_history(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from chatmod.report.history import build_history, render_history
+    from chatmod.store import Store, StoreError
+    from chatmod.store.rows import message_from_row
+
+    if args.chat is None or args.source is not None or args.session is not None:
+        _error("--history reads stored sessions: give --chat NAME (and --db PATH), not SOURCE or --session")
+        return EXIT_USAGE
+    args.name = args.chat
+    chat = _find_chat(args)
+    if chat is None:
+        return EXIT_USAGE
+    path: Path = args.db if args.db is not None else default_db_path()
+    if not path.exists():
+        _error(f"no database at {path}; create one with: chatmod ingest SOURCE --chat {args.chat} --db {path}")
+        return EXIT_USAGE
+
+    async def read() -> list[tuple[int, bool, list[Message]]]:
+        async with await Store.open(path) as store:
+            found = []
+            for summary in await store.session_summaries(chat.name):
+                rows = [r async for chunk in store.message_rows(str(summary["start"]), str(summary["end"])) for r in chunk]
+                found.append((int(summary["id"]), bool(summary["off_schedule"]), [message_from_row(r) for r in rows]))  # type: ignore[call-overload]
+            return found
+
+    try:
+        sessions = asyncio.run(read())
+    except StoreError as error:
+        _error(str(error))
+        return EXIT_FAILURE
+    if not sessions:
+        _error(f"no sessions of {chat.name} in {path}; ingest an archive with --chat {chat.name}")
+        return EXIT_FAILURE
+    network = sessions[0][2][0].network if sessions[0][2] else Network.TWITTER
+    team = HostTeam(args.host, args.cohost) if args.host else chat.team(network)
+    with batch_gc():
+        history = build_history(chat.name, sessions, team, max(1, args.last))
+    return _write(render_history(history, args.format), args.output)
+
+
 def _run_report(args: argparse.Namespace) -> int:
     from chatmod.report import build_report, render
+
+    if args.history:
+        return _run_history(args)
 
     with batch_gc():
         loaded = _load(args)

@@ -45,6 +45,11 @@ def _css() -> str:
     return files("chatmod.report").joinpath("report.css").read_text(encoding="utf-8")
 
 
+def stylesheet() -> str:
+    """The reports' CSS, for pages built elsewhere (the history report) to look the same."""
+    return _css()
+
+
 def esc(text: str) -> str:
     return html.escape(text, quote=True)
 

@@ -90,3 +90,23 @@ def test_analyze_and_report_read_a_stored_session(tmp_path: Path, capsys: pytest
     assert "no session 7" in capsys.readouterr().err
     assert main(["analyze"]) == 2
     assert "SOURCE is required" in capsys.readouterr().err
+
+
+def test_history_report_compares_sessions(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    chats, db = tmp_path / "chats.toml", tmp_path / "h.db"
+    main([CHAT[0], "--chats-file", str(chats), *CHAT[1:]])
+    main(["ingest", str(_archive(tmp_path / "a.jsonl")), "--db", str(db), "--chat", "weekly", "--chats-file", str(chats)])
+    capsys.readouterr()
+    base = ["report", "--db", str(db), "--chat", "weekly", "--history", "--chats-file", str(chats), "--last", "1"]
+    assert main([*base, "--format", "json"]) == 0
+    history = json.loads(capsys.readouterr().out)
+    rows = [(s["participants"], s["new"], s["returning"], s["balls"], s["dropped"]) for s in history["sessions"]]
+    assert rows == [(12, 12, 0, 12, 11), (25, 13, 12, 0, 0)]  # p0..p11 come back in January
+    trends = {t["label"]: t["direction"] for t in history["trends"]}
+    assert trends["participants per session"] == "better" and trends["balls dropped"] == "better"
+    assert main(base) == 0
+    markdown = capsys.readouterr().out
+    assert "| 2026-01-09 * | 26 | 25 | 13 | 12 |" in markdown and "found off schedule" in markdown
+    assert main([*base, "--format", "html", "-o", str(tmp_path / "h.html")]) == 0
+    assert "<style>" in (tmp_path / "h.html").read_text(encoding="utf-8")
+    assert main(["report", "--db", str(db), "--history"]) == 2

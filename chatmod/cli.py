@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from rich.progress import TaskID
 
     from chatmod.chats import Chat, ChatBook
+    from chatmod.report.model import BallItem
 
 __all__ = ["main"]
 
@@ -190,6 +191,24 @@ def build_parser() -> argparse.ArgumentParser:
     sessions.add_argument("--chat", metavar="NAME", help="only this chat's sessions")
     sessions.add_argument("--json", action="store_true", help="a JSON array instead of a table")
     sessions.set_defaults(run=_run_sessions)
+
+    followups = commands.add_parser(
+        "followups",
+        help="the follow-up list: dropped balls nobody has dealt with yet; mark them",
+        description="List the balls dropped in stored sessions that are still open (they appear "
+        "as 'carried over' in later sessions' reports), or mark one answered, dismissed or "
+        "reopened. Marks are ledger events, recorded with who and when.",
+        formatter_class=_Formatter,
+    )
+    followups.add_argument("--db", metavar="PATH", type=Path, help="the database file")
+    followups.add_argument("--chat", metavar="NAME", help="only this chat's balls")
+    mark = followups.add_mutually_exclusive_group()
+    mark.add_argument("--answered", metavar="ID", help="mark ball ID answered (handled elsewhere)")
+    mark.add_argument("--dismiss", metavar="ID", help="mark ball ID dismissed (needs no answer)")
+    mark.add_argument("--reopen", metavar="ID", help="put ball ID back on the list")
+    followups.add_argument("--by", metavar="NAME", default=os.environ.get("USER", "moderator"),
+                           help="who marks it (default: your user name)")
+    followups.set_defaults(run=_run_followups)
     return parser
 
 
@@ -311,27 +330,38 @@ def _load(args: argparse.Namespace) -> tuple[list[Message], Run, HostTeam] | int
     return messages, run, team
 
 
+def _existing_db(args: argparse.Namespace) -> Path | None:
+    """The database to read (--db, or the default one), or None after saying it does not exist."""
+    path: Path = args.db if args.db is not None else default_db_path()
+    if not path.exists():
+        hint = f" --chat {args.chat}" if getattr(args, "chat", None) else ""
+        _error(f"no database at {path}; create one with: chatmod ingest SOURCE{hint} --db {path}")
+        return None
+    return path
+
+
 def _load_session(args: argparse.Namespace) -> tuple[list[Message], Run, HostTeam] | int:
     import asyncio
 
     from chatmod.store import Store, StoreError
     from chatmod.store.rows import message_from_row
 
-    path: Path = args.db if args.db is not None else default_db_path()
-    if not path.exists():
-        _error(f"no database at {path}; create one with: chatmod ingest SOURCE --db {path}")
+    path = _existing_db(args)
+    if path is None:
         return EXIT_USAGE
 
-    async def read() -> tuple[dict[str, object] | None, list[Message]]:
+    async def read() -> tuple[dict[str, object] | None, list[Message], list[BallItem]]:
         async with await Store.open(path) as store:
             session = await store.session(args.session)
             if session is None:
-                return None, []
+                return None, [], []
             rows = [row async for chunk in store.message_rows(str(session["start"]), str(session["end"])) for row in chunk]
-            return session, [message_from_row(row) for row in rows]
+            earlier = await store.carried_over(str(session["chat"]), str(session["start"])) if session["chat"] else []
+            carried = sorted((_carried_item(r, d) for r, d in earlier), key=lambda b: (not b.question, b.at))
+            return session, [message_from_row(row) for row in rows], carried
 
     try:
-        session, messages = asyncio.run(read())
+        session, messages, carried = asyncio.run(read())
     except StoreError as error:
         _error(str(error))
         return EXIT_FAILURE
@@ -351,8 +381,23 @@ def _load_session(args: argparse.Namespace) -> tuple[list[Message], Run, HostTea
         team = chat.team(messages[0].network if messages else Network.TWITTER)
     run = Run()
     run.read = len(messages)
+    args.carried_over = carried
     _summarize(args, run, messages, team)
     return messages, run, team
+
+
+def _carried_item(row: tuple[object, ...], detail: dict[str, object]) -> BallItem:
+    from chatmod.core.ledger import Status
+    from chatmod.report.model import BallItem
+    from chatmod.store.rows import message_from_row
+
+    message = message_from_row(row)
+    thread = detail.get("thread")
+    return BallItem(
+        id=message.id, author=message.author, display_name=message.display_name, at=message.created_at,
+        text=message.text, url=message.url, question=bool(detail.get("question")),
+        thread=thread if isinstance(thread, int) else None, status=Status.DROPPED, waited_s=0.0,
+    )
 
 
 def _report_rejections(args: argparse.Namespace, run: Run) -> None:
@@ -429,9 +474,8 @@ def _run_history(args: argparse.Namespace) -> int:
     chat = _find_chat(args)
     if chat is None:
         return EXIT_USAGE
-    path: Path = args.db if args.db is not None else default_db_path()
-    if not path.exists():
-        _error(f"no database at {path}; create one with: chatmod ingest SOURCE --chat {args.chat} --db {path}")
+    path = _existing_db(args)
+    if path is None:
         return EXIT_USAGE
 
     async def read() -> list[tuple[int, bool, list[Message]]]:
@@ -468,7 +512,8 @@ def _run_report(args: argparse.Namespace) -> int:
         if isinstance(loaded, int):
             return loaded
         messages, run, team = loaded
-        report = build_report(messages, team, source=args.source, tag=args.tag, rejected=run.rejected_count)
+        report = build_report(messages, team, source=args.source, tag=args.tag, rejected=run.rejected_count,
+                              carried_over=getattr(args, "carried_over", ()))
     return _write(render(report, args.format), args.output)
 
 
@@ -684,9 +729,8 @@ def _run_sessions(args: argparse.Namespace) -> int:
 
     from chatmod.store import Store, StoreError
 
-    path: Path = args.db if args.db is not None else default_db_path()
-    if not path.exists():
-        _error(f"no database at {path}; create one with: chatmod ingest SOURCE --db {path}")
+    path = _existing_db(args)
+    if path is None:
         return EXIT_USAGE
 
     async def read() -> list[dict[str, object]]:
@@ -715,6 +759,57 @@ def _run_sessions(args: argparse.Namespace) -> int:
     for row in (header, *rows):
         print("  ".join(cell.rjust(w) if cell.isdigit() else cell.ljust(w) for cell, w in zip(row, widths)).rstrip())
     return EXIT_OK
+
+
+def _run_followups(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from chatmod.core.events import BallAnswered, BallDismissed, BallReopened
+    from chatmod.store import Store, StoreError
+    from chatmod.store.rows import event_row, message_from_row
+
+    path = _existing_db(args)
+    if path is None:
+        return EXIT_USAGE
+    target = args.answered or args.dismiss or args.reopen
+    now = datetime.now(timezone.utc)
+
+    async def run() -> int:
+        async with await Store.open(path) as store:
+            if target is None:
+                chats = [args.chat] if args.chat else await store.chat_names()
+                found = [(chat, *item) for chat in chats for item in await store.carried_over(chat, "\uffff")]
+                if not found:
+                    print("nothing to follow up: every dropped ball has been dealt with")
+                for chat, row, detail in found:
+                    message = message_from_row(row)
+                    kind = "question" if detail.get("question") else "comment"
+                    print(f"{message.id}  {chat}  {message.created_at:%Y-%m-%d %H:%M}  @{message.author}  {kind}: "
+                          f"{' '.join(message.text.split())[:90]}")
+                return EXIT_OK
+            network = await store.ball_network(target)
+            if network is None:
+                _error(f"no ball {target} in {path} (list them with: chatmod followups --db {path})")
+                return EXIT_USAGE
+            event: BallAnswered | BallDismissed | BallReopened
+            if args.answered:
+                event = BallAnswered(target, args.by, now)
+            elif args.dismiss:
+                event = BallDismissed(target, args.by, now)
+            else:
+                event = BallReopened(target, args.by, now)
+            stored = event_row(Network(network), event)
+            assert stored is not None
+            row = stored
+            await store.write(events=[row])
+            print(f"chatmod: ball {target} marked {row[2]} by {args.by}", file=sys.stderr)
+            return EXIT_OK
+
+    try:
+        return asyncio.run(run())
+    except StoreError as error:
+        _error(str(error))
+        return EXIT_FAILURE
 
 
 def _session_note(summary: dict[str, object]) -> str:

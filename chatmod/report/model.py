@@ -144,6 +144,8 @@ class Report:
     cohosts: tuple[str, ...]
     sessions: list[SessionReport]
     rejected: int = 0
+    carried_over: list[BallItem] = field(default_factory=list)
+    """Balls dropped in earlier sessions that nobody has dealt with yet (from the archive)."""
 
     @property
     def messages(self) -> int:
@@ -172,6 +174,7 @@ def build_report(
     source: str,
     tag: str | None = None,
     rejected: int = 0,
+    carried_over: Iterable[BallItem] = (),
 ) -> Report:
     """Judge ``messages`` (chronological) and compute the report."""
     sessions = [
@@ -179,7 +182,7 @@ def build_report(
         for number, (judged, ledger) in enumerate(judge_sessions(messages, team), start=1)
         if judged
     ]
-    return Report(source, tag, team.hosts, team.cohosts, sessions, rejected)
+    return Report(source, tag, team.hosts, team.cohosts, sessions, rejected, list(carried_over))
 
 
 def _session(number: int, judged: list[Judged], ledger: Ledger) -> SessionReport:

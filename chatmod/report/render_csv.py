@@ -62,6 +62,9 @@ def render_csv(report: Report) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(COLUMNS)
+    for ball in report.carried_over:
+        for row in _rows(0, ball):  # session 0: carried over from an earlier session
+            writer.writerow([guard(cell) for cell in row])
     for s in report.sessions:
         for ball in (*s.dropped, *s.answered, *s.dismissed):
             for row in _rows(s.number, ball):

@@ -304,6 +304,15 @@ def render_html(report: Report) -> str:
         f'<p class="summary">{esc(report_summary(report))}</p>',
         "</header>",
     ]
+    if report.carried_over:
+        items = [
+            f"<li>{_meta(who(b.author, b.display_name), esc(day(b.at)), _time(b.at), 'question' if b.question else 'comment', link('link', b.url))}"
+            f"<blockquote>{user_text(b.text, QUOTE_LIMIT)}</blockquote></li>"
+            for b in report.carried_over
+        ]
+        out += _section(f"Carried over from earlier sessions ({len(report.carried_over)})", "h2",
+                        ['<p class="meta">Dropped before and still open: answer them, or mark them answered or dismissed.</p>',
+                         f'<ul class="balls">{"".join(items)}</ul>'], "carried")
     if len(report.sessions) == 1:
         out += _session(report.sessions[0], 2)
     elif report.sessions:

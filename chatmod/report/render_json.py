@@ -132,6 +132,7 @@ def report_dict(report: Report) -> dict[str, Any]:
             "dropped": report.dropped,
         },
         "sessions": [session_dict(s) for s in report.sessions],
+        "carried_over": [ball_dict(b) for b in report.carried_over],
     }
 
 

@@ -519,9 +519,23 @@ def _overview(sessions: list[SessionReport]) -> list[str]:
     return lines + [""]
 
 
+def _carried_over(report: Report) -> list[str]:
+    if not report.carried_over:
+        return []
+    out = [f"## Carried over from earlier sessions ({len(report.carried_over)})", "",
+           "Dropped before and still open: answer them, or mark them answered or dismissed.", ""]
+    for ball in report.carried_over:
+        kind = "question" if ball.question else "comment"
+        head = _meta(md_who(ball.author, ball.display_name), f"{day(ball.at)} {clock(ball.at)} UTC", kind,
+                     md_link("link", ball.url), f"id {ball.id}")
+        out += [f"- {head}", "", f"  > {md(ball.text, QUOTE_LIMIT)}", ""]
+    return out
+
+
 def render_md(report: Report) -> str:
     """The report as a Markdown document."""
     out = [f"# {md(report_title(report), line_start=False)}", "", md(report_summary(report)), ""]
+    out += _carried_over(report)
     if len(report.sessions) == 1:
         out += _session(report.sessions[0], 2)
     elif report.sessions:

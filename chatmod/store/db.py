@@ -8,11 +8,13 @@ OS crash or power cut may roll back the last few, which a re-run of the ingest r
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
+from typing import Any
 
 import aiosqlite
 
@@ -124,7 +126,7 @@ class Store:
                 await self._rollback()
                 raise _explain(self.path, error) from None
 
-    async def _scalar(self, sql: str, parameters: Sequence[object] = ()) -> object:
+    async def _scalar(self, sql: str, parameters: Sequence[object] = ()) -> Any:
         async with self._db.execute(sql, parameters) as cursor:
             row = await cursor.fetchone()
         return None if row is None else row[0]
@@ -182,7 +184,7 @@ class Store:
     async def count(self, table: str) -> int:
         if table not in ("messages", "message_revisions", "ledger_events"):
             raise ValueError(f"no table {table}")
-        return int(await self._scalar(f"SELECT count(*) FROM {table}"))  # type: ignore[arg-type]
+        return int(await self._scalar(f"SELECT count(*) FROM {table}"))
 
     async def integrity(self) -> str:
         return str(await self._scalar("PRAGMA integrity_check"))
@@ -229,6 +231,38 @@ class Store:
             await self._rollback()
             raise _explain(self.path, error) from error
         return ids
+
+    async def carried_over(self, chat: str, before: str) -> list[tuple[tuple[object, ...], dict[str, object]]]:
+        """Balls of ``chat``'s sessions that started before ``before`` that are on the follow-up
+        list: dropped (or reopened by a moderator) and not answered or dismissed since.
+        Returns (message row, the ball's details), oldest first."""
+        columns = ", ".join(f"m.{c}" for c in MESSAGE_COLUMNS)
+        sql = f"""
+        SELECT {columns}, (SELECT o.detail FROM ledger_events o WHERE o.network = e.network
+                           AND o.ball_id = e.ball_id AND o.kind = 'opened' ORDER BY o.seq LIMIT 1)
+        FROM ledger_events e
+        JOIN messages m ON m.network = e.network AND m.id = e.ball_id
+        JOIN sessions s ON s.chat = ? AND m.created_at BETWEEN s.start AND s.end
+        WHERE e.kind IN ('dropped', 'reopened') AND s.start < ?
+          AND e.seq = (SELECT max(x.seq) FROM ledger_events x WHERE x.network = e.network
+                       AND x.ball_id = e.ball_id AND x.kind IN ('dropped', 'answered', 'dismissed', 'reopened'))
+        ORDER BY m.created_at
+        """
+        async with self._db.execute(sql, (chat, before)) as cursor:
+            rows = await cursor.fetchall()
+        return [(tuple(row[:-1]), json.loads(row[-1] or "{}")) for row in rows]
+
+    async def chat_names(self) -> list[str]:
+        async with self._db.execute("SELECT DISTINCT chat FROM sessions WHERE chat <> '' ORDER BY chat") as cursor:
+            return [row[0] for row in await cursor.fetchall()]
+
+    async def ball_network(self, ball_id: str) -> str | None:
+        """The network of the ball with this id (None if there is no such ball)."""
+        async with self._db.execute(
+            "SELECT network FROM ledger_events WHERE ball_id = ? AND kind = 'opened' LIMIT 1", (ball_id,)
+        ) as cursor:
+            row = await cursor.fetchone()
+        return None if row is None else str(row[0])
 
     async def session(self, session_id: int) -> dict[str, object] | None:
         """One stored session (id, chat, key, start, end, planned_start, off_schedule, moved_from)."""

@@ -22,7 +22,8 @@ SESSION_KEYS = [
 
 def test_top_level_and_totals(small):
     doc = json.loads(render(small, "json"))
-    assert list(doc) == ["source", "tag", "hosts", "cohosts", "rejected", "totals", "sessions"]
+    assert list(doc) == ["source", "tag", "hosts", "cohosts", "rejected", "totals", "sessions", "carried_over"]
+    assert doc["carried_over"] == []
     assert doc["source"] == "test" and doc["tag"] == "chat"
     assert doc["hosts"] == ["mshost"] and doc["cohosts"] == ["cohost"]
     assert doc["totals"] == {"messages": 14, "balls": 3, "answered": 1, "dropped": 2}

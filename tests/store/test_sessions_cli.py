@@ -110,3 +110,32 @@ def test_history_report_compares_sessions(tmp_path: Path, capsys: pytest.Capture
     assert main([*base, "--format", "html", "-o", str(tmp_path / "h.html")]) == 0
     assert "<style>" in (tmp_path / "h.html").read_text(encoding="utf-8")
     assert main(["report", "--db", str(db), "--history"]) == 2
+
+
+def test_dropped_balls_carry_over_until_a_moderator_deals_with_them(tmp_path: Path,
+                                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    chats, db = tmp_path / "chats.toml", tmp_path / "h.db"
+    main([CHAT[0], "--chats-file", str(chats), *CHAT[1:]])
+    main(["ingest", str(_archive(tmp_path / "a.jsonl")), "--db", str(db), "--chat", "weekly", "--chats-file", str(chats)])
+    capsys.readouterr()
+    assert main(["followups", "--db", str(db)]) == 0
+    listed = capsys.readouterr().out.splitlines()
+    assert len(listed) == 11 and all("weekly" in line for line in listed)
+    first = listed[0].split()[0]
+
+    def carried() -> list[str]:
+        main(["report", "--db", str(db), "--session", "2", "--chats-file", str(chats), "--format", "json"])
+        return [b["id"] for b in json.loads(capsys.readouterr().out)["carried_over"]]
+
+    assert len(carried()) == 11 and first in carried()
+    assert main(["followups", "--db", str(db), "--dismiss", first, "--by", "sam"]) == 0
+    assert first not in carried() and len(carried()) == 10
+    assert main(["followups", "--db", str(db), "--reopen", first]) == 0
+    assert first in carried()
+    # a re-ingest does not undo what moderators did
+    main(["followups", "--db", str(db), "--answered", first, "--by", "sam"])
+    main(["ingest", str(tmp_path / "a.jsonl"), "--db", str(db), "--chat", "weekly", "--chats-file", str(chats)])
+    capsys.readouterr()
+    assert first not in carried()
+    main(["report", "--db", str(db), "--session", "2", "--chats-file", str(chats)])
+    assert "## Carried over from earlier sessions (10)" in capsys.readouterr().out

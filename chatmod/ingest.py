@@ -24,6 +24,7 @@ from chatmod.formats.base import Deletion, Item
 from chatmod.pipeline import Run
 from chatmod.core.sessions import SessionRules, SessionSpan, split_sessions
 from chatmod.store import SessionRow, Store
+from chatmod.store.db import MessageTimes
 from chatmod.store.rows import event_row, iso, message_from_row, message_row
 
 __all__ = ["BATCH", "IngestResult", "ingest"]
@@ -143,17 +144,16 @@ async def _judge(
     # hours long), a silence gap otherwise (sessions end after that much of it).
     reach = timedelta(days=1) if chat is not None else config.session_gap
     start, end = iso(result.first - reach), iso(result.last + reach)
-    stamps = await store.message_times(start, end)
-    if not stamps:
+    times = await store.message_times(start, end)
+    if not times:
         return
-    times = [datetime.fromisoformat(stamp.replace("Z", "+00:00")) for stamp in stamps]
     occurrences = None
     if chat is not None:
         occurrences = list(chat.schedule.between(times[0] - reach, times[-1] + reach))
     spans = split_sessions(times, occurrences, SessionRules(gap=config.session_gap))
     result.sessions = len(spans)
     result.outside = len(times) - sum(span.last - span.first + 1 for span in spans)
-    await store.write_sessions(chat.name if chat else "", start, end, [_session_row(span, stamps) for span in spans])
+    await store.write_sessions(chat.name if chat else "", start, end, [_session_row(span, times) for span in spans])
     if team is None:
         return
 
@@ -196,13 +196,13 @@ async def _judge(
     result.events += (await store.write(events=pending))[1]
 
 
-def _session_row(span: SessionSpan, stamps: list[str]) -> SessionRow:
+def _session_row(span: SessionSpan, times: MessageTimes) -> SessionRow:
     planned = iso(span.planned.start) if span.planned is not None else None
     moved = iso(span.moved_from.start) if span.moved_from is not None else None
     return SessionRow(
-        key=planned or f"found:{moved or stamps[span.first]}",
-        start=stamps[span.first],
-        end=stamps[span.last],
+        key=planned or f"found:{moved or times.stamp(span.first)}",
+        start=times.stamp(span.first),
+        end=times.stamp(span.last),
         planned_start=planned,
         off_schedule=span.off_schedule,
         moved_from=moved,

@@ -12,7 +12,7 @@ Pure: times in, spans out.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -64,7 +64,7 @@ def split_sessions(
     if occurrences is None:
         return [SessionSpan(a, b, None) for a, b in _groups(times, range(len(times)), rules.gap)]
     spans: list[SessionSpan] = []
-    taken = [False] * len(times)
+    taken = bytearray(len(times))  # one byte a message: archives run to millions
     used: set[int] = set()
     position = 0
     for number, occurrence in enumerate(occurrences):
@@ -73,15 +73,15 @@ def split_sessions(
             position += 1
         first = position
         while position < len(times) and times[position] <= high:
-            taken[position] = True
+            taken[position] = 1
             position += 1
         if position - first >= rules.min_scheduled:
             spans.append(SessionSpan(first, position - 1, occurrence))
             used.add(number)
         else:
             for index in range(first, position):
-                taken[index] = False
-    loose = [i for i, was in enumerate(taken) if not was]
+                taken[index] = 0
+    loose = (i for i, was in enumerate(taken) if not was)
     empty = [o for n, o in enumerate(occurrences) if n not in used]
     for a, b in _groups(times, loose, rules.gap):
         if b - a + 1 < rules.min_messages:
@@ -111,7 +111,7 @@ def _window(times: Sequence[datetime], a: int, b: int, usual: Occurrence, rules:
     return best if best_count >= rules.min_messages else (a, b)
 
 
-def _groups(times: Sequence[datetime], indices: Sequence[int], gap: timedelta) -> list[tuple[int, int]]:
+def _groups(times: Sequence[datetime], indices: Iterable[int], gap: timedelta) -> list[tuple[int, int]]:
     # Runs of consecutive indices whose times are within ``gap`` of each other.
     groups: list[tuple[int, int]] = []
     start = previous = None

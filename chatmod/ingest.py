@@ -183,6 +183,8 @@ async def _judge(
         for row in chunk:
             while current < len(spans) and index > spans[current].last:
                 await keep(engine.end_session(times[spans[current].last]))
+                # A session's ledger is stored; a fresh engine keeps memory to one session's worth.
+                engine, networks = Engine(team, config), {}
                 current += 1
             if current < len(spans) and index >= spans[current].first:
                 message = message_from_row(row)

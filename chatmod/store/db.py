@@ -194,8 +194,13 @@ class Store:
     async def message_rows(
         self, start: str | None = None, end: str | None = None, chunk: int = 2000
     ) -> AsyncIterator[list[tuple[object, ...]]]:
-        """Message rows with ``start <= created_at <= end`` (ISO text), oldest first, in chunks."""
-        sql = f"SELECT {', '.join(MESSAGE_COLUMNS)} FROM messages WHERE created_at >= ? AND created_at <= ? ORDER BY created_at, id"
+        """Message rows with ``start <= created_at <= end`` (ISO text), oldest first, in chunks.
+
+        ``raw`` comes back empty: the source record (kilobytes for a tweet) is for export, and
+        reading it back would double what judging a stored archive reads.
+        """
+        columns = ", ".join("NULL" if column == "raw" else column for column in MESSAGE_COLUMNS)
+        sql = f"SELECT {columns} FROM messages WHERE created_at >= ? AND created_at <= ? ORDER BY created_at, id"
         async with self._db.execute(sql, (start or "", end or "\uffff")) as cursor:
             while rows := await cursor.fetchmany(chunk):
                 yield [tuple(row) for row in rows]

@@ -75,7 +75,7 @@ CREATE TABLE ledger_events (
     UNIQUE (network, ball_id, kind, at, by, message_id)
 );
 
-CREATE INDEX ledger_events_by_ball ON ledger_events (network, ball_id);
+-- The UNIQUE index above, which starts with (network, ball_id), also serves lookups by ball.
 """
 
 _V2 = """

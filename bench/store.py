@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 
 from chatmod.core.handles import HostTeam
+from chatmod.core.models import Message
 from chatmod.formats import read_source
 from chatmod.ingest import ingest
 from chatmod.pipeline import batch_gc
@@ -34,7 +35,7 @@ def _fresh(path: Path) -> Path:
 def executemany_seconds(source: Path, db: Path) -> float:
     """Raw sqlite3.executemany of the archive's rows (built beforehand) into the same schema."""
     _, items = read_source(str(source))
-    rows = [message_row(item) for item in items if hasattr(item, "created_at")]
+    rows = [message_row(item) for item in items if isinstance(item, Message)]
     _fresh(db)
     sql = f"INSERT INTO messages ({', '.join(MESSAGE_COLUMNS)}) VALUES ({', '.join('?' * len(MESSAGE_COLUMNS))})"
     start = time.perf_counter()

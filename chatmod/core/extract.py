@@ -78,7 +78,7 @@ def extract_reply(text: str) -> str | None:
     m = _REPLY.match(text)
     if m is None or _MENTION_END.match(text, m.end(1)):
         return None
-    return m.group(1)
+    return str(m.group(1))
 
 
 def extract_hashtags(text: str) -> list[Entity]:

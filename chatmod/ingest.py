@@ -174,12 +174,26 @@ async def _judge(
             if row is not None:
                 pending.append(row)
         if len(pending) >= BATCH:
-            result.events += (await store.write(events=pending))[1]
+            await settle()
+            writing[0] = asyncio.ensure_future(store.write(events=pending))
             pending = []
+
+    # SQLite (in aiosqlite's thread) fetches the next chunk and writes the last batch of events
+    # while the engine judges here: the two overlap instead of taking turns.
+    writing: list[asyncio.Future[tuple[int, int]] | None] = [None]
+
+    async def settle() -> None:
+        if writing[0] is not None:
+            result.events += (await writing[0])[1]
+            writing[0] = None
 
     index = 0
     current = 0  # the span being judged
-    async for chunk in store.message_rows(start, end):
+    chunks = store.message_rows(start, end)
+    upcoming = asyncio.ensure_future(anext(chunks, None))
+    while (chunk := await upcoming) is not None:
+        upcoming = asyncio.ensure_future(anext(chunks, None))
+        await asyncio.sleep(0)  # let the fetch reach SQLite's thread before judging starts
         for row in chunk:
             while current < len(spans) and index > spans[current].last:
                 await keep(engine.end_session(times[spans[current].last]))
@@ -195,6 +209,7 @@ async def _judge(
         if progress is not None:
             progress("judging", result.judged)
     await keep(engine.finish())
+    await settle()
     result.events += (await store.write(events=pending))[1]
 
 

@@ -733,12 +733,12 @@ def _run_sessions(args: argparse.Namespace) -> int:
     if path is None:
         return EXIT_USAGE
 
-    async def read() -> list[dict[str, object]]:
+    async def read() -> tuple[list[dict[str, object]], int]:
         async with await Store.open(path) as store:
-            return await store.session_summaries(args.chat)
+            return await store.session_summaries(args.chat), await store.outside_sessions()
 
     try:
-        summaries = asyncio.run(read())
+        summaries, outside = asyncio.run(read())
     except StoreError as error:
         _error(str(error))
         return EXIT_FAILURE
@@ -758,6 +758,9 @@ def _run_sessions(args: argparse.Namespace) -> int:
     widths = [max(len(r[i]) for r in (header, *rows)) for i in range(len(header))]
     for row in (header, *rows):
         print("  ".join(cell.rjust(w) if cell.isdigit() else cell.ljust(w) for cell, w in zip(row, widths)).rstrip())
+    if outside:
+        what = "1 stored message is" if outside == 1 else f"{outside} stored messages are"
+        print(f"\n{what} in no session (reminders, follow-ups between chats).")
     return EXIT_OK
 
 

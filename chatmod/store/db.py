@@ -262,6 +262,13 @@ class Store:
             rows = await cursor.fetchall()
         return [(tuple(row[:-1]), json.loads(row[-1] or "{}")) for row in rows]
 
+    async def outside_sessions(self) -> int:
+        """Messages in no stored session (reminders, follow-ups between chats)."""
+        return int(await self._scalar(
+            "SELECT count(*) FROM messages m WHERE NOT EXISTS (SELECT 1 FROM sessions s"
+            " WHERE s.start <= m.created_at AND m.created_at <= s.end)"
+        ))
+
     async def chat_names(self) -> list[str]:
         async with self._db.execute("SELECT DISTINCT chat FROM sessions WHERE chat <> '' ORDER BY chat") as cursor:
             return [row[0] for row in await cursor.fetchall()]

@@ -52,6 +52,7 @@ def test_ingest_by_schedule_then_list_sessions(tmp_path: Path, capsys: pytest.Ca
     assert main(["sessions", "--db", str(db)]) == 0
     table = capsys.readouterr().out.splitlines()
     assert table[0].split()[:3] == ["id", "chat", "start"] and "off schedule (moved from 2026-01-02)" in table[2]
+    assert table[-1] == "1 stored message is in no session (reminders, follow-ups between chats)."
 
 
 def test_sessions_without_a_database_says_how_to_make_one(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -1,9 +1,10 @@
 """Provides ``chatmod ingest``: an archive into the database in batches, then judged.
 
 Messages are written as they are read, one transaction per batch, in whatever order the archive
-has them; nothing is held but the current batch. The engine then reads the ingested span back
-from the database in time order and writes the ledger events, again in batches. Both steps are
-idempotent, so a re-run after a crash completes the work without duplicating any of it.
+has them; nothing is held but the current batch. The ingested span is then split into sessions
+(by the chat's schedule, or by silence) and the engine reads each session back from the database
+in time order, writing the ledger events in batches. Every step is idempotent, so a re-run after
+a crash completes the work without duplicating any of it.
 """
 
 from __future__ import annotations
@@ -19,10 +20,10 @@ from chatmod.core.engine import Engine, EngineConfig
 from chatmod.core.events import BallOpened, Event
 from chatmod.core.handles import HostTeam
 from chatmod.core.models import Message, Network, Rejected
+from chatmod.core.sessions import SessionRules, SessionSpan, split_sessions
 from chatmod.formats import read_source
 from chatmod.formats.base import Deletion, Item
 from chatmod.pipeline import Run
-from chatmod.core.sessions import SessionRules, SessionSpan, split_sessions
 from chatmod.store import SessionRow, Store
 from chatmod.store.db import MessageTimes
 from chatmod.store.rows import event_row, iso, message_from_row, message_row

@@ -527,7 +527,7 @@ def _progress_bar(title: str) -> Iterator[Callable[[str, int], None] | None]:
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
     columns = (
-        SpinnerColumn(),
+        SpinnerColumn(finished_text="✓"),
         TextColumn("{task.description}", markup=False),
         TextColumn("{task.completed:,} messages", markup=False),
         TimeElapsedColumn(),
@@ -537,6 +537,9 @@ def _progress_bar(title: str) -> Iterator[Callable[[str, int], None] | None]:
 
         def update(phase: str, count: int) -> None:
             if phase not in tasks:
+                for task in bar.tasks:  # the previous phase is over: mark it done
+                    if not task.finished:
+                        bar.update(task.id, total=task.completed)
                 tasks[phase] = bar.add_task(f"{title}: {phase}", total=None)
             bar.update(tasks[phase], completed=count)
 

@@ -379,6 +379,7 @@ def _load_session(args: argparse.Namespace) -> tuple[list[Message], Run, HostTea
             _error("--host is required (the session's chat is not defined in chatmod chats)")
             return EXIT_USAGE
         team = chat.team(messages[0].network if messages else Network.TWITTER)
+        args.tag = args.tag or chat.hashtag  # titles the report "#tag recap"; filters nothing here
     run = Run()
     run.read = len(messages)
     args.carried_over = carried

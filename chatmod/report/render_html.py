@@ -14,6 +14,8 @@ from importlib.resources import files
 
 from chatmod.report.model import BallItem, QuestionRecap, Report, SessionReport
 from chatmod.report.render_md import (
+    carried_more_note,
+    carried_shown,
     ANSWER_LIMIT,
     EXCERPT_LIMIT,
     QUOTE_LIMIT,
@@ -305,14 +307,17 @@ def render_html(report: Report) -> str:
         "</header>",
     ]
     if report.carried_over:
+        shown, more = carried_shown(report)
         items = [
             f"<li>{_meta(who(b.author, b.display_name), esc(day(b.at)), _time(b.at), 'question' if b.question else 'comment', link('link', b.url))}"
             f"<blockquote>{user_text(b.text, QUOTE_LIMIT)}</blockquote></li>"
-            for b in report.carried_over
+            for b in shown
         ]
-        out += _section(f"Carried over from earlier sessions ({len(report.carried_over)})", "h2",
-                        ['<p class="meta">Dropped before and still open: answer them, or mark them answered or dismissed.</p>',
-                         f'<ul class="balls">{"".join(items)}</ul>'], "carried")
+        body = ['<p class="meta">Dropped before and still open: answer them, or mark them answered or dismissed.</p>',
+                f'<ul class="balls">{"".join(items)}</ul>']
+        if more:
+            body.append(f'<p class="meta">{esc(carried_more_note(more))}</p>')
+        out += _section(f"Carried over from earlier sessions ({len(report.carried_over)})", "h2", body, "carried")
     if len(report.sessions) == 1:
         out += _session(report.sessions[0], 2)
     elif report.sessions:

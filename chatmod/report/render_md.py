@@ -519,16 +519,35 @@ def _overview(sessions: list[SessionReport]) -> list[str]:
     return lines + [""]
 
 
+CARRIED_COMMENTS_SHOWN = 10
+"""Carried-over comments listed in full; questions always are. `chatmod followups` has the rest."""
+
+
+def carried_shown(report: Report) -> tuple[list[BallItem], int]:
+    """The carried-over balls a recap lists (every question, the first comments), and how many more."""
+    questions = [b for b in report.carried_over if b.question]
+    comments = [b for b in report.carried_over if not b.question]
+    shown = questions + comments[:CARRIED_COMMENTS_SHOWN]
+    return shown, len(report.carried_over) - len(shown)
+
+
+def carried_more_note(more: int) -> str:
+    return f"… and {_plural(more, 'more comment')}: `chatmod followups` lists them all."
+
+
 def _carried_over(report: Report) -> list[str]:
     if not report.carried_over:
         return []
+    shown, more = carried_shown(report)
     out = [f"## Carried over from earlier sessions ({len(report.carried_over)})", "",
            "Dropped before and still open: answer them, or mark them answered or dismissed.", ""]
-    for ball in report.carried_over:
+    for ball in shown:
         kind = "question" if ball.question else "comment"
         head = _meta(md_who(ball.author, ball.display_name), f"{day(ball.at)} {clock(ball.at)} UTC", kind,
                      md_link("link", ball.url), f"id {ball.id}")
         out += [f"- {head}", "", f"  > {md(ball.text, QUOTE_LIMIT)}", ""]
+    if more:
+        out += [carried_more_note(more), ""]
     return out
 
 

@@ -298,3 +298,23 @@ def test_quiet_sessions_fold_into_one_line():
         "Not shown: 2 quiet sessions with no questions and no balls for the host team "
         "(2 messages in all)."
     ) in out
+
+
+def test_carried_over_lists_every_question_and_the_first_comments() -> None:
+    from datetime import datetime, timezone
+
+    from chatmod.core.ledger import Status
+    from chatmod.report.model import BallItem, Report
+    from chatmod.report.render_md import CARRIED_COMMENTS_SHOWN, render_md
+
+    at = datetime(2026, 1, 2, 18, tzinfo=timezone.utc)
+
+    def ball(n: int, question: bool) -> BallItem:
+        return BallItem(id=str(n), author=f"p{n}", display_name=None, at=at, text=f"text {n}", url=None,
+                        question=question, thread=None, status=Status.DROPPED, waited_s=0.0)
+
+    carried = [ball(n, n % 5 == 0) for n in range(30)]  # 6 questions, 24 comments
+    text = render_md(Report("x", "edchat", ("h",), (), [], 0, carried))
+    assert "## Carried over from earlier sessions (30)" in text
+    assert text.count("· question ·") == 6 and text.count("· comment ·") == CARRIED_COMMENTS_SHOWN
+    assert f"… and {24 - CARRIED_COMMENTS_SHOWN} more comments" in text

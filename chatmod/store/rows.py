@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from json.encoder import encode_basestring
 from datetime import datetime, timezone
 from typing import Any
 
@@ -94,20 +95,26 @@ def event_row(network: Network, event: Event) -> tuple[object, ...] | None:
     kind = _KINDS.get(type(event))
     if kind is None:
         return None
-    detail: dict[str, object] = {}
+    detail = "{}"
     by = getattr(event, "by", "")
     message_id = ""
     origin = "moderator"
     if isinstance(event, BallOpened):
         by, origin = event.author, "engine"
-        detail = {"question": event.question, "thread": event.thread, "burst_of": event.burst_of}
+        # One per ball: written by hand, it costs a tenth of json.dumps (a test compares them).
+        detail = _opened_detail(event.question, event.thread, event.burst_of)
     elif isinstance(event, BallDropped):
         origin = "engine"
     elif isinstance(event, BallAnswered) and event.message_id is not None:
         message_id, origin = event.message_id, "engine"
     elif isinstance(event, BallSnoozed):
-        detail = {"until": iso(event.until)}
+        detail = json.dumps({"until": iso(event.until)}, separators=(",", ":"))
     return (
-        network.value, event.ball_id, kind, iso(event.at), by, message_id, origin,  # type: ignore[union-attr]
-        json.dumps(detail, separators=(",", ":")),
+        network.value, event.ball_id, kind, iso(event.at), by, message_id, origin, detail,  # type: ignore[union-attr]
     )
+
+
+def _opened_detail(question: bool, thread: int | None, burst_of: str | None) -> str:
+    thread_text = "null" if thread is None else str(thread)
+    burst_text = "null" if burst_of is None else encode_basestring(burst_of)
+    return f'{{"question":{"true" if question else "false"},"thread":{thread_text},"burst_of":{burst_text}}}'

@@ -123,3 +123,16 @@ async def test_a_full_disk_writes_nothing_of_the_batch(tmp_path: Path) -> None:
 async def test_a_missing_directory_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(StoreError, match="missing.*cannot open it"):
         await Store.open(tmp_path / "missing" / "x.db")
+
+
+@pytest.mark.parametrize("question, thread, burst_of", [(True, 3, None), (False, None, 'x"\\y'), (True, 12, "1700")])
+def test_opened_detail_is_the_json_of_the_ball(question: bool, thread: int | None, burst_of: str | None) -> None:
+    from datetime import datetime, timezone
+
+    from chatmod.core.events import BallOpened
+    from chatmod.core.models import Network
+    from chatmod.store.rows import event_row
+
+    event = BallOpened("b1", "bob", question, thread, 1, datetime(2026, 1, 1, tzinfo=timezone.utc), burst_of)
+    row = event_row(Network.TWITTER, event)
+    assert row is not None and json.loads(str(row[-1])) == {"question": question, "thread": thread, "burst_of": burst_of}

@@ -157,3 +157,31 @@ def test_ingest_into_a_missing_directory_is_one_clear_line(tmp_path: Path, capsy
     demo = Path(__file__).resolve().parents[1] / "chatmod" / "demo" / "demo_chat.jsonl"
     assert main(["ingest", str(demo), "--db", str(tmp_path / "nope" / "h.db")]) == 1
     assert "nope/h.db: cannot open it (the directory" in capsys.readouterr().err
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="needs a pseudo-terminal")
+def test_ingest_shows_progress_on_a_terminal(tmp_path: Path) -> None:
+    import os
+    import pty
+
+    demo = Path(__file__).resolve().parents[1] / "chatmod" / "demo" / "demo_chat.jsonl"
+    controller, terminal = pty.openpty()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "chatmod", "ingest", str(demo), "--db", str(tmp_path / "h.db"), "--host", "msrivera"],
+        stdout=subprocess.DEVNULL, stderr=terminal, env={**os.environ, "TERM": "xterm-256color", "COLUMNS": "100"},
+    )
+    os.close(terminal)
+    seen = b""
+    while True:
+        try:
+            chunk = os.read(controller, 4096)
+        except OSError:  # the terminal closed with the process
+            break
+        if not chunk:
+            break
+        seen += chunk
+    os.close(controller)
+    assert process.wait(timeout=60) == 0
+    text = seen.decode("utf-8", "replace")
+    assert "ingesting" in text and "messages" in text  # the live progress line
+    assert "read 326 messages into" in text  # and the summary after it

@@ -28,6 +28,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from chatmod.core.handles import HostTeam
 from chatmod.core.models import Network
 from chatmod.core.schedule import Schedule, ScheduleError
+from chatmod.formats.base import describe_validation_error
 
 __all__ = ["Chat", "ChatBook", "ChatError", "PlannedQuestion", "default_chats_path", "ics"]
 
@@ -130,8 +131,7 @@ class ChatBook:
                 chat = Chat.model_validate({**table, "name": name})
                 chat.schedule  # noqa: B018 - validates the rule and the zone
             except ValidationError as error:
-                problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in error.errors())
-                raise ChatError(f"{path}: chat {name!r}: {problems}") from None
+                raise ChatError(f"{path}: chat {name!r}: {describe_validation_error(error, every=True)}") from None
             except ScheduleError as error:
                 raise ChatError(f"{path}: chat {name!r}: {error}") from None
             chats[name] = chat

@@ -656,9 +656,9 @@ def _run_chats_add(args: argparse.Namespace) -> int:
 def _short(error: Exception) -> str:
     from pydantic import ValidationError
 
-    if isinstance(error, ValidationError):
-        return "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in error.errors())
-    return str(error)
+    from chatmod.formats.base import describe_validation_error
+
+    return describe_validation_error(error, every=True) if isinstance(error, ValidationError) else str(error)
 
 
 def _planned_question(text: str) -> dict[str, object]:

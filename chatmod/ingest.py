@@ -159,12 +159,15 @@ async def _judge(
         return
 
     engine = Engine(team, config)
+    # SQLite (in aiosqlite's thread) fetches the next chunk and writes the last batch of events
+    # while the engine judges here: the two overlap instead of taking turns.
+    writing: asyncio.Future[tuple[int, int]] | None = None
     networks: dict[str, Network] = {}
     pending: list[tuple[object, ...]] = []
     network = Network.TWITTER
 
     async def keep(events: list[Event]) -> None:
-        nonlocal pending
+        nonlocal pending, writing
         for event in events:
             ball_id = getattr(event, "ball_id", None)
             if ball_id is None:
@@ -176,17 +179,14 @@ async def _judge(
                 pending.append(row)
         if len(pending) >= BATCH:
             await settle()
-            writing[0] = asyncio.ensure_future(store.write(events=pending))
+            writing = asyncio.ensure_future(store.write(events=pending))
             pending = []
 
-    # SQLite (in aiosqlite's thread) fetches the next chunk and writes the last batch of events
-    # while the engine judges here: the two overlap instead of taking turns.
-    writing: list[asyncio.Future[tuple[int, int]] | None] = [None]
-
     async def settle() -> None:
-        if writing[0] is not None:
-            result.events += (await writing[0])[1]
-            writing[0] = None
+        nonlocal writing
+        if writing is not None:
+            result.events += (await writing)[1]
+            writing = None
 
     index = 0
     current = 0  # the span being judged

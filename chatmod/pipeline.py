@@ -154,23 +154,23 @@ def judge_sessions(
 ) -> Iterator[tuple[list[Judged], Ledger]]:
     """Run the engine; yield each session's messages as soon as its ledger is final."""
     engine = Engine(team, config)
+
+    def steps() -> Iterator[tuple[Message | None, list[Event]]]:
+        for message in messages:
+            yield message, engine.ingest(message)
+        yield None, engine.finish()
+
     pending: list[Judged] = []
-    for message in messages:
-        events = engine.ingest(message)
+    for message, events in steps():
         for event in events:
             if on_event is not None:
                 on_event(event)
             if type(event) is Analyzed:  # the message just read: exactly one per ingest
+                assert message is not None
                 pending.append(Judged(message, event))
             elif type(event) is SessionEnded:
                 done, pending = pending, []
                 yield done, engine.ledger
-    for event in engine.finish():
-        if on_event is not None:
-            on_event(event)
-        if type(event) is SessionEnded:
-            done, pending = pending, []
-            yield done, engine.ledger
 
 
 def judge(

@@ -104,11 +104,14 @@ def nonblank(value: object) -> str | None:
     return value if isinstance(value, str) and value.strip() else None
 
 
-def describe_validation_error(error: ValidationError) -> str:
-    """One line naming the first bad field, e.g. ``created_at: timestamp has no time zone``."""
-    first = error.errors()[0]
-    where = ".".join(str(part) for part in first.get("loc", ())) or "record"
-    return f"{where}: {first.get('msg', 'invalid')}"
+def describe_validation_error(error: ValidationError, every: bool = False) -> str:
+    """One line naming the first bad field (``every``: all of them, joined by "; "),
+    e.g. ``created_at: timestamp has no time zone``."""
+    problems = error.errors() if every else error.errors()[:1]
+    return "; ".join(
+        f"{'.'.join(str(part) for part in problem.get('loc', ())) or 'record'}: {problem.get('msg', 'invalid')}"
+        for problem in problems
+    )
 
 
 def json_lines(

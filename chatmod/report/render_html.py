@@ -283,6 +283,22 @@ def _overview(sessions: list[SessionReport]) -> list[str]:
     return [f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"]
 
 
+def _carried(report: Report) -> list[str]:
+    if not report.carried_over:
+        return []
+    listed, more = carried_shown(report)
+    items = [
+        f"<li>{_meta(who(b.author, b.display_name), esc(day(b.at)), _time(b.at), 'question' if b.question else 'comment', link('link', b.url))}"
+        f"<blockquote>{user_text(b.text, QUOTE_LIMIT)}</blockquote></li>"
+        for b in listed
+    ]
+    body = ['<p class="meta">Dropped before and still open: answer them, or mark them answered or dismissed.</p>',
+            f'<ul class="balls">{"".join(items)}</ul>']
+    if more:
+        body.append(f'<p class="meta">{esc(carried_more_note(more))}</p>')
+    return _section(f"Carried over from earlier sessions ({len(report.carried_over)})", "h2", body, "carried")
+
+
 def render_html(report: Report) -> str:
     """The report as one self-contained HTML page."""
     title = report_title(report)
@@ -306,18 +322,7 @@ def render_html(report: Report) -> str:
         f'<p class="summary">{esc(report_summary(report))}</p>',
         "</header>",
     ]
-    if report.carried_over:
-        shown, more = carried_shown(report)
-        items = [
-            f"<li>{_meta(who(b.author, b.display_name), esc(day(b.at)), _time(b.at), 'question' if b.question else 'comment', link('link', b.url))}"
-            f"<blockquote>{user_text(b.text, QUOTE_LIMIT)}</blockquote></li>"
-            for b in shown
-        ]
-        body = ['<p class="meta">Dropped before and still open: answer them, or mark them answered or dismissed.</p>',
-                f'<ul class="balls">{"".join(items)}</ul>']
-        if more:
-            body.append(f'<p class="meta">{esc(carried_more_note(more))}</p>')
-        out += _section(f"Carried over from earlier sessions ({len(report.carried_over)})", "h2", body, "carried")
+    out += _carried(report)
     if len(report.sessions) == 1:
         out += _session(report.sessions[0], 2)
     elif report.sessions:

@@ -7,11 +7,21 @@ import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from pathlib import Path
 from datetime import datetime, timezone
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from chatmod import __version__
+from chatmod.cli_chats import add_chats_parser, find_chat
+from chatmod.cli_common import (
+    EXIT_FAILURE,
+    EXIT_OK,
+    EXIT_USAGE,
+    Formatter,
+    default_db_path,
+    print_error,
+    write_output,
+)
 from chatmod.core.handles import HostTeam
 from chatmod.core.models import Message, Network
 from chatmod.formats import FORMAT_NAMES, InputError, read_source
@@ -21,14 +31,9 @@ from chatmod.records import analysis_lines
 if TYPE_CHECKING:
     from rich.progress import TaskID
 
-    from chatmod.chats import Chat, ChatBook
     from chatmod.report.model import BallItem
 
 __all__ = ["main"]
-
-EXIT_OK = 0
-EXIT_FAILURE = 1
-EXIT_USAGE = 2
 
 DESCRIPTION = """\
 chatmod: a second pair of eyes for hashtag chats.
@@ -46,11 +51,6 @@ examples:
 SOURCE is a file (any supported archive format, detected automatically) or - for stdin.
 Exit status: 0 ok; 1 nothing to report or a write failed; 2 usage error or nothing readable.
 """
-
-
-class _Formatter(argparse.RawDescriptionHelpFormatter):
-    def __init__(self, prog: str) -> None:
-        super().__init__(prog, max_help_position=32, width=100)
 
 
 def _add_stored_options(parser: argparse.ArgumentParser) -> None:
@@ -99,7 +99,7 @@ def _add_source_options(parser: argparse.ArgumentParser, optional: bool = False)
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="chatmod", description=DESCRIPTION, epilog=EPILOG, formatter_class=_Formatter
+        prog="chatmod", description=DESCRIPTION, epilog=EPILOG, formatter_class=Formatter
     )
     parser.add_argument("--version", action="version", version=f"chatmod {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -109,7 +109,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="show the recap of a bundled demo chat (no network, no setup)",
         description="Print the Markdown recap of a bundled demo chat: six questions, one hour, "
         "~300 messages, a host and a co-host. No network, no configuration.",
-        formatter_class=_Formatter,
+        formatter_class=Formatter,
     )
     demo.set_defaults(run=_run_demo)
 
@@ -125,7 +125,7 @@ def build_parser() -> argparse.ArgumentParser:
         "team, repost, reply_to, reply_to_author, reply_source (explicit|inferred), reason "
         "(why addressed: reply|leading|direct|plural), opens, answer_tag, late, burst_of, "
         "status, text, url.",
-        formatter_class=_Formatter,
+        formatter_class=Formatter,
     )
     _add_source_options(analyze, optional=True)
     _add_stored_options(analyze)
@@ -138,7 +138,7 @@ def build_parser() -> argparse.ArgumentParser:
         "before comments, with how long each waited), then answered balls with response "
         "times, the recap grouped by question, per-question figures, host response time, "
         "top participants, and how much of the conversation ran between participants.",
-        formatter_class=_Formatter,
+        formatter_class=Formatter,
     )
     _add_source_options(report, optional=True)
     _add_stored_options(report)
@@ -167,7 +167,7 @@ def build_parser() -> argparse.ArgumentParser:
         "by running it again.",
         epilog=f"The default database is {default_db_path()} (--db to choose another). "
         "It opens in sqlite3 and Datasette: tables messages, message_revisions, ledger_events.",
-        formatter_class=_Formatter,
+        formatter_class=Formatter,
     )
     _add_source_options(ingest)
     ingest.add_argument("--db", metavar="PATH", type=Path, help="the database file (created if missing)")
@@ -177,7 +177,7 @@ def build_parser() -> argparse.ArgumentParser:
                         help="which of the chat's host handles to use (default twitter)")
     ingest.add_argument("--chats-file", type=Path, metavar="PATH", help="the chats file to use")
     ingest.set_defaults(run=_run_ingest)
-    _add_chats_parser(commands)
+    add_chats_parser(commands)
 
     sessions = commands.add_parser(
         "sessions",
@@ -185,7 +185,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="List the sessions stored by 'chatmod ingest', oldest first: id, start and "
         "end (first and last message, UTC), messages, participants, balls, dropped balls. "
         "Sessions found by activity rather than by the schedule are flagged off-schedule.",
-        formatter_class=_Formatter,
+        formatter_class=Formatter,
     )
     sessions.add_argument("--db", metavar="PATH", type=Path, help="the database file")
     sessions.add_argument("--chat", metavar="NAME", help="only this chat's sessions")
@@ -198,7 +198,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="List the balls dropped in stored sessions that are still open (they appear "
         "as 'carried over' in later sessions' reports), or mark one answered, dismissed or "
         "reopened. Marks are ledger events, recorded with who and when.",
-        formatter_class=_Formatter,
+        formatter_class=Formatter,
     )
     followups.add_argument("--db", metavar="PATH", type=Path, help="the database file")
     followups.add_argument("--chat", metavar="NAME", help="only this chat's balls")
@@ -210,69 +210,6 @@ def build_parser() -> argparse.ArgumentParser:
                            help="who marks it (default: your user name)")
     followups.set_defaults(run=_run_followups)
     return parser
-
-
-def _add_chats_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    chats = commands.add_parser(
-        "chats",
-        help="define recurring chats: hashtag, host team, schedule, question plan",
-        description="Define the chats you run: their hashtag, host team and schedule (an RRULE "
-        "in the chat's own time zone), so that archives split into the right sessions.",
-        epilog=f"Definitions live in {_chats_default()} (--chats-file to use another).",
-        formatter_class=_Formatter,
-    )
-    chats.add_argument("--chats-file", type=Path, metavar="PATH", help="the chats file to use")
-    actions = chats.add_subparsers(dest="action", metavar="ACTION", required=True)
-    add = actions.add_parser(
-        "add",
-        help="define a chat (or redefine it with --replace)",
-        formatter_class=_Formatter,
-        epilog="example:\n  chatmod chats add pstweetchat --tag PSTweetChat --host JeffHicks \\\n"
-        "      --rrule 'FREQ=MONTHLY;BYDAY=1FR' --start 2019-10-04T13:00 --tz America/New_York",
-    )
-    add.add_argument("name", help="a short name: lower-case letters, digits, - and _")
-    add.add_argument("--tag", required=True, help="the chat's hashtag")
-    add.add_argument("--host", action="append", required=True, metavar="HANDLE", help="a host handle (repeatable)")
-    add.add_argument("--cohost", action="append", default=[], metavar="HANDLE", help="a co-host handle (repeatable)")
-    add.add_argument("--network", choices=[n.value for n in Network], default="twitter",
-                     help="the network these handles are on (default twitter)")
-    add.add_argument("--rrule", required=True, help="when it recurs, e.g. 'FREQ=WEEKLY;BYDAY=TU'")
-    add.add_argument("--start", required=True, metavar="YYYY-MM-DDTHH:MM",
-                     help="the first session's local wall-clock start, in --tz")
-    add.add_argument("--tz", required=True, metavar="ZONE", help="the chat's time zone, e.g. America/New_York")
-    add.add_argument("--duration", type=int, default=60, metavar="MINUTES", help="length of a session (default 60)")
-    add.add_argument("--question", action="append", default=[], metavar="N@MINUTE:TEXT",
-                     help="planned question: number, minutes after the start, text (repeatable)")
-    add.add_argument("--replace", action="store_true", help="replace an existing chat of that name")
-    add.set_defaults(run=_run_chats_add)
-    listing = actions.add_parser("list", help="list the chats", formatter_class=_Formatter)
-    listing.set_defaults(run=_run_chats_list)
-    show = actions.add_parser("show", help="show one chat's definition", formatter_class=_Formatter)
-    show.add_argument("name")
-    show.set_defaults(run=_run_chats_show)
-    upcoming = actions.add_parser("next", help="the next sessions, in your local time", formatter_class=_Formatter)
-    upcoming.add_argument("name")
-    upcoming.add_argument("--count", type=int, default=5, help="how many (default 5)")
-    upcoming.add_argument("--tz", metavar="ZONE", help="show times in this zone instead of your local one")
-    upcoming.set_defaults(run=_run_chats_next)
-    calendar = actions.add_parser("ics", help="write an iCalendar file of the next sessions", formatter_class=_Formatter)
-    calendar.add_argument("name")
-    calendar.add_argument("--count", type=int, default=52, help="how many sessions (default 52)")
-    calendar.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of stdout")
-    calendar.set_defaults(run=_run_chats_ics)
-
-
-def _chats_default() -> Path:
-    from chatmod.chats import default_chats_path
-
-    return default_chats_path()
-
-
-def default_db_path() -> Path:
-    """Where chatmod keeps its history unless told otherwise: the platform's data directory."""
-    import platformdirs
-
-    return platformdirs.user_data_path("chatmod", appauthor=False) / "chatmod.db"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -298,21 +235,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     return status
 
 
-def _error(message: str) -> None:
-    print(f"chatmod: error: {message}", file=sys.stderr)
-
-
 def _load(args: argparse.Namespace) -> tuple[list[Message], Run, HostTeam] | int:
     if args.session is not None:
         if args.source is not None:
-            _error("give either SOURCE or --session, not both")
+            print_error("give either SOURCE or --session, not both")
             return EXIT_USAGE
         return _load_session(args)
     if args.source is None:
-        _error("SOURCE is required (a file, or - for stdin), or --session ID to read a stored session")
+        print_error("SOURCE is required (a file, or - for stdin), or --session ID to read a stored session")
         return EXIT_USAGE
     if not args.host:
-        _error("--host is required: the host's handle, e.g. --host JeffHicks")
+        print_error("--host is required: the host's handle, e.g. --host JeffHicks")
         return EXIT_USAGE
     team = HostTeam(args.host, args.cohost)
     run = Run()
@@ -321,11 +254,11 @@ def _load(args: argparse.Namespace) -> tuple[list[Message], Run, HostTeam] | int
         keep = tag_filter(args.tag, team) if args.tag else None
         messages = chronological(items, run, keep)
     except InputError as error:
-        _error(str(error))
+        print_error(str(error))
         return EXIT_USAGE
     _summarize(args, run, messages, team)
     if not messages:
-        _error(f"no usable messages in {args.source}")
+        print_error(f"no usable messages in {args.source}")
         return EXIT_USAGE
     return messages, run, team
 
@@ -335,7 +268,7 @@ def _existing_db(args: argparse.Namespace) -> Path | None:
     path: Path = args.db if args.db is not None else default_db_path()
     if not path.exists():
         hint = f" --chat {args.chat}" if getattr(args, "chat", None) else ""
-        _error(f"no database at {path}; create one with: chatmod ingest SOURCE{hint} --db {path}")
+        print_error(f"no database at {path}; create one with: chatmod ingest SOURCE{hint} --db {path}")
         return None
     return path
 
@@ -363,10 +296,10 @@ def _load_session(args: argparse.Namespace) -> tuple[list[Message], Run, HostTea
     try:
         session, messages, carried = asyncio.run(read())
     except StoreError as error:
-        _error(str(error))
+        print_error(str(error))
         return EXIT_FAILURE
     if session is None:
-        _error(f"no session {args.session} in {path} (list them with: chatmod sessions --db {path})")
+        print_error(f"no session {args.session} in {path} (list them with: chatmod sessions --db {path})")
         return EXIT_USAGE
     if args.source is None:
         args.source = f"session {args.session} of {path.name}"
@@ -374,9 +307,9 @@ def _load_session(args: argparse.Namespace) -> tuple[list[Message], Run, HostTea
         team = HostTeam(args.host, args.cohost)
     else:
         args.name = session["chat"]
-        chat = _find_chat(args) if session["chat"] else None
+        chat = find_chat(args) if session["chat"] else None
         if chat is None:
-            _error("--host is required (the session's chat is not defined in chatmod chats)")
+            print_error("--host is required (the session's chat is not defined in chatmod chats)")
             return EXIT_USAGE
         team = chat.team(messages[0].network if messages else Network.TWITTER)
         args.tag = args.tag or chat.hashtag  # titles the report "#tag recap"; filters nothing here
@@ -443,24 +376,6 @@ def _run_analyze(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _write(text: str, output: str | None) -> int:
-    if output is None or output == "-":
-        sys.stdout.write(text)
-        sys.stdout.flush()
-        return EXIT_OK
-    path = Path(output)
-    tmp = path.with_name(f".{path.name}.partial")
-    try:
-        tmp.write_text(text, encoding="utf-8", errors="backslashreplace", newline="")
-        os.replace(tmp, path)
-    except OSError as error:
-        tmp.unlink(missing_ok=True)
-        _error(f"cannot write {output}: {error.strerror or error}")
-        return EXIT_FAILURE
-    print(f"chatmod: wrote {output}", file=sys.stderr)
-    return EXIT_OK
-
-
 def _run_history(args: argparse.Namespace) -> int:
     import asyncio
 
@@ -469,10 +384,10 @@ def _run_history(args: argparse.Namespace) -> int:
     from chatmod.store.rows import message_from_row
 
     if args.chat is None or args.source is not None or args.session is not None:
-        _error("--history reads stored sessions: give --chat NAME (and --db PATH), not SOURCE or --session")
+        print_error("--history reads stored sessions: give --chat NAME (and --db PATH), not SOURCE or --session")
         return EXIT_USAGE
     args.name = args.chat
-    chat = _find_chat(args)
+    chat = find_chat(args)
     if chat is None:
         return EXIT_USAGE
     path = _existing_db(args)
@@ -490,16 +405,16 @@ def _run_history(args: argparse.Namespace) -> int:
     try:
         sessions = asyncio.run(read())
     except StoreError as error:
-        _error(str(error))
+        print_error(str(error))
         return EXIT_FAILURE
     if not sessions:
-        _error(f"no sessions of {chat.name} in {path}; ingest an archive with --chat {chat.name}")
+        print_error(f"no sessions of {chat.name} in {path}; ingest an archive with --chat {chat.name}")
         return EXIT_FAILURE
     network = sessions[0][2][0].network if sessions[0][2] else Network.TWITTER
     team = HostTeam(args.host, args.cohost) if args.host else chat.team(network)
     with batch_gc():
         history = build_history(chat.name, sessions, team, max(1, args.last))
-    return _write(render_history(history, args.format), args.output)
+    return write_output(render_history(history, args.format), args.output)
 
 
 def _run_report(args: argparse.Namespace) -> int:
@@ -515,7 +430,7 @@ def _run_report(args: argparse.Namespace) -> int:
         messages, run, team = loaded
         report = build_report(messages, team, source=args.source, tag=args.tag, rejected=run.rejected_count,
                               carried_over=getattr(args, "carried_over", ()))
-    return _write(render(report, args.format), args.output)
+    return write_output(render(report, args.format), args.output)
 
 
 @contextmanager
@@ -559,7 +474,7 @@ def _run_ingest(args: argparse.Namespace) -> int:
     chat = None
     if args.chat is not None:
         args.name = args.chat
-        chat = _find_chat(args)
+        chat = find_chat(args)
         if chat is None:
             return EXIT_USAGE
     network = Network(args.network)
@@ -571,10 +486,10 @@ def _run_ingest(args: argparse.Namespace) -> int:
             with batch_gc():
                 result = asyncio.run(ingest(args.source, path, team, args.input_format, progress, keep=keep, chat=chat))
         except InputError as error:
-            _error(str(error))
+            print_error(str(error))
             return EXIT_USAGE
         except StoreError as error:
-            _error(str(error))
+            print_error(str(error))
             return EXIT_FAILURE
     _report_rejections(args, result.run)
     parts = [f"read {result.read} messages into {path} ({result.changed} new or changed)"]
@@ -591,140 +506,9 @@ def _run_ingest(args: argparse.Namespace) -> int:
         parts.append(f"{result.run.rejected_count} records rejected")
     print(f"chatmod: {'; '.join(parts)}", file=sys.stderr)
     if result.read == 0:
-        _error(f"no usable messages in {args.source}")
+        print_error(f"no usable messages in {args.source}")
         return EXIT_USAGE
     return EXIT_OK
-
-
-def _load_chats(args: argparse.Namespace) -> ChatBook | None:
-    from chatmod.chats import ChatBook, ChatError
-
-    try:
-        book = ChatBook.load(args.chats_file)
-    except ChatError as error:
-        _error(str(error))
-        return None
-    for warning in book.warnings:
-        print(f"chatmod: warning: {warning}", file=sys.stderr)
-    return book
-
-
-def _find_chat(args: argparse.Namespace) -> Chat | None:
-    book = _load_chats(args)
-    if book is None:
-        return None
-    chat = book.chats.get(args.name)
-    if chat is None:
-        known = ", ".join(book.chats) or "none yet; add one with chatmod chats add"
-        _error(f"no chat named {args.name!r} (chats: {known})")
-    return chat
-
-
-def _run_chats_add(args: argparse.Namespace) -> int:
-    from chatmod.chats import Chat, ChatError
-    from chatmod.core.schedule import ScheduleError
-
-    book = _load_chats(args)
-    if book is None:
-        return EXIT_USAGE
-    if args.name in book.chats and not args.replace:
-        _error(f"a chat named {args.name!r} exists; pass --replace to redefine it")
-        return EXIT_USAGE
-    try:
-        questions = [_planned_question(text) for text in args.question]
-        network = Network(args.network)
-        chat = Chat(
-            name=args.name, hashtag=args.tag, hosts={network: tuple(args.host)},
-            cohosts={network: tuple(args.cohost)} if args.cohost else {}, rrule=args.rrule,
-            start=datetime.fromisoformat(args.start), timezone=args.tz, duration_minutes=args.duration,
-            questions=tuple(questions),
-        )
-        chat.schedule  # noqa: B018 - validates the rule and the zone
-    except (ValueError, ScheduleError, ChatError) as error:
-        _error(f"cannot add {args.name!r}: {_short(error)}")
-        return EXIT_USAGE
-    book.chats[chat.name] = chat
-    try:
-        book.save()
-    except OSError as error:
-        _error(f"cannot write {book.path}: {error.strerror or error}")
-        return EXIT_FAILURE
-    print(f"chatmod: saved {chat.name} in {book.path}", file=sys.stderr)
-    return _show(chat)
-
-
-def _short(error: Exception) -> str:
-    from pydantic import ValidationError
-
-    from chatmod.formats.base import describe_validation_error
-
-    return describe_validation_error(error, every=True) if isinstance(error, ValidationError) else str(error)
-
-
-def _planned_question(text: str) -> dict[str, object]:
-    head, colon, body = text.partition(":")
-    number, at, minute = head.partition("@")
-    if not colon or not at or not number.strip().lstrip("Qq").isdigit() or not minute.strip().isdigit():
-        raise ValueError(f"--question {text!r}: write it as N@MINUTE:TEXT, e.g. 1@2:What brought you here?")
-    return {"number": int(number.strip().lstrip("Qq")), "minute": int(minute), "text": body.strip()}
-
-
-def _run_chats_list(args: argparse.Namespace) -> int:
-    book = _load_chats(args)
-    if book is None:
-        return EXIT_USAGE
-    if not book.chats:
-        print(f"no chats yet in {book.path}; add one with: chatmod chats add NAME --tag ... (see --help)")
-        return EXIT_OK
-    for chat in book.chats.values():
-        hosts = ", ".join(h for handles in chat.hosts.values() for h in handles)
-        print(f"{chat.name}\t#{chat.hashtag}\t{chat.rrule}\t{chat.start:%H:%M} {chat.timezone}\thosts: {hosts}")
-    return EXIT_OK
-
-
-def _run_chats_show(args: argparse.Namespace) -> int:
-    chat = _find_chat(args)
-    return EXIT_USAGE if chat is None else _show(chat)
-
-
-def _show(chat: Chat) -> int:
-    print(f"{chat.name}: #{chat.hashtag}")
-    for network, handles in chat.hosts.items():
-        print(f"  hosts ({network.value}): {', '.join(handles)}")
-    for network, handles in chat.cohosts.items():
-        print(f"  co-hosts ({network.value}): {', '.join(handles)}")
-    print(f"  schedule: {chat.rrule} from {chat.start:%Y-%m-%d %H:%M} {chat.timezone}, {chat.duration_minutes} minutes")
-    for question in chat.questions:
-        print(f"  Q{question.number} at +{question.minute} min: {question.text}")
-    return EXIT_OK
-
-
-def _run_chats_next(args: argparse.Namespace) -> int:
-    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-    chat = _find_chat(args)
-    if chat is None:
-        return EXIT_USAGE
-    try:
-        zone = ZoneInfo(args.tz) if args.tz else None
-    except (ZoneInfoNotFoundError, ValueError):
-        _error(f"unknown time zone {args.tz!r} (use a name like Europe/London)")
-        return EXIT_USAGE
-    now = datetime.now(timezone.utc)
-    for occurrence in chat.schedule.upcoming(now, max(1, args.count)):
-        local = occurrence.start.astimezone(zone)  # None: this machine's local zone
-        own = occurrence.local_start
-        print(f"{local:%a %Y-%m-%d %H:%M %Z}  (chat time {own:%H:%M %Z})")
-    return EXIT_OK
-
-
-def _run_chats_ics(args: argparse.Namespace) -> int:
-    from chatmod.chats import ics
-
-    chat = _find_chat(args)
-    if chat is None:
-        return EXIT_USAGE
-    return _write(ics(chat, datetime.now(timezone.utc), max(1, args.count)), args.output)
 
 
 def _run_sessions(args: argparse.Namespace) -> int:
@@ -744,7 +528,7 @@ def _run_sessions(args: argparse.Namespace) -> int:
     try:
         summaries, outside = asyncio.run(read())
     except StoreError as error:
-        _error(str(error))
+        print_error(str(error))
         return EXIT_FAILURE
     if args.json:
         print(json.dumps(summaries, ensure_ascii=False, indent=1))
@@ -796,7 +580,7 @@ def _run_followups(args: argparse.Namespace) -> int:
                 return EXIT_OK
             network = await store.ball_network(target)
             if network is None:
-                _error(f"no ball {target} in {path} (list them with: chatmod followups --db {path})")
+                print_error(f"no ball {target} in {path} (list them with: chatmod followups --db {path})")
                 return EXIT_USAGE
             event: BallAnswered | BallDismissed | BallReopened
             if args.answered:
@@ -815,7 +599,7 @@ def _run_followups(args: argparse.Namespace) -> int:
     try:
         return asyncio.run(run())
     except StoreError as error:
-        _error(str(error))
+        print_error(str(error))
         return EXIT_FAILURE
 
 
@@ -835,8 +619,8 @@ def _run_demo(args: argparse.Namespace) -> int:
         _, items = read_source(str(DEMO_CHAT))
         messages = chronological(items, run)
     except InputError as error:
-        _error(f"the bundled demo chat is missing from this install ({error})")
+        print_error(f"the bundled demo chat is missing from this install ({error})")
         return EXIT_FAILURE
     team = HostTeam(DEMO_HOSTS, DEMO_COHOSTS)
     report = build_report(messages, team, source="the demo chat", tag=DEMO_TAG)
-    return _write(render(report, "md"), None)
+    return write_output(render(report, "md"), None)

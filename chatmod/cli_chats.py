@@ -1,0 +1,211 @@
+"""Provides ``chatmod chats``: define recurring chats (hashtag, host team, schedule, plan)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from chatmod.cli_common import (
+    EXIT_FAILURE,
+    EXIT_OK,
+    EXIT_USAGE,
+    Formatter,
+    print_error,
+    write_output,
+)
+from chatmod.core.models import Network
+
+if TYPE_CHECKING:
+    from chatmod.chats import Chat, ChatBook
+
+__all__ = ["add_chats_parser", "find_chat"]
+
+
+def add_chats_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    chats = commands.add_parser(
+        "chats",
+        help="define recurring chats: hashtag, host team, schedule, question plan",
+        description="Define the chats you run: their hashtag, host team and schedule (an RRULE "
+        "in the chat's own time zone), so that archives split into the right sessions.",
+        epilog=f"Definitions live in {_chats_default()} (--chats-file to use another).",
+        formatter_class=Formatter,
+    )
+    chats.add_argument("--chats-file", type=Path, metavar="PATH", help="the chats file to use")
+    actions = chats.add_subparsers(dest="action", metavar="ACTION", required=True)
+    add = actions.add_parser(
+        "add",
+        help="define a chat (or redefine it with --replace)",
+        formatter_class=Formatter,
+        epilog="example:\n  chatmod chats add pstweetchat --tag PSTweetChat --host JeffHicks \\\n"
+        "      --rrule 'FREQ=MONTHLY;BYDAY=1FR' --start 2019-10-04T13:00 --tz America/New_York",
+    )
+    add.add_argument("name", help="a short name: lower-case letters, digits, - and _")
+    add.add_argument("--tag", required=True, help="the chat's hashtag")
+    add.add_argument("--host", action="append", required=True, metavar="HANDLE", help="a host handle (repeatable)")
+    add.add_argument("--cohost", action="append", default=[], metavar="HANDLE", help="a co-host handle (repeatable)")
+    add.add_argument("--network", choices=[n.value for n in Network], default="twitter",
+                     help="the network these handles are on (default twitter)")
+    add.add_argument("--rrule", required=True, help="when it recurs, e.g. 'FREQ=WEEKLY;BYDAY=TU'")
+    add.add_argument("--start", required=True, metavar="YYYY-MM-DDTHH:MM",
+                     help="the first session's local wall-clock start, in --tz")
+    add.add_argument("--tz", required=True, metavar="ZONE", help="the chat's time zone, e.g. America/New_York")
+    add.add_argument("--duration", type=int, default=60, metavar="MINUTES", help="length of a session (default 60)")
+    add.add_argument("--question", action="append", default=[], metavar="N@MINUTE:TEXT",
+                     help="planned question: number, minutes after the start, text (repeatable)")
+    add.add_argument("--replace", action="store_true", help="replace an existing chat of that name")
+    add.set_defaults(run=_run_chats_add)
+    listing = actions.add_parser("list", help="list the chats", formatter_class=Formatter)
+    listing.set_defaults(run=_run_chats_list)
+    show = actions.add_parser("show", help="show one chat's definition", formatter_class=Formatter)
+    show.add_argument("name")
+    show.set_defaults(run=_run_chats_show)
+    upcoming = actions.add_parser("next", help="the next sessions, in your local time", formatter_class=Formatter)
+    upcoming.add_argument("name")
+    upcoming.add_argument("--count", type=int, default=5, help="how many (default 5)")
+    upcoming.add_argument("--tz", metavar="ZONE", help="show times in this zone instead of your local one")
+    upcoming.set_defaults(run=_run_chats_next)
+    calendar = actions.add_parser("ics", help="write an iCalendar file of the next sessions", formatter_class=Formatter)
+    calendar.add_argument("name")
+    calendar.add_argument("--count", type=int, default=52, help="how many sessions (default 52)")
+    calendar.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of stdout")
+    calendar.set_defaults(run=_run_chats_ics)
+
+
+def _chats_default() -> Path:
+    from chatmod.chats import default_chats_path
+
+    return default_chats_path()
+
+
+def _load_chats(args: argparse.Namespace) -> ChatBook | None:
+    from chatmod.chats import ChatBook, ChatError
+
+    try:
+        book = ChatBook.load(args.chats_file)
+    except ChatError as error:
+        print_error(str(error))
+        return None
+    for warning in book.warnings:
+        print(f"chatmod: warning: {warning}", file=sys.stderr)
+    return book
+
+
+def find_chat(args: argparse.Namespace) -> Chat | None:
+    book = _load_chats(args)
+    if book is None:
+        return None
+    chat = book.chats.get(args.name)
+    if chat is None:
+        known = ", ".join(book.chats) or "none yet; add one with chatmod chats add"
+        print_error(f"no chat named {args.name!r} (chats: {known})")
+    return chat
+
+
+def _run_chats_add(args: argparse.Namespace) -> int:
+    from chatmod.chats import Chat, ChatError
+    from chatmod.core.schedule import ScheduleError
+
+    book = _load_chats(args)
+    if book is None:
+        return EXIT_USAGE
+    if args.name in book.chats and not args.replace:
+        print_error(f"a chat named {args.name!r} exists; pass --replace to redefine it")
+        return EXIT_USAGE
+    try:
+        questions = [_planned_question(text) for text in args.question]
+        network = Network(args.network)
+        chat = Chat(
+            name=args.name, hashtag=args.tag, hosts={network: tuple(args.host)},
+            cohosts={network: tuple(args.cohost)} if args.cohost else {}, rrule=args.rrule,
+            start=datetime.fromisoformat(args.start), timezone=args.tz, duration_minutes=args.duration,
+            questions=tuple(questions),
+        )
+        chat.schedule  # noqa: B018 - validates the rule and the zone
+    except (ValueError, ScheduleError, ChatError) as error:
+        print_error(f"cannot add {args.name!r}: {_short(error)}")
+        return EXIT_USAGE
+    book.chats[chat.name] = chat
+    try:
+        book.save()
+    except OSError as error:
+        print_error(f"cannot write {book.path}: {error.strerror or error}")
+        return EXIT_FAILURE
+    print(f"chatmod: saved {chat.name} in {book.path}", file=sys.stderr)
+    return _show(chat)
+
+
+def _short(error: Exception) -> str:
+    from pydantic import ValidationError
+
+    from chatmod.formats.base import describe_validation_error
+
+    return describe_validation_error(error, every=True) if isinstance(error, ValidationError) else str(error)
+
+
+def _planned_question(text: str) -> dict[str, object]:
+    head, colon, body = text.partition(":")
+    number, at, minute = head.partition("@")
+    if not colon or not at or not number.strip().lstrip("Qq").isdigit() or not minute.strip().isdigit():
+        raise ValueError(f"--question {text!r}: write it as N@MINUTE:TEXT, e.g. 1@2:What brought you here?")
+    return {"number": int(number.strip().lstrip("Qq")), "minute": int(minute), "text": body.strip()}
+
+
+def _run_chats_list(args: argparse.Namespace) -> int:
+    book = _load_chats(args)
+    if book is None:
+        return EXIT_USAGE
+    if not book.chats:
+        print(f"no chats yet in {book.path}; add one with: chatmod chats add NAME --tag ... (see --help)")
+        return EXIT_OK
+    for chat in book.chats.values():
+        hosts = ", ".join(h for handles in chat.hosts.values() for h in handles)
+        print(f"{chat.name}\t#{chat.hashtag}\t{chat.rrule}\t{chat.start:%H:%M} {chat.timezone}\thosts: {hosts}")
+    return EXIT_OK
+
+
+def _run_chats_show(args: argparse.Namespace) -> int:
+    chat = find_chat(args)
+    return EXIT_USAGE if chat is None else _show(chat)
+
+
+def _show(chat: Chat) -> int:
+    print(f"{chat.name}: #{chat.hashtag}")
+    for network, handles in chat.hosts.items():
+        print(f"  hosts ({network.value}): {', '.join(handles)}")
+    for network, handles in chat.cohosts.items():
+        print(f"  co-hosts ({network.value}): {', '.join(handles)}")
+    print(f"  schedule: {chat.rrule} from {chat.start:%Y-%m-%d %H:%M} {chat.timezone}, {chat.duration_minutes} minutes")
+    for question in chat.questions:
+        print(f"  Q{question.number} at +{question.minute} min: {question.text}")
+    return EXIT_OK
+
+
+def _run_chats_next(args: argparse.Namespace) -> int:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    chat = find_chat(args)
+    if chat is None:
+        return EXIT_USAGE
+    try:
+        zone = ZoneInfo(args.tz) if args.tz else None
+    except (ZoneInfoNotFoundError, ValueError):
+        print_error(f"unknown time zone {args.tz!r} (use a name like Europe/London)")
+        return EXIT_USAGE
+    now = datetime.now(timezone.utc)
+    for occurrence in chat.schedule.upcoming(now, max(1, args.count)):
+        local = occurrence.start.astimezone(zone)  # None: this machine's local zone
+        own = occurrence.local_start
+        print(f"{local:%a %Y-%m-%d %H:%M %Z}  (chat time {own:%H:%M %Z})")
+    return EXIT_OK
+
+
+def _run_chats_ics(args: argparse.Namespace) -> int:
+    from chatmod.chats import ics
+
+    chat = find_chat(args)
+    if chat is None:
+        return EXIT_USAGE
+    return write_output(ics(chat, datetime.now(timezone.utc), max(1, args.count)), args.output)

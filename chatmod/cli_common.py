@@ -1,0 +1,48 @@
+"""Provides what every ``chatmod`` subcommand shares: exit codes, help layout, errors, output."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+__all__ = ["EXIT_FAILURE", "EXIT_OK", "EXIT_USAGE", "Formatter", "default_db_path", "print_error", "write_output"]
+
+EXIT_OK = 0
+EXIT_FAILURE = 1
+EXIT_USAGE = 2
+
+
+class Formatter(argparse.RawDescriptionHelpFormatter):
+    def __init__(self, prog: str) -> None:
+        super().__init__(prog, max_help_position=32, width=100)
+
+
+def default_db_path() -> Path:
+    """Where chatmod keeps its history unless told otherwise: the platform's data directory."""
+    import platformdirs
+
+    return platformdirs.user_data_path("chatmod", appauthor=False) / "chatmod.db"
+
+
+def print_error(message: str) -> None:
+    print(f"chatmod: error: {message}", file=sys.stderr)
+
+
+def write_output(text: str, output: str | None) -> int:
+    if output is None or output == "-":
+        sys.stdout.write(text)
+        sys.stdout.flush()
+        return EXIT_OK
+    path = Path(output)
+    tmp = path.with_name(f".{path.name}.partial")
+    try:
+        tmp.write_text(text, encoding="utf-8", errors="backslashreplace", newline="")
+        os.replace(tmp, path)
+    except OSError as error:
+        tmp.unlink(missing_ok=True)
+        print_error(f"cannot write {output}: {error.strerror or error}")
+        return EXIT_FAILURE
+    print(f"chatmod: wrote {output}", file=sys.stderr)
+    return EXIT_OK

@@ -18,6 +18,14 @@ class Formatter(argparse.RawDescriptionHelpFormatter):
     def __init__(self, prog: str) -> None:
         super().__init__(prog, max_help_position=32, width=100)
 
+    def add_argument(self, action: argparse.Action) -> None:
+        super().add_argument(action)
+        # argparse measures subcommand names at the outer indent but prints them two columns
+        # further in, so the longest one ("followups") wrapped its help onto the next line.
+        if isinstance(action, argparse._SubParsersAction) and action.help is not argparse.SUPPRESS:
+            longest = max((len(name) for name in action.choices), default=0)
+            self._action_max_length = max(self._action_max_length, longest + self._current_indent + 2)
+
 
 def default_db_path() -> Path:
     """Where chatmod keeps its history unless told otherwise: the platform's data directory."""

@@ -105,6 +105,8 @@ def test_help_lists_only_what_works() -> None:
         assert command in out
     for absent in ("watch", "serve", "join"):
         assert f"    {absent}" not in out
+    # every command and its help on one line, the longest name included
+    assert any(line.startswith("    followups  the follow-up list") for line in out.splitlines())
 
 
 def test_stdin_is_a_source(archive: Path) -> None:

@@ -30,6 +30,8 @@ MESSAGE_COLUMNS = (
 EVENT_COLUMNS = ("network", "ball_id", "kind", "at", "by", "message_id", "origin", "detail")
 
 _ALL_FIELDS = set(Message.model_fields)
+_NETWORKS = {network.value: network for network in Network}
+_parse_iso = datetime.fromisoformat  # Python 3.11 reads the trailing Z as UTC
 _KINDS: dict[type, str] = {
     BallOpened: "opened", BallAnswered: "answered", BallDropped: "dropped", BallClaimed: "claimed",
     BallUnclaimed: "unclaimed", BallDismissed: "dismissed", BallReopened: "reopened",
@@ -71,13 +73,14 @@ def message_row(message: Message) -> tuple[object, ...]:
 def message_from_row(row: tuple[Any, ...]) -> Message:
     """The message a ``messages`` row (in :data:`MESSAGE_COLUMNS` order) was written from."""
     values = dict(zip(MESSAGE_COLUMNS, row))
-    values["network"] = Network(values["network"])
-    values["created_at"] = datetime.fromisoformat(values["created_at"].replace("Z", "+00:00"))
+    values["network"] = _NETWORKS[values["network"]]
+    values["created_at"] = _parse_iso(values["created_at"])
     mentions, hashtags = values["mentions"], values["hashtags"]
     values["mentions"] = tuple(Mention(**m) for m in json.loads(mentions)) if mentions != "[]" else ()
     values["hashtags"] = tuple(json.loads(hashtags)) if hashtags != "[]" else ()
-    for flag in ("edited", "deleted", "truncated"):
-        values[flag] = bool(values[flag])
+    values["edited"] = values["edited"] == 1
+    values["deleted"] = values["deleted"] == 1
+    values["truncated"] = values["truncated"] == 1
     values["raw"] = None
     # Rows are written only from validated messages, so the message is rebuilt without
     # validating it again (that was half the cost of judging a stored archive). This is what

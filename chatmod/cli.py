@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from chatmod import __version__
+from chatmod.cli_watch import add_watch_parsers
 from chatmod.cli_chats import add_chats_parser, find_chat
 from chatmod.cli_common import (
     EXIT_FAILURE,
@@ -45,6 +46,7 @@ and keeps a ledger of those "balls": answered, or dropped when the chat ended wi
 EPILOG = """\
 examples:
   chatmod demo
+  chatmod watch chat.jsonl --host mshost --speed 10
   chatmod analyze chat.csv --host JeffHicks > judged.jsonl
   chatmod report chat.jsonl --host mshost --cohost samhelps --format html -o recap.html
 
@@ -104,14 +106,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"chatmod {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    demo = commands.add_parser(
-        "demo",
-        help="show the recap of a bundled demo chat (no network, no setup)",
-        description="Print the Markdown recap of a bundled demo chat: six questions, one hour, "
-        "~300 messages, a host and a co-host. No network, no configuration.",
-        formatter_class=Formatter,
-    )
-    demo.set_defaults(run=_run_demo)
+    add_watch_parsers(commands)
 
     analyze = commands.add_parser(
         "analyze",
@@ -608,19 +603,3 @@ def _session_note(summary: dict[str, object]) -> str:
         return ""
     moved = summary["moved_from"]
     return f"off schedule (moved from {str(moved)[:10]})" if moved else "off schedule"
-
-
-def _run_demo(args: argparse.Namespace) -> int:
-    from chatmod.demo import DEMO_CHAT, DEMO_COHOSTS, DEMO_HOSTS, DEMO_TAG
-    from chatmod.report import build_report, render
-
-    run = Run()
-    try:
-        _, items = read_source(str(DEMO_CHAT))
-        messages = chronological(items, run)
-    except InputError as error:
-        print_error(f"the bundled demo chat is missing from this install ({error})")
-        return EXIT_FAILURE
-    team = HostTeam(DEMO_HOSTS, DEMO_COHOSTS)
-    report = build_report(messages, team, source="the demo chat", tag=DEMO_TAG)
-    return write_output(render(report, "md"), None)

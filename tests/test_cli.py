@@ -101,9 +101,9 @@ def test_report_lists_the_dropped_question_first(archive: Path, capsys: pytest.C
 
 def test_help_lists_only_what_works() -> None:
     out = subprocess.run([sys.executable, "-m", "chatmod", "--help"], capture_output=True, text=True, check=True).stdout
-    for command in ("demo", "analyze", "report", "ingest", "chats"):
+    for command in ("demo", "watch", "analyze", "report", "ingest", "chats"):
         assert command in out
-    for absent in ("watch", "serve", "join"):
+    for absent in ("serve", "join"):
         assert f"    {absent}" not in out
     # every command and its help on one line, the longest name included
     assert any(line.startswith("    followups  the follow-up list") for line in out.splitlines())

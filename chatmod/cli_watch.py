@@ -1,0 +1,234 @@
+"""Provides ``chatmod demo`` and ``chatmod watch``: the console (the Textual TUI) on a replay."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Callable, Iterable
+from datetime import timedelta, tzinfo
+from pathlib import Path
+from typing import Any
+
+from chatmod.cli_common import EXIT_FAILURE, EXIT_OK, EXIT_USAGE, Formatter, print_error
+from chatmod.core.handles import HostTeam
+from chatmod.core.models import Message, Network
+from chatmod.formats import FORMAT_NAMES, InputError, read_source
+from chatmod.formats.base import Item
+
+__all__ = ["DEMO_SPEED", "add_watch_parsers"]
+
+DEMO_SPEED = 30.0
+"""The demo's hour plays in two minutes."""
+
+
+def _speed(value: str) -> float | None:
+    if value.lower() in ("max", "fast", "0", "inf"):
+        return None
+    try:
+        speed = float(value.rstrip("xX"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a speed (1 to 60, or max)") from None
+    if not 0 < speed <= 3600:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a speed (1 to 60, or max)")
+    return speed
+
+
+def _zone(value: str) -> tzinfo:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        return ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise argparse.ArgumentTypeError(f"unknown time zone {value!r} (e.g. America/New_York)") from None
+
+
+def _add_console_options(parser: argparse.ArgumentParser, default_speed: str) -> None:
+    parser.add_argument("--speed", type=_speed, default=_speed(default_speed), metavar="X",
+                        help=f"replay speed: 1 is real time, 60 an hour a minute, max as fast as possible "
+                        f"(default {default_speed}; + and - change it while watching)")
+    parser.add_argument("--as", dest="moderator", metavar="NAME", default=os.environ.get("USER") or "moderator",
+                        help="who your claims and marks are recorded as (default: your user name)")
+    parser.add_argument("--feature", action="append", default=[], metavar="HANDLE",
+                        help="highlight this author's messages (repeatable)")
+    parser.add_argument("--mute", action="append", default=[], metavar="HANDLE",
+                        help="hide this author's messages (repeatable)")
+    parser.add_argument("--amber", type=int, default=120, metavar="SECONDS",
+                        help="an open ball's wait turns amber after this long (default 120)")
+    parser.add_argument("--red", type=int, default=300, metavar="SECONDS",
+                        help="and red after this long (default 300)")
+    parser.add_argument("--tz", type=_zone, metavar="ZONE", help="show times in this zone (default: this machine's)")
+    parser.add_argument("--export-dir", type=Path, default=Path.cwd(), metavar="DIR",
+                        help="where 'e' writes the report (default: the current directory)")
+
+
+def add_watch_parsers(commands: Any) -> None:
+    demo = commands.add_parser(
+        "demo",
+        help="the console replaying a bundled demo chat (no network, no setup)",
+        description="Open the console on a bundled one-hour chat (six questions, ~300 messages, a "
+        "host and a co-host), replayed at 30x so the hour takes two minutes. Press ? for the keys.",
+        epilog="--recap prints the demo chat's Markdown recap instead (no terminal needed).",
+        formatter_class=Formatter,
+    )
+    demo.add_argument("--recap", action="store_true", help="print the recap instead of opening the console")
+    _add_console_options(demo, default_speed="30")
+    demo.set_defaults(run=_run_demo)
+
+    watch = commands.add_parser(
+        "watch",
+        help="the console on an archive or a stored session, replayed",
+        description="Open the console on a chat archive (any supported format) or a stored session "
+        "(--db PATH --session ID), replayed at --speed: the inbox of balls with their waits, the "
+        "question board and the stream. Claims and marks are recorded in the database with --db.",
+        epilog="Keys: c claim, a answered, d dismiss, o reopen, z snooze, Enter conversation, Space "
+        "pause the stream, p play/stop, + and - speed, s seek, / search, 1-9 one question, ? help, "
+        "q quit. Ctrl+P lists every action by name.",
+        formatter_class=Formatter,
+    )
+    watch.add_argument("source", metavar="SOURCE", nargs="?", help="archive file to replay, or - for stdin")
+    watch.add_argument("--host", action="append", default=[], metavar="HANDLE", help="the host's handle (repeatable)")
+    watch.add_argument("--cohost", action="append", default=[], metavar="HANDLE", help="a co-host's handle (repeatable)")
+    watch.add_argument("--tag", metavar="TAG", help="the chat's hashtag: keep tagged posts and the replies around them")
+    watch.add_argument("--chat", metavar="NAME", help="a chat from 'chatmod chats': hosts, hashtag and question plan")
+    watch.add_argument("--chats-file", type=Path, metavar="PATH", help="the chats file to use")
+    watch.add_argument("--input-format", choices=FORMAT_NAMES, metavar="NAME",
+                       help=f"skip detection and read SOURCE as this format ({', '.join(FORMAT_NAMES)})")
+    watch.add_argument("--db", metavar="PATH", type=Path,
+                       help="record claims and marks in this database; with --session, replay a stored session")
+    watch.add_argument("--session", metavar="ID", type=int, help="replay a stored session (ids: chatmod sessions)")
+    _add_console_options(watch, default_speed="1")
+    watch.set_defaults(run=_run_watch)
+
+
+def _run_demo(args: argparse.Namespace) -> int:
+    from chatmod.demo import DEMO_CHAT, DEMO_COHOSTS, DEMO_HOSTS, DEMO_TAG
+
+    if not DEMO_CHAT.exists():
+        print_error(f"the bundled demo chat is missing from this install ({DEMO_CHAT})")
+        return EXIT_FAILURE
+    team = HostTeam(DEMO_HOSTS, DEMO_COHOSTS)
+    if args.recap:
+        from chatmod.pipeline import Run, chronological
+        from chatmod.report import build_report, render
+        from chatmod.cli_common import write_output
+
+        messages = chronological(read_source(str(DEMO_CHAT))[1], Run())
+        report = build_report(messages, team, source="the demo chat", tag=DEMO_TAG)
+        return write_output(render(report, "md"), None)
+    return _open_console(args, lambda: read_source(str(DEMO_CHAT))[1], team,
+                         title=f"#{DEMO_TAG} · demo", tag=DEMO_TAG)
+
+
+def _run_watch(args: argparse.Namespace) -> int:
+    from chatmod.cli_chats import find_chat
+
+    chat = None
+    if args.chat is not None:
+        args.name = args.chat
+        chat = find_chat(args)
+        if chat is None:
+            return EXIT_USAGE
+    if args.session is not None:
+        return _watch_session(args)
+    if args.source is None:
+        print_error("SOURCE is required (a file, or - for stdin), or --db PATH --session ID for a stored session")
+        return EXIT_USAGE
+    if args.source.split(":", 1)[0].lower() in ("mastodon", "mastodon+ws", "jetstream", "jetstream+ws", "ws", "wss"):
+        print_error(f"{args.source}: live sources are not supported yet; watch replays archive files and stored sessions")
+        return EXIT_USAGE
+    network = Network.TWITTER
+    team = HostTeam(args.host, args.cohost) if args.host else (chat.team(network) if chat else None)
+    if team is None:
+        print_error("--host is required: the host's handle, e.g. --host JeffHicks (or --chat NAME)")
+        return EXIT_USAGE
+    tag = args.tag or (chat.hashtag if chat else None)
+    if args.source == "-":
+        # stdin can be read only once, and the console may need to read it again to seek back.
+        items: list[Item] = list(_read(args.source, args.input_format))
+        open_items: Callable[[], Iterable[Item]] = lambda: items  # noqa: E731
+    else:
+        open_items = lambda: _read(args.source, args.input_format)  # noqa: E731
+    if tag:
+        from chatmod.pipeline import tag_filter
+
+        keep = tag_filter(tag, team)
+        unfiltered = open_items
+        open_items = lambda: (i for i in unfiltered() if not isinstance(i, Message) or keep(i))  # noqa: E731
+    title = f"#{tag} · {Path(args.source).name}" if tag else Path(args.source).name
+    return _open_console(args, open_items, team, title=title, tag=tag, chat=chat)
+
+
+def _read(source: str, input_format: str | None) -> Iterable[Item]:
+    return read_source(source, input_format)[1]
+
+
+def _watch_session(args: argparse.Namespace) -> int:
+    from chatmod.cli import _load_session
+
+    args.source = None
+    args.chat = None
+    loaded = _load_session(args)
+    if isinstance(loaded, int):
+        return loaded
+    messages, _, team = loaded
+    carried = len(getattr(args, "carried_over", ()))
+    title = f"#{args.tag} · {args.source}" if args.tag else str(args.source)
+    if args.db is None:
+        from chatmod.cli_common import default_db_path
+
+        args.db = default_db_path()
+    return _open_console(args, lambda: messages, team, title=title, tag=args.tag, carried_over=carried)
+
+
+def _open_console(
+    args: argparse.Namespace,
+    open_items: Callable[[], Iterable[Item]],
+    team: HostTeam,
+    *,
+    title: str,
+    tag: str | None,
+    chat: Any = None,
+    carried_over: int = 0,
+) -> int:
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        print_error("the console needs a terminal; for a text recap use chatmod report (or chatmod demo --recap)")
+        return EXIT_USAGE
+    if args.red <= args.amber:
+        print_error("--red must be longer than --amber")
+        return EXIT_USAGE
+    from chatmod.sources.replay import Feed
+    from chatmod.tui.app import ChatmodApp, ConsoleOptions
+    from chatmod.tui.recorder import Recorder
+    from chatmod.tui.session import ReplaySession
+    from chatmod.tui.state import ConsoleState, PlanItem, Thresholds
+
+    thresholds = Thresholds(amber=timedelta(seconds=args.amber), red=timedelta(seconds=args.red))
+    plan = [PlanItem(q.number, q.minute, q.text) for q in chat.questions] if chat is not None else []
+    duration = timedelta(minutes=chat.duration_minutes) if chat is not None else timedelta(minutes=60)
+
+    def make_state() -> ConsoleState:
+        return ConsoleState(team, plan=plan, duration=duration, thresholds=thresholds, carried_over=carried_over)
+
+    try:
+        feed = Feed(open_items)
+    except InputError as error:
+        print_error(str(error))
+        return EXIT_USAGE
+    if feed.next_at is None:
+        print_error("nothing to replay: no usable messages")
+        return EXIT_USAGE
+    import time
+
+    session = ReplaySession(feed, make_state, speed=args.speed, wall=time.monotonic())
+    recorder = Recorder(args.db) if getattr(args, "db", None) is not None else None
+    options = ConsoleOptions(
+        title=title, moderator=args.moderator, tag=tag, zone=args.tz, featured=frozenset(args.feature),
+        muted=frozenset(args.mute), export_dir=args.export_dir, recorder=recorder,
+    )
+    try:
+        ChatmodApp(session, options).run()
+    except InputError as error:
+        print_error(str(error))
+        return EXIT_USAGE
+    return EXIT_OK

@@ -1,0 +1,483 @@
+"""Provides the host's console: the Textual app behind ``chatmod demo`` and ``chatmod watch``.
+
+The app only composes and routes. What it shows comes from :class:`~chatmod.tui.state.ConsoleState`
+(through :class:`~chatmod.tui.session.ReplaySession`), read on a timer: messages never each post
+a UI message, and each repaint takes whatever arrived since the last one.
+"""
+
+from __future__ import annotations
+
+import time
+from functools import partial
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, tzinfo
+from pathlib import Path
+
+from rich.text import Text
+from textual import on, work
+from textual.app import App, ComposeResult, SystemCommand
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.content import Content
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Static
+
+from chatmod.core.ledger import LedgerError
+from chatmod.core.models import Message
+from chatmod.core.text import fold_handle
+from chatmod.store import StoreError
+from chatmod.tui.screens.modals import ConversationScreen, HelpScreen, PromptScreen
+from chatmod.tui.seek import SeekError, parse_seek
+from chatmod.tui.session import ReplaySession
+from chatmod.tui.shown import shown
+from chatmod.tui.state import Action, Entry
+from chatmod.tui.widgets.stream import StreamView
+from chatmod.tui.widgets.tables import Inbox, QuestionBoard, clock
+from chatmod.tui.recorder import Recorder
+
+__all__ = ["ChatmodApp", "ConsoleOptions"]
+
+FRAME = 1 / 60
+"""Textual paints at most 60 frames a second; live updates are coalesced to that."""
+
+TICK = 1 / 20
+"""Seconds between reads of the replay clock (and at most this much added to a message's wait
+for the screen); repaints are further coalesced by Textual to its frame rate."""
+
+
+@dataclass(slots=True)
+class ConsoleOptions:
+    """How the console was started."""
+
+    title: str
+    """What is being watched, as the status line names it (e.g. "#teachtechchat · demo")."""
+    moderator: str
+    """Who the actions are recorded as."""
+    tag: str | None = None
+    zone: tzinfo | None = None
+    """Where times are shown (None: this machine's zone)."""
+    featured: frozenset[str] = frozenset()
+    muted: frozenset[str] = frozenset()
+    export_dir: Path = field(default_factory=Path.cwd)
+    recorder: Recorder | None = None
+    """Where moderator actions are stored (``--db``)."""
+
+
+class ChatmodApp(App[None]):
+    """The console: inbox and question board on top, the stream below, status line and footer."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "chatmod"
+    ENABLE_COMMAND_PALETTE = True
+
+    BINDINGS = [
+        Binding("c", "act('claim')", "Claim"),
+        Binding("a", "act('answered')", "Answered"),
+        Binding("d", "act('dismiss')", "Dismiss"),
+        Binding("o", "act('reopen')", "Reopen", show=False),
+        Binding("z", "act('snooze')", "Snooze", show=False),
+        Binding("u", "act('unclaim')", "Unclaim", show=False),
+        Binding("enter", "conversation", "Thread", priority=False),
+        Binding("space", "pause", "Pause"),
+        Binding("p", "play", "Play/stop", show=False),
+        Binding("plus,equals_sign", "speed(1)", "Faster", key_display="+", show=False),
+        Binding("minus", "speed(-1)", "Slower", key_display="-", show=False),
+        Binding("s", "seek", "Seek", show=False),
+        Binding("slash", "search", "Search", key_display="/", show=False),
+        *(Binding(str(n), f"only_question({n})", f"Only Q{n}", show=False) for n in range(1, 10)),
+        Binding("0", "all_questions", "All questions", show=False),
+        Binding("r", "toggle_reposts", "Reposts", show=False),
+        Binding("v", "toggle_closed", "Closed balls", show=False),
+        Binding("m", "mute", "Mute", show=False),
+        Binding("f", "feature", "Feature", show=False),
+        Binding("e", "export", "Export", show=False),
+        Binding("tab", "focus_next", "Inbox/stream", show=False),
+        Binding("question_mark,f1", "help", "Help", key_display="?"),
+        Binding("q", "quit", "Quit"),
+    ]
+
+    HELP: tuple[tuple[str, str], ...] = (
+        ("c", "claim the selected ball (\"I've got this one\")"),
+        ("u", "give up your claim"),
+        ("a", "mark it answered"),
+        ("d", "dismiss it (needs no answer)"),
+        ("o", "reopen an answered, dismissed or dropped ball (v shows them)"),
+        ("z", "snooze it for 5 minutes"),
+        ("Enter", "the conversation: what it replies to, and the replies"),
+        ("Tab", "move between the inbox and the stream"),
+        ("Space", "pause the stream (new messages wait behind a counter) / resume"),
+        ("1-9, 0", "show only Qn in the stream / all questions"),
+        ("/", "search the stream (empty to clear)"),
+        ("r", "hide or show reposts"),
+        ("v", "show closed balls in the inbox too"),
+        ("m / f", "mute / feature the selected message's author"),
+        ("p", "replay: play or stop the clock"),
+        ("+ / -", "replay: faster / slower (1x to 60x, then as fast as possible)"),
+        ("s", "replay: seek to a time (12:30, +5m, -2m), a question (Q3), start or end"),
+        ("e", "export the report (Markdown) of this session"),
+        ("?", "this help"),
+        ("q", "quit"),
+    )
+
+    def __init__(
+        self,
+        session: ReplaySession,
+        options: ConsoleOptions,
+        *,
+        wall: Callable[[], float] = time.monotonic,
+        tick: float | None = TICK,
+    ) -> None:
+        super().__init__()
+        self.session = session
+        self.options = options
+        self._wall = wall
+        self._tick_seconds = tick
+        self.stream_paused = False
+        self._paused_at = 0
+        self.hide_reposts = False
+        self.show_closed = False
+        self.only_question: int | None = None
+        self.search: str = ""
+        self.muted: set[str] = {fold_handle(h) for h in options.muted}
+        self.featured: set[str] = {fold_handle(h) for h in options.featured}
+        self._painted_version = -1
+        self._paint_pending = False
+        self._painted_second: int | None = None
+
+    # -- layout -----------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="status")
+        with Horizontal(id="top"):
+            yield Inbox(id="inbox")
+            yield QuestionBoard(id="board")
+        yield StreamView(zone=self.options.zone, id="stream")
+        yield Footer()
+
+    async def on_mount(self) -> None:
+        recorder = self.options.recorder
+        if recorder is not None:
+            recorder.on_error = lambda reason: self.notify(f"Not recorded: {reason}", severity="error", markup=False)
+            try:
+                await recorder.open()
+            except StoreError as error:
+                self.options.recorder = None
+                self.notify(f"Actions will not be recorded: {error}", severity="error", markup=False, timeout=10)
+        self.query_one("#stream", StreamView).featured = frozenset(self.featured)
+        self.query_one("#board", QuestionBoard).border_title = Content("Questions")
+        self.query_one("#inbox", Inbox).focus()
+        if self._tick_seconds is not None:
+            self.set_interval(self._tick_seconds, self.advance)
+            self.advance()
+        else:
+            self.paint(force=True)
+
+    async def on_unmount(self) -> None:
+        if self.options.recorder is not None:
+            await self.options.recorder.close()
+
+    # -- the clock --------------------------------------------------------------------------
+
+    def advance(self) -> None:
+        """Read what the replay clock has reached and repaint what changed."""
+        self.session.tick(self._wall())
+        self.paint()
+
+    def receive(self, messages: list[Message]) -> None:
+        """Messages that just arrived from a live source: judged now, painted with the next frame.
+
+        However fast they come, the screen is repainted at most once per frame.
+        """
+        self.session.state.ingest(messages)
+        if not self._paint_pending:
+            self._paint_pending = True
+            self.set_timer(FRAME, self._paint_now)
+
+    def _paint_now(self) -> None:
+        self._paint_pending = False
+        self.paint()
+
+    def paint(self, force: bool = False) -> None:
+        state = self.session.state
+        now = self.session.now(self._wall())
+        second = int(now.timestamp()) if now.year < 9999 else 0
+        if not force and state.version == self._painted_version and second == self._painted_second:
+            return
+        changed = force or state.version != self._painted_version
+        self._painted_version, self._painted_second = state.version, second
+        with self.batch_update():
+            if changed and not self.stream_paused:
+                self.query_one("#stream", StreamView).show(self._visible_entries())
+            self.query_one("#inbox", Inbox).show(state.inbox(now, closed=self.show_closed, muted=frozenset(self.muted)))
+            board = self.query_one("#board", QuestionBoard)
+            questions = sorted(state.questions.values(), key=lambda q: q.number)
+            board.show(questions, state.current_question, {q.number: state.elapsed(q.number, now) for q in questions})
+            self._paint_titles(now)
+
+    def _visible_entries(self) -> list[Entry]:
+        needle = self.search.casefold()
+        muted = self.muted
+        return [
+            entry
+            for entry in self.session.state.entries
+            if not (self.hide_reposts and entry.repost)
+            and (self.only_question is None or entry.thread == self.only_question)
+            and (not muted or fold_handle(entry.author) not in muted)
+            and (not needle or needle in entry.message.text.casefold() or needle in entry.author.casefold())
+        ]
+
+    def _paint_titles(self, now: datetime) -> None:
+        state = self.session.state
+        inbox = self.query_one("#inbox", Inbox)
+        inbox.border_title = Content(
+            f"Inbox · {state.open_count} open · {state.answered} answered · {state.dropped} dropped"
+            + (f" · {state.carried_over} carried over" if state.carried_over else "")
+        )
+        stream = self.query_one("#stream", StreamView)
+        filters = []
+        if self.only_question is not None:
+            filters.append(f"only Q{self.only_question}")
+        if self.search:
+            filters.append(f"matching “{shown(self.search, 30)}”")
+        if self.hide_reposts:
+            filters.append("reposts hidden")
+        if self.muted:
+            filters.append(f"{len(self.muted)} muted")
+        stream.border_title = Content("Stream" + (" · " + ", ".join(filters) if filters else ""))
+        if self.stream_paused:
+            waiting = state.received - self._paused_at
+            stream.border_subtitle = Content(f"PAUSED · {waiting} new · Space to resume")
+        else:
+            stream.border_subtitle = None
+        self.query_one("#status", Static).update(self._status_line(now))
+
+    def _status_line(self, now: datetime) -> Text:
+        session, state = self.session, self.session.state
+        line = Text(no_wrap=True, overflow="ellipsis")
+        if session.finished:
+            line.append(" ■ ended ", style="bold reverse")
+        elif session.playing:
+            speed = "max" if session.speed is None else f"{session.speed:g}x"
+            line.append(f" ▶ {speed} ", style="bold reverse green")
+        else:
+            line.append(" ‖ stopped ", style="bold reverse yellow")
+        line.append(f" {shown(self.options.title, 60)}", style="bold")
+        if now.year < 9999:
+            local = now.astimezone(self.options.zone) if self.options.zone else now.astimezone()
+            line.append(f"  {local:%H:%M:%S}")
+            if state.session_start is not None:
+                line.append(f" +{clock(now - state.session_start)}", style="dim")
+        line.append(f"  {state.per_minute()}/min · {len(state.participants)} people")
+        rejected = session.feed.run.rejected_count + state.rejected
+        if rejected:
+            line.append(f" · {rejected} rejected", style="yellow")
+        if self.stream_paused:
+            line.append(f"  PAUSED ({state.received - self._paused_at} new)", style="bold yellow")
+        line.append(f"  as {shown(self.options.moderator, 30)}", style="dim")
+        return line
+
+    # -- selection --------------------------------------------------------------------------
+
+    def _selected_entry(self) -> Entry | None:
+        if isinstance(self.focused, StreamView):
+            return self.focused.selected
+        return None
+
+    def _selected_ball_id(self) -> str | None:
+        entry = self._selected_entry()
+        if entry is not None:
+            return entry.message.id if self.session.state.ball(entry.message.id) is not None else None
+        row = self.query_one("#inbox", Inbox).selected
+        return row.ball_id if row is not None else None
+
+    def _selected_author(self) -> str | None:
+        entry = self._selected_entry()
+        if entry is not None:
+            return entry.author
+        row = self.query_one("#inbox", Inbox).selected
+        return row.author if row is not None else None
+
+    # -- actions ----------------------------------------------------------------------------
+
+    def action_act(self, name: str) -> None:
+        action = Action(name)
+        ball_id = self._selected_ball_id()
+        if ball_id is None:
+            self.notify("Select a ball first: in the inbox, or a highlighted message in the stream.", severity="warning", markup=False)
+            return
+        try:
+            event = self.session.act(action, ball_id, self.options.moderator, self._wall())
+        except LedgerError as error:
+            self.notify(str(error), severity="warning", markup=False)
+            return
+        ball = self.session.state.ball(ball_id)
+        if self.options.recorder is not None and ball is not None:
+            message = self.session.state.messages.get(ball_id)
+            self.options.recorder.record(event, message.network if message else None)
+        verb = {"claim": "claimed", "unclaim": "unclaimed", "answered": "marked answered", "dismiss": "dismissed",
+                "reopen": "reopened", "snooze": "snoozed for 5 minutes"}[name]
+        self.notify(f"{shown(ball.author if ball else ball_id, 40)}: {verb}", markup=False, timeout=3)
+        self.paint(force=True)
+
+    def action_conversation(self) -> None:
+        entry = self._selected_entry()
+        message_id = entry.message.id if entry is not None else self._selected_ball_id()
+        if message_id is None:
+            return
+        parents, message, replies = self.session.state.conversation(message_id)
+        if message is None:
+            self.notify("That message is no longer in memory.", severity="warning", markup=False)
+            return
+        self.push_screen(ConversationScreen(parents, message, replies, self.session.state.team))
+
+    @on(DataTable.RowSelected, "#inbox")
+    def _inbox_enter(self) -> None:
+        # DataTable takes Enter for itself: on the inbox it opens the ball's conversation.
+        self.action_conversation()
+
+    def action_pause(self) -> None:
+        self.stream_paused = not self.stream_paused
+        if self.stream_paused:
+            self._paused_at = self.session.state.received
+        self.paint(force=True)
+
+    def action_play(self) -> None:
+        self.session.toggle_play(self._wall())
+        self.paint(force=True)
+
+    def action_speed(self, step: int) -> None:
+        speed = self.session.faster(self._wall(), step)
+        self.notify(f"Replay speed: {'as fast as possible' if speed is None else f'{speed:g}x'}", markup=False, timeout=2)
+        self.paint(force=True)
+
+    def action_seek(self) -> None:
+        def done(value: str | None) -> None:
+            if not value:
+                return
+            now = self.session.now(self._wall())
+            try:
+                target = parse_seek(value, now, self.session.start, self.options.zone)
+            except SeekError as error:
+                self.notify(str(error), severity="warning", markup=False)
+                return
+            if isinstance(target, int):
+                if not self.session.seek_question(target, self._wall()):
+                    self.notify(f"There is no Q{target} in this replay.", severity="warning", markup=False)
+            else:
+                self.session.seek(target, self._wall())
+            self.paint(force=True)
+
+        self.push_screen(PromptScreen("Seek", "a time (12:30), +5m / -2m, a question (Q3), start, end"), done)
+
+    def action_search(self) -> None:
+        def done(value: str | None) -> None:
+            if value is not None:
+                self.search = value.strip()
+                self.paint(force=True)
+
+        self.push_screen(PromptScreen("Search the stream", "words or a handle; empty clears", self.search), done)
+
+    def action_only_question(self, number: int) -> None:
+        self.only_question = number
+        self.paint(force=True)
+
+    def action_all_questions(self) -> None:
+        self.only_question = None
+        self.paint(force=True)
+
+    def action_toggle_reposts(self) -> None:
+        self.hide_reposts = not self.hide_reposts
+        self.paint(force=True)
+
+    def action_toggle_closed(self) -> None:
+        self.show_closed = not self.show_closed
+        self.paint(force=True)
+
+    def action_mute(self) -> None:
+        author = self._selected_author()
+        if author is None:
+            return
+        key = fold_handle(author)
+        if key in self.muted:
+            self.muted.discard(key)
+            self.notify(f"{shown(author, 40)} unmuted", markup=False, timeout=2)
+        else:
+            self.muted.add(key)
+            self.notify(f"{shown(author, 40)} muted: hidden from the stream and inbox", markup=False, timeout=3)
+        self.paint(force=True)
+
+    def action_unmute_all(self) -> None:
+        self.muted.clear()
+        self.paint(force=True)
+
+    def action_feature(self) -> None:
+        author = self._selected_author()
+        if author is None:
+            return
+        key = fold_handle(author)
+        self.featured.symmetric_difference_update({key})
+        self.query_one("#stream", StreamView).featured = frozenset(self.featured)
+        self.notify(f"{shown(author, 40)} {'featured' if key in self.featured else 'no longer featured'}", markup=False, timeout=2)
+        self.paint(force=True)
+
+    def action_help(self) -> None:
+        self.push_screen(HelpScreen(self.HELP))
+
+    def action_export(self) -> None:
+        self._export()
+
+    @work(thread=True, exclusive=True, group="export", exit_on_error=False)
+    def _export(self) -> None:
+        from chatmod.report import build_report, render
+
+        state = self.session.state
+        messages = state.session_messages()
+        if not messages:
+            self.call_from_thread(self.notify, "Nothing to export yet.", severity="warning", markup=False)
+            return
+        report = build_report(messages, state.team, source=self.options.title, tag=self.options.tag)
+        day = messages[0].created_at.astimezone(self.options.zone).strftime("%Y-%m-%d")
+        name = f"chatmod-{self.options.tag or 'chat'}-{day}.md"
+        path = self.options.export_dir / name
+        try:
+            path.write_text(render(report, "md"), encoding="utf-8", errors="backslashreplace")
+        except OSError as error:
+            self.call_from_thread(self.notify, f"Could not write {path}: {error.strerror}", severity="error", markup=False)
+            return
+        self.call_from_thread(self.notify, f"Report written to {path}", markup=False, timeout=6)
+
+    # -- palette ----------------------------------------------------------------------------
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        commands = (
+            ("Claim ball", "Claim the selected ball", lambda: self.action_act("claim")),
+            ("Unclaim ball", "Give up your claim on the selected ball", lambda: self.action_act("unclaim")),
+            ("Mark answered", "Mark the selected ball answered", lambda: self.action_act("answered")),
+            ("Dismiss ball", "Dismiss the selected ball", lambda: self.action_act("dismiss")),
+            ("Reopen ball", "Reopen the selected ball", lambda: self.action_act("reopen")),
+            ("Snooze ball", "Hide the selected ball for 5 minutes", lambda: self.action_act("snooze")),
+            ("Open conversation", "What the selected message replies to, and its replies", self.action_conversation),
+            ("Pause or resume the stream", "New messages wait behind a counter", self.action_pause),
+            ("Play or stop the replay", "Start or stop the replay clock", self.action_play),
+            ("Faster replay", "Next speed up", lambda: self.action_speed(1)),
+            ("Slower replay", "Next speed down", lambda: self.action_speed(-1)),
+            ("Seek…", "Jump to a time or a question", self.action_seek),
+            ("Search the stream…", "Show only messages with these words", self.action_search),
+            ("Show all questions", "Clear the question filter", self.action_all_questions),
+            ("Hide or show reposts", "Toggle reposts in the stream", self.action_toggle_reposts),
+            ("Show or hide closed balls", "Answered, dismissed and dropped balls in the inbox", self.action_toggle_closed),
+            ("Mute author", "Hide the selected author's messages", self.action_mute),
+            ("Unmute everyone", "Show every author again", self.action_unmute_all),
+            ("Feature author", "Highlight the selected author's messages", self.action_feature),
+            ("Export report…", "Write this session's Markdown report", self.action_export),
+            ("Help", "Every key, and what the colours mean", self.action_help),
+        )
+        for title, help_text, callback in commands:
+            yield SystemCommand(title, help_text, callback)
+        for number in sorted(self.session.state.questions):
+            yield SystemCommand(
+                f"Jump to Q{number}", f"Show only Q{number} in the stream", partial(self.action_only_question, number)
+            )
+

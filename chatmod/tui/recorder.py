@@ -1,0 +1,58 @@
+"""Provides the console's record of moderator actions in the database (``--db``)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from pathlib import Path
+
+from chatmod.core.events import Event
+from chatmod.core.models import Network
+from chatmod.store import Store, StoreError
+from chatmod.store.rows import event_row
+
+__all__ = ["Recorder"]
+
+
+class Recorder:
+    """Writes each moderator action to the store as it is taken, without blocking the screen.
+
+    Args:
+        path: the database.
+        on_error: told (with a one-line reason) when a write fails; the action stays on screen.
+    """
+
+    def __init__(self, path: Path, on_error: Callable[[str], None] | None = None) -> None:
+        self.path = path
+        self.on_error = on_error
+        self.written = 0
+        self._store: Store | None = None
+        self._pending: set[asyncio.Task[None]] = set()
+
+    async def open(self) -> None:
+        self._store = await Store.open(self.path)
+
+    def record(self, event: Event, network: Network | None) -> None:
+        row = event_row(network or Network.TWITTER, event)
+        if row is None or self._store is None:
+            return
+        task = asyncio.get_running_loop().create_task(self._write(row))
+        # Keep a reference: an unreferenced task can be collected before it runs.
+        self._pending.add(task)
+        task.add_done_callback(self._pending.discard)
+
+    async def _write(self, row: tuple[object, ...]) -> None:
+        assert self._store is not None
+        try:
+            await self._store.write(events=[row])
+            self.written += 1
+        except StoreError as error:
+            if self.on_error is not None:
+                self.on_error(str(error))
+
+    async def close(self) -> None:
+        if self._pending:
+            await asyncio.gather(*self._pending, return_exceptions=True)
+        if self._store is not None:
+            await self._store.close()
+            self._store = None

@@ -1,0 +1,417 @@
+"""Provides what the host's console shows, as plain data: no Textual, no clock, no I/O.
+
+:class:`ConsoleState` runs the engine over the messages it is given and keeps what the screen
+needs: a bounded window of the stream, the inbox of open balls, the question board and the
+counters of the status line. Time is always an argument (the chat's time, which in a replay is
+the replay clock), so a replay rebuilds exactly what the live console showed at that moment.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import deque
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from chatmod.core.engine import Engine, EngineConfig
+from chatmod.core.events import (
+    Analyzed,
+    BallAnswered,
+    BallClaimed,
+    BallDismissed,
+    BallDropped,
+    BallReopened,
+    BallSnoozed,
+    BallUnclaimed,
+    Event,
+)
+from chatmod.core.handles import HostTeam
+from chatmod.core.ledger import Ball, Status
+from chatmod.core.models import Message
+from chatmod.core.text import fold_handle
+
+__all__ = [
+    "Action",
+    "ConsoleState",
+    "Entry",
+    "InboxRow",
+    "Level",
+    "PlanItem",
+    "QuestionRow",
+    "Thresholds",
+]
+
+_LEADING_HANDLES = re.compile(r"^(?:\s*[@＠][\w.@-]+[\s,:]*)+")
+"""The @-block a reply starts with: the inbox's From column already says who, and space is short."""
+
+HISTORY = 2000
+"""Stream lines kept on screen; older ones stay in the session's messages (and the store)."""
+
+
+class Action(StrEnum):
+    """What a moderator can do to a ball."""
+
+    CLAIM = "claim"
+    UNCLAIM = "unclaim"
+    ANSWERED = "answered"
+    DISMISS = "dismiss"
+    REOPEN = "reopen"
+    SNOOZE = "snooze"
+
+
+class Level(StrEnum):
+    """How urgent an open ball's wait is."""
+
+    FRESH = "fresh"
+    AMBER = "amber"
+    RED = "red"
+
+
+@dataclass(frozen=True, slots=True)
+class Thresholds:
+    """Waits after which an open ball turns amber, then red."""
+
+    amber: timedelta = timedelta(minutes=2)
+    red: timedelta = timedelta(minutes=5)
+    snooze: timedelta = timedelta(minutes=5)
+    """How long a snoozed ball stays out of the inbox."""
+
+    def level(self, waited: timedelta) -> Level:
+        if waited >= self.red:
+            return Level.RED
+        if waited >= self.amber:
+            return Level.AMBER
+        return Level.FRESH
+
+
+@dataclass(frozen=True, slots=True)
+class PlanItem:
+    """One planned question: its number, and minutes after the session's start."""
+
+    number: int
+    minute: int
+    text: str = ""
+
+
+@dataclass(slots=True)
+class Entry:
+    """One message of the stream, with the engine's reading of it."""
+
+    message: Message
+    thread: int | None
+    team: bool
+    to_host: bool
+    question: bool
+    repost: bool
+    opens: int | None
+
+    @property
+    def author(self) -> str:
+        return self.message.author
+
+
+@dataclass(frozen=True, slots=True)
+class InboxRow:
+    """An open ball as the inbox lists it."""
+
+    ball_id: str
+    author: str
+    text: str
+    thread: int | None
+    question: bool
+    waited: timedelta
+    level: Level
+    claimed_by: str | None
+    status: Status
+
+
+@dataclass(slots=True)
+class QuestionRow:
+    """One question of the board."""
+
+    number: int
+    text: str
+    opened_at: datetime
+    answers: int = 0
+    participants: set[str] = field(default_factory=set)
+    planned: timedelta | None = None
+    """How long the plan gives this question (until the next planned one, or the session's end)."""
+
+
+class ConsoleState:
+    """The console's view of one chat, advanced by messages and moderator actions.
+
+    Args:
+        team: the host team.
+        plan: the chat's question plan, if it has one.
+        duration: the session's planned length (for the last planned question's time).
+        thresholds: when waits turn amber and red.
+        history: stream lines kept.
+        carried_over: balls dropped in earlier sessions and still on the follow-up list.
+    """
+
+    def __init__(
+        self,
+        team: HostTeam,
+        *,
+        config: EngineConfig | None = None,
+        plan: Sequence[PlanItem] = (),
+        duration: timedelta = timedelta(minutes=60),
+        thresholds: Thresholds | None = None,
+        history: int = HISTORY,
+        carried_over: int = 0,
+    ) -> None:
+        self.team = team
+        self.config = config or EngineConfig()
+        self.thresholds = thresholds or Thresholds()
+        self.engine = Engine(team, self.config)
+        self.entries: deque[Entry] = deque(maxlen=history)
+        """The newest stream lines, oldest first."""
+        self.messages: dict[str, Message] = {}
+        """Every message of the current session, by id (for conversations and the report)."""
+        self.replies: dict[str, list[str]] = {}
+        """Message id -> ids of the messages that reply to it, in the current session."""
+        self.questions: dict[int, QuestionRow] = {}
+        self.current_question: int | None = None
+        self.participants: set[str] = set()
+        self.received = 0
+        """Messages read since the console started (all sessions)."""
+        self.rejected = 0
+        self.carried_over = carried_over
+        self.answered = 0
+        self.dropped = 0
+        self.dismissed = 0
+        self.now: datetime | None = None
+        """The chat time of the newest message or action."""
+        self.session_start: datetime | None = None
+        self.version = 0
+        """Bumped on every change, so a view can skip repainting what did not change."""
+        self._plan = {item.number: item for item in plan}
+        self._planned = _planned_lengths(plan, duration)
+        self._recent: deque[datetime] = deque()
+        self._session_messages: list[Message] = []
+
+    # -- input ------------------------------------------------------------------------------
+
+    def ingest(self, messages: Iterable[Message]) -> list[Event]:
+        """Read messages (in chronological order); returns the engine's events."""
+        events: list[Event] = []
+        for message in messages:
+            if self.now is not None and message.created_at - self.now > self.config.session_gap:
+                # A new session: the last one's ledger is settled, and a fresh engine keeps
+                # memory to one session's worth however long the replay runs.
+                events.extend(self.engine.end_session(self.now))
+                self._new_session()
+            produced = self.engine.ingest(message)
+            self.received += 1
+            self._take(message, produced)
+            events.extend(produced)
+        if events:
+            self.version += 1
+        return events
+
+    def finish(self) -> list[Event]:
+        """The source ended: close the session (its open balls are dropped)."""
+        events = self.engine.finish()
+        self._count(events)
+        self.version += 1
+        return events
+
+    def act(self, action: Action, ball_id: str, by: str, at: datetime) -> Event:
+        """Apply a moderator action; raises LedgerError when it does not apply to the ball."""
+        event: Event
+        if action is Action.CLAIM:
+            event = BallClaimed(ball_id, by, at)
+        elif action is Action.UNCLAIM:
+            event = BallUnclaimed(ball_id, by, at)
+        elif action is Action.ANSWERED:
+            event = BallAnswered(ball_id, by, at)
+        elif action is Action.DISMISS:
+            event = BallDismissed(ball_id, by, at)
+        elif action is Action.REOPEN:
+            event = BallReopened(ball_id, by, at)
+        else:
+            event = BallSnoozed(ball_id, by, at, at + self.thresholds.snooze)
+        before = self.ball(ball_id)
+        previous = before.status if before is not None else None
+        self.engine.act(event)
+        self._recount(previous, self.ball(ball_id))
+        self.version += 1
+        return event
+
+    def reject(self, count: int = 1) -> None:
+        self.rejected += count
+        self.version += 1
+
+    # -- what the screen reads --------------------------------------------------------------
+
+    def ball(self, ball_id: str) -> Ball | None:
+        return self.engine.ledger.get(ball_id)
+
+    def inbox(self, now: datetime, *, closed: bool = False, muted: frozenset[str] = frozenset()) -> list[InboxRow]:
+        """Open balls, questions first, then the longest wait first; snoozed ones wait out of sight.
+
+        With ``closed``, the session's answered, dismissed and dropped balls follow the open ones.
+        """
+        rows: list[InboxRow] = []
+        for ball in self.engine.ledger:
+            if ball.session != self.engine.session:
+                continue
+            if not closed and not ball.is_open:
+                continue
+            if ball.is_open and ball.snoozed_until is not None and ball.snoozed_until > now:
+                continue
+            if fold_handle(ball.author) in muted:
+                continue
+            message = self.messages.get(ball.id)
+            text = message.text if message is not None else ""
+            waited = timedelta(seconds=ball.wait(now))
+            rows.append(
+                InboxRow(
+                    ball_id=ball.id,
+                    author=ball.author,
+                    text=_one_line(_LEADING_HANDLES.sub("", text) or text),
+                    thread=ball.thread,
+                    question=ball.question,
+                    waited=waited,
+                    level=self.thresholds.level(waited) if ball.is_open else Level.FRESH,
+                    claimed_by=ball.claimed_by,
+                    status=ball.status,
+                )
+            )
+        rows.sort(key=lambda row: (row.status is not Status.OPEN, not row.question, -row.waited))
+        return rows
+
+    @property
+    def open_count(self) -> int:
+        return sum(1 for ball in self.engine.ledger if ball.is_open and ball.session == self.engine.session)
+
+    def elapsed(self, number: int, now: datetime) -> timedelta:
+        """How long question ``number`` has run: until the next question opened, or ``now``."""
+        row = self.questions[number]
+        later = [q.opened_at for n, q in self.questions.items() if n > number and q.opened_at > row.opened_at]
+        end = min(later) if later else now
+        return max(timedelta(0), end - row.opened_at)
+
+    def per_minute(self) -> int:
+        """Messages in the last minute of chat time."""
+        return len(self._recent)
+
+    def session_messages(self) -> list[Message]:
+        """The current session's messages, in the order read (for the report)."""
+        return list(self._session_messages)
+
+    def conversation(self, message_id: str) -> tuple[list[Message], Message | None, list[Message]]:
+        """(what ``message_id`` replies to, oldest first; the message; the replies to it)."""
+        message = self.messages.get(message_id)
+        if message is None:
+            return [], None, []
+        parents: list[Message] = []
+        parent_id = message.reply_to_id
+        while parent_id is not None and parent_id in self.messages and len(parents) < 50:
+            parent = self.messages[parent_id]
+            parents.append(parent)
+            parent_id = parent.reply_to_id
+        parents.reverse()
+        replies = [self.messages[i] for i in self.replies.get(message_id, ()) if i in self.messages]
+        return parents, message, replies
+
+    # -- bookkeeping ------------------------------------------------------------------------
+
+    def _take(self, message: Message, events: list[Event]) -> None:
+        at = message.created_at
+        if self.session_start is None:
+            self.session_start = at
+        if self.now is None or at > self.now:
+            self.now = at
+        self.messages[message.id] = message
+        self._session_messages.append(message)
+        analyzed: Analyzed | None = None
+        for event in events:
+            if isinstance(event, Analyzed):
+                analyzed = event
+        self._count(events)
+        recent = self._recent
+        recent.append(at)
+        while recent and at - recent[0] > timedelta(minutes=1):
+            recent.popleft()
+        if analyzed is None:
+            return
+        reply_to = analyzed.reply_to_id
+        if reply_to is not None:
+            self.replies.setdefault(reply_to, []).append(message.id)
+        if analyzed.opens is not None:
+            number = analyzed.opens
+            self.questions[number] = QuestionRow(
+                number=number,
+                text=_one_line(message.text),
+                opened_at=at,
+                planned=self._planned.get(number),
+            )
+            self.current_question = number
+        elif analyzed.thread is not None and not analyzed.repost and not analyzed.team:
+            row = self.questions.get(analyzed.thread)
+            if row is not None:
+                row.answers += 1
+                row.participants.add(analyzed.author_key)
+        if not analyzed.team:
+            self.participants.add(analyzed.author_key)
+        self.entries.append(
+            Entry(
+                message=message,
+                thread=analyzed.thread,
+                team=analyzed.team,
+                to_host=analyzed.to_host,
+                question=analyzed.question,
+                repost=analyzed.repost,
+                opens=analyzed.opens,
+            )
+        )
+
+    def _new_session(self) -> None:
+        self.engine = Engine(self.team, self.config)
+        self.messages.clear()
+        self.replies.clear()
+        self.questions.clear()
+        self.current_question = None
+        self.participants.clear()
+        self._session_messages = []
+        self.session_start = None
+        self.answered = self.dropped = self.dismissed = 0
+
+    def _count(self, events: Iterable[Event]) -> None:
+        for event in events:
+            kind = type(event)
+            if kind is BallAnswered:
+                self.answered += 1
+            elif kind is BallDropped:
+                self.dropped += 1
+
+    def _recount(self, before: Status | None, ball: Ball | None) -> None:
+        after = ball.status if ball is not None else None
+        if before == after:
+            return
+        for status, step in ((before, -1), (after, 1)):
+            if status is Status.ANSWERED:
+                self.answered += step
+            elif status is Status.DROPPED:
+                self.dropped += step
+            elif status is Status.DISMISSED:
+                self.dismissed += step
+
+
+def _planned_lengths(plan: Sequence[PlanItem], duration: timedelta) -> dict[int, timedelta]:
+    ordered = sorted(plan, key=lambda item: item.minute)
+    lengths: dict[int, timedelta] = {}
+    for item, following in zip(ordered, [*ordered[1:], None]):
+        end = following.minute if following is not None else duration.total_seconds() / 60
+        if end > item.minute:
+            lengths[item.number] = timedelta(minutes=end - item.minute)
+    return lengths
+
+
+def _one_line(text: str, limit: int = 280) -> str:
+    line = " ".join(text.split())
+    return line if len(line) <= limit else line[: limit - 1] + "…"

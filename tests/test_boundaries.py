@@ -33,3 +33,13 @@ def test_core_reads_no_clock() -> None:
         if needle in path.read_text(encoding="utf-8")
     ]
     assert offenders == []
+
+
+def test_the_console_state_and_replay_need_no_textual() -> None:
+    # What the console shows is decided without Textual, so it can be tested (and replayed) bare.
+    code = (
+        "import sys, chatmod.tui.state, chatmod.tui.session, chatmod.tui.seek, chatmod.sources.replay; "
+        "print(','.join(m for m in ('textual', 'rich', 'websockets') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "", f"the console's state loaded {out.stdout.strip()}"

@@ -1,0 +1,315 @@
+"""The console driven as a moderator would: keys, mouse and command palette (Textual Pilot)."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+
+from chatmod.core.ledger import Status
+from chatmod.tui.app import ChatmodApp
+from chatmod.tui.screens.modals import ConversationScreen, HelpScreen
+from chatmod.tui.widgets.stream import StreamView
+from chatmod.tui.widgets.tables import Inbox
+from tests.tui.conftest import Wall, make_app, stream_text
+
+SIZE = (120, 36)
+
+
+async def at_minute(app: ChatmodApp, pilot, wall: Wall, minute: float) -> None:
+    """Move the replay to ``minute`` of the chat (the demo speed is 60x: a chat minute a second)."""
+    wall.t = minute
+    app.advance()
+    await pilot.pause()
+
+
+def inbox_ids(app: ChatmodApp) -> list[str]:
+    return [row.ball_id for row in app.query_one("#inbox", Inbox).rows_shown]
+
+
+async def test_the_inbox_shows_who_is_waiting_and_for_how_long():
+    wall = Wall()
+    app = make_app(wall=wall)
+    async with app.run_test(size=SIZE) as pilot:
+        await at_minute(app, pilot, wall, 4)
+        inbox = app.query_one("#inbox", Inbox)
+        assert inbox_ids(app) == ["b1", "c1"]  # the question first
+        cells = [cell.plain for cell in inbox.get_row_at(0)]
+        assert cells[0].strip() == "3:00" and "bob" in cells[2] and cells[2].startswith("?")
+        assert "kahoot" in cells[3]
+        assert "2 open" in str(inbox.border_title)
+        assert "amber" not in cells[0]
+        assert inbox.get_row_at(0)[0].style == "bold yellow"  # 3 minutes: past the 2-minute threshold
+
+
+@pytest.mark.parametrize(
+    ("keys", "expected"),
+    [
+        (["c"], ("claimed_by", "sam")),
+        (["c", "u"], ("claimed_by", None)),
+        (["a"], ("status", Status.ANSWERED)),
+        (["d"], ("status", Status.DISMISSED)),
+        (["d", "v", "down", "o"], ("status", Status.OPEN)),  # closed balls follow the open ones
+        (["z"], ("snoozed_until", "set")),
+    ],
+)
+async def test_every_ball_action_works_by_key(keys, expected):
+    wall = Wall()
+    app = make_app(wall=wall)
+    async with app.run_test(size=SIZE) as pilot:
+        await at_minute(app, pilot, wall, 4)
+        for key in keys:
+            await pilot.press(key)
+            await pilot.pause()
+        ball = app.session.state.ball("b1")
+        field, value = expected
+        if value == "set":
+            assert ball.snoozed_until is not None
+            assert "b1" not in inbox_ids(app)
+        else:
+            assert getattr(ball, field) == value
+
+
+async def test_an_answered_ball_leaves_the_inbox_and_the_counts_follow():
+    wall = Wall()
+    app = make_app(wall=wall)
+    async with app.run_test(size=SIZE) as pilot:
+        await at_minute(app, pilot, wall, 4)
+        await pilot.press("a")
+        await pilot.pause()
+        assert inbox_ids(app) == ["c1"]
+        assert "1 answered" in str(app.query_one("#inbox", Inbox).border_title)
+
+
+async def test_an_action_that_does_not_apply_says_why_and_changes_nothing():
+    wall = Wall()
+    app = make_app(wall=wall)
+    async with app.run_test(size=SIZE) as pilot:
+        await at_minute(app, pilot, wall, 4)
+        await pilot.press("o")  # b1 is open: it cannot be reopened
+        await pilot.pause()
+        assert app.session.state.ball("b1").status is Status.OPEN
+        assert any("cannot be reopen" in n.message for n in app._notifications)
+
+
+async def test_actions_work_from_the_command_palette():
+    wall = Wall()
+    app = make_app(wall=wall)
+    async with app.run_test(size=SIZE) as pilot:
+        await at_minute(app, pilot, wall, 4)
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"claim ball")
+        await asyncio.sleep(0.3)  # the palette searches in a worker
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.session.state.ball("b1").claimed_by == "sam"
+
+
+async def test_actions_work_with_the_mouse():
+    wall = Wall()
+    app = make_app(wall=wall)
+    async with app.run_test(size=SIZE) as pilot:
+        await at_minute(app, pilot, wall, 4)
+        inbox = app.query_one("#inbox", Inbox)
+        await pilot.click(inbox, offset=(10, 3))  # the second row (below the border and header)
+        await pilot.pause()
+        assert inbox.selected is not None and inbox.selected.ball_id == "c1"
+        claim = next(key for key in app.query("FooterKey") if key.description == "Claim")
+        await pilot.click(claim)
+        await pilot.pause()
+        assert app.session.state.ball("c1").claimed_by == "sam"
+        assert app.session.state.ball("b1").claimed_by is None
+
+
+async def test_enter_opens_the_conversation_of_a_ball_and_escape_closes_it():
+    wall = Wall()
+    app = make_app(wall=wall)
+    async with app.run_test(size=SIZE) as pilot:
+        await at_minute(app, pilot, wall, 13)
+        await pilot.press("v")  # closed balls too: d1 was answered by the host
+        await pilot.pause()
+        inbox = app.query_one("#inbox", Inbox)
+        inbox.move_cursor(row=inbox_ids(app).index("d1"))
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ConversationScreen)
+        shown = " ".join(str(w.render()) for w in app.screen.query(".card"))
+        assert "what about printers" in shown and "printers are fine" in shown
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not isinstance(app.screen, ConversationScreen)
+
+
+async def test_the_conversation_of_a_stream_message_shows_what_it_replies_to():
+    wall = Wall()
+    app = make_app(wall=wall)
+    async with app.run_test(size=SIZE) as pilot:
+        await at_minute(app, pilot, wall, 4)
+        stream = app.query_one("#stream", StreamView)
+        stream.focus()
+        await pilot.press("up")  # from the newest line (r1) ...
+        await pilot.press("down")  # ... and back to it
+        await pilot.pause()
+        assert stream.selected is not None and stream.selected.message.id == "r1"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ConversationScreen)
+        assert "flipgrid for reading" in " ".join(str(w.render()) for w in app.screen.query(".card"))
+
+
+async def test_pausing_the_stream_holds_new_lines_behind_a_counter_and_loses_nothing():
+    wall = Wall()
+    app = make_app(wall=wall)
+    async with app.run_test(size=SIZE) as pilot:
+        await at_minute(app, pilot, wall, 1.5)
+        stream = app.query_one("#stream", StreamView)
+        before = [e.message.id for e in stream.entries]
+        await pilot.press("space")
+        await at_minute(app, pilot, wall, 11)
+        assert [e.message.id for e in stream.entries] == before
+        assert "PAUSED · 4 new" in str(stream.border_subtitle)  # r1, q2, a2, d1
+        assert inbox_ids(app) == ["b1", "d1", "c1"]  # the ledger keeps up while the stream is paused
+        await pilot.press("space")
+        await pilot.pause()
+        assert [e.message.id for e in stream.entries] == ["q1", "rt1", "c1", "b1", "a1", "r1", "q2", "a2", "d1"]
+        assert stream.border_subtitle is None
+
+
+async def test_replay_stops_speeds_up_and_seeks():
+    wall = Wall()
+    app = make_app(wall=wall, speed=60.0)
+    async with app.run_test(size=SIZE) as pilot:
+        await at_minute(app, pilot, wall, 2)
+        await pilot.press("p")  # stop the clock
+        await at_minute(app, pilot, wall, 30)
+        assert app.session.state.received == 6
+        await pilot.press("p", "plus")
+        await pilot.pause()
+        assert app.session.speed is None  # 60x, then as fast as possible
+        await pilot.press("s")
+        await pilot.pause()
+        await pilot.press(*"Q2", "enter")
+        await pilot.pause()
+        assert app.session.state.now.minute == 10 and app.session.state.current_question == 2
+        await pilot.press("s")
+        await pilot.pause()
+        await pilot.press(*"-9m", "enter")
+        await pilot.pause()
+        assert app.session.state.received == 4  # back at 1:00: q1, rt1, c1 and b1
+        assert "what about printers" not in "".join(stream_text(app))
+
+
+async def test_a_bad_seek_says_what_it_accepts():
+    wall = Wall()
+    app = make_app(wall=wall)
+    async with app.run_test(size=SIZE) as pilot:
+        await at_minute(app, pilot, wall, 2)
+        await pilot.press("s")
+        await pilot.pause()
+        await pilot.press(*"soon", "enter")
+        await pilot.pause()
+        assert any("12:30, +5m" in n.message for n in app._notifications)
+
+
+async def test_one_question_search_and_reposts_filter_the_stream():
+    wall = Wall()
+    app = make_app(wall=wall)
+    async with app.run_test(size=SIZE) as pilot:
+        await at_minute(app, pilot, wall, 13)
+        stream = app.query_one("#stream", StreamView)
+        await pilot.press("2")
+        await pilot.pause()
+        assert {e.thread for e in stream.entries} == {2}
+        await pilot.press("0", "r")
+        await pilot.pause()
+        assert "rt1" not in [e.message.id for e in stream.entries]
+        await pilot.press("slash")
+        await pilot.pause()
+        await pilot.press(*"flipgrid", "enter")
+        await pilot.pause()
+        assert [e.message.id for e in stream.entries] == ["a1", "r1"]
+        assert "flipgrid" in str(stream.border_title)
+
+
+async def test_mute_hides_an_author_and_feature_highlights_one():
+    wall = Wall()
+    app = make_app(wall=wall)
+    async with app.run_test(size=SIZE) as pilot:
+        await at_minute(app, pilot, wall, 4)
+        await pilot.press("m")  # the selected ball is bob's
+        await pilot.pause()
+        stream = app.query_one("#stream", StreamView)
+        assert "bob" not in {e.author for e in stream.entries}
+        assert inbox_ids(app) == ["c1"]
+        await pilot.press("f")  # now alice's ball is selected
+        await pilot.pause()
+        assert "alice" in stream.featured
+
+
+async def test_export_writes_the_sessions_report(tmp_path: Path):
+    wall = Wall()
+    app = make_app(wall=wall, export_dir=tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await at_minute(app, pilot, wall, 13)
+        await pilot.press("e")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+    written = list(tmp_path.glob("chatmod-edchat-*.md"))
+    assert len(written) == 1
+    assert "kahoot" in written[0].read_text(encoding="utf-8")
+
+
+async def test_help_lists_every_key():
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        text = str(app.screen.query_one("Static").render())
+        for key, _ in ChatmodApp.HELP:
+            assert key in text
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not isinstance(app.screen, HelpScreen)
+
+
+async def test_quit_leaves_the_app():
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("q")
+        await pilot.pause()
+    assert app.return_code == 0 or app.return_code is None
+
+
+async def test_actions_are_recorded_in_the_database_with_who_and_when(tmp_path: Path):
+    import sqlite3
+
+    from chatmod.tui.recorder import Recorder
+
+    db = tmp_path / "chat.db"
+    wall = Wall()
+    app = make_app(wall=wall, recorder=Recorder(db))
+    async with app.run_test(size=SIZE) as pilot:
+        await at_minute(app, pilot, wall, 4)
+        await pilot.press("c", "a")
+        await pilot.pause()
+    with sqlite3.connect(db) as connection:
+        rows = connection.execute("SELECT ball_id, kind, by, origin, at FROM ledger_events ORDER BY seq").fetchall()
+    assert [row[:4] for row in rows] == [("b1", "claimed", "sam", "moderator"), ("b1", "answered", "sam", "moderator")]
+    assert rows[0][4].startswith("2026-03-03T17:04:00")  # the chat time of the replay, not the wall clock
+
+
+async def test_an_unusable_database_is_reported_and_the_console_goes_on(tmp_path: Path):
+    from chatmod.tui.recorder import Recorder
+
+    wall = Wall()
+    app = make_app(wall=wall, recorder=Recorder(tmp_path / "missing" / "chat.db"))
+    async with app.run_test(size=SIZE) as pilot:
+        await at_minute(app, pilot, wall, 4)
+        assert any("will not be recorded" in n.message and "missing" in n.message for n in app._notifications)
+        await pilot.press("c")
+        await pilot.pause()
+        assert app.session.state.ball("b1").claimed_by == "sam"

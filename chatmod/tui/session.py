@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from chatmod.core.events import Event
 from chatmod.core.ledger import LedgerError
@@ -17,6 +17,9 @@ from chatmod.sources.replay import END_OF_TIME, SPEEDS, Feed, ReplayClock
 from chatmod.tui.state import Action, ConsoleState
 
 __all__ = ["ReplaySession", "TakenAction"]
+
+END_GRACE = timedelta(minutes=1)
+"""Chat time between an archive's last message and the end of its replayed session."""
 
 _CATCH_UP = 5000
 """Messages read per tick when the clock is far ahead (fast replay, a seek): keeps frames coming."""
@@ -77,7 +80,10 @@ class ReplaySession:
             return 0
         until = self.clock.position(wall)
         read = self._advance(until, _CATCH_UP)
-        if self.feed.exhausted:
+        last = self.state.now
+        # The archive has ended; the session ends a little after its last message, as a live
+        # chat ends in silence, so the last balls show before they are dropped.
+        if self.feed.exhausted and (last is None or until >= last + END_GRACE or until == END_OF_TIME):
             self._apply_actions(END_OF_TIME)
             self.state.finish()
             self.finished = True

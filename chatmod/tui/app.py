@@ -23,7 +23,7 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
-from chatmod.core.ledger import LedgerError
+from chatmod.core.ledger import LedgerError, Status
 from chatmod.core.models import Message
 from chatmod.core.text import fold_handle
 from chatmod.store import StoreError
@@ -164,7 +164,9 @@ class ChatmodApp(App[None]):
             except StoreError as error:
                 self.options.recorder = None
                 self.notify(f"Actions will not be recorded: {error}", severity="error", markup=False, timeout=10)
-        self.query_one("#stream", StreamView).featured = frozenset(self.featured)
+        stream = self.query_one("#stream", StreamView)
+        stream.featured = frozenset(self.featured)
+        stream.status_of = self._ball_status
         self.query_one("#board", QuestionBoard).border_title = Content("Questions")
         self.query_one("#inbox", Inbox).focus()
         if self._tick_seconds is not None:
@@ -276,6 +278,10 @@ class ChatmodApp(App[None]):
             line.append(f"  PAUSED ({state.received - self._paused_at} new)", style="bold yellow")
         line.append(f"  as {shown(self.options.moderator, 30)}", style="dim")
         return line
+
+    def _ball_status(self, message_id: str) -> Status | None:
+        ball = self.session.state.ball(message_id)
+        return ball.status if ball is not None else None
 
     # -- selection --------------------------------------------------------------------------
 

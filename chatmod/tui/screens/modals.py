@@ -44,7 +44,7 @@ class HelpScreen(ModalScreen[None]):
         text.append("Host team", style="bold cyan")
         text.append(", ")
         text.append("→ addressed to the host team", style="yellow")
-        text.append(", ? asks something, ↻ repost.\n\n")
+        text.append(", ? asks something, ✓ answered, ✗ dropped, ↻ repost.\n\n")
         width = max(len(key) for key, _ in self._keys)
         for key, description in self._keys:
             text.append(f"  {key:>{width}}  ", style="bold")

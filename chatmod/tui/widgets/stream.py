@@ -6,7 +6,7 @@ burst costs one repaint per frame however many messages it brings.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import tzinfo
 
 from rich.segment import Segment
@@ -19,10 +19,18 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from chatmod.core.ledger import Status
 from chatmod.tui.shown import shown
 from chatmod.tui.state import Entry
 
 __all__ = ["StreamView"]
+
+# A ball's line says what became of it; an open one keeps its ? or →.
+_MARKERS: dict[Status | None, tuple[str, Style]] = {
+    Status.ANSWERED: ("✓", Style(color="green", bold=True)),
+    Status.DROPPED: ("✗", Style(color="red", bold=True)),
+    Status.DISMISSED: ("–", Style(dim=True)),
+}
 
 
 class StreamView(ScrollView, can_focus=True):
@@ -65,6 +73,8 @@ class StreamView(ScrollView, can_focus=True):
         self._entries: Sequence[Entry] = ()
         self._zone = zone
         self.featured: frozenset[str] = frozenset()
+        self.status_of: Callable[[str], Status | None] = lambda message_id: None
+        """Where a ball stands, by message id (None for messages that are not balls)."""
 
     @property
     def entries(self) -> Sequence[Entry]:
@@ -91,6 +101,11 @@ class StreamView(ScrollView, can_focus=True):
         if self.cursor < 0:
             self.scroll_end(animate=False, immediate=True, x_axis=False)
         self.refresh()
+
+    def on_resize(self) -> None:
+        self.virtual_size = Size(self.size.width, len(self._entries))
+        if self.cursor < 0:
+            self.scroll_end(animate=False, immediate=True, x_axis=False)
 
     # -- keys -------------------------------------------------------------------------------
 
@@ -162,8 +177,11 @@ class StreamView(ScrollView, can_focus=True):
             text_style = style("stream--opens")
         if message.author.lower() in self.featured:
             author_style = style("stream--featured")
-        marker = "↻" if entry.repost else ("?" if entry.question else ("→" if entry.to_host else " "))
-        marker_style = style("stream--question") if entry.question else text_style
+        status = self.status_of(message.id) if entry.to_host else None
+        marker, marker_style = _MARKERS.get(status, ("", Style()))
+        if not marker:
+            marker = "↻" if entry.repost else ("?" if entry.question else ("→" if entry.to_host else " "))
+            marker_style = style("stream--question") if entry.question else text_style
         segments = [
             Segment(f"{at:%H:%M} ", style("stream--time")),
             Segment(f"{label:<4}", style("stream--label")),

@@ -49,6 +49,11 @@ class Inbox(DataTable[Text]):
             return None
         return self.rows_shown[self.cursor_row]
 
+    def on_resize(self) -> None:
+        # The message column takes what the others leave: it is cut again for the new width.
+        if self.rows_shown:
+            self.show(self.rows_shown)
+
     def show(self, rows: Sequence[InboxRow]) -> None:
         selected = self.selected
         self.rows_shown = list(rows)

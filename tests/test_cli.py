@@ -187,3 +187,23 @@ def test_ingest_shows_progress_on_a_terminal(tmp_path: Path) -> None:
     text = seen.decode("utf-8", "replace")
     assert "ingesting" in text and "messages" in text  # the live progress line
     assert "read 326 messages into" in text  # and the summary after it
+
+
+def test_the_readme_documents_every_option() -> None:
+    import argparse
+
+    from chatmod.cli import build_parser
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    missing = []
+
+    def walk(name: str, parser: argparse.ArgumentParser) -> None:
+        for action in parser._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                for child_name, child in action.choices.items():
+                    walk(f"{name} {child_name}".strip(), child)
+            missing.extend(f"{name} {option}" for option in action.option_strings
+                           if option.startswith("--") and option not in ("--help", "--version") and option not in readme)
+
+    walk("", build_parser())
+    assert missing == []

@@ -211,7 +211,9 @@ class ChatmodApp(App[None]):
         with self.batch_update():
             if changed and not self.stream_paused:
                 self.query_one("#stream", StreamView).show(self._visible_entries())
-            self.query_one("#inbox", Inbox).show(state.inbox(now, closed=self.show_closed, muted=frozenset(self.muted)))
+            self.query_one("#inbox", Inbox).show(
+                state.inbox(now, closed=self.show_closed, dropped=self.session.finished, muted=frozenset(self.muted))
+            )
             board = self.query_one("#board", QuestionBoard)
             questions = sorted(state.questions.values(), key=lambda q: q.number)
             board.show(questions, state.current_question, {q.number: state.elapsed(q.number, now) for q in questions})
@@ -232,10 +234,13 @@ class ChatmodApp(App[None]):
     def _paint_titles(self, now: datetime) -> None:
         state = self.session.state
         inbox = self.query_one("#inbox", Inbox)
-        inbox.border_title = Content(
-            f"Inbox · {state.open_count} open · {state.answered} answered · {state.dropped} dropped"
-            + (f" · {state.carried_over} carried over" if state.carried_over else "")
+        counts = f"{state.open_count} open · {state.answered} answered · {state.dropped} dropped" + (
+            f" · {state.carried_over} carried over" if state.carried_over else ""
         )
+        heading = "Waiting for an answer" if inbox.size.width >= len(counts) + 32 else "Waiting"
+        if self.session.finished and state.dropped:
+            heading = "Dropped: follow up" if inbox.size.width >= len(counts) + 29 else "Dropped"
+        inbox.border_title = Content(f"{heading} · {counts}")
         stream = self.query_one("#stream", StreamView)
         filters = []
         if self.only_question is not None:
@@ -276,7 +281,9 @@ class ChatmodApp(App[None]):
             line.append(f" · {rejected} rejected", style="yellow")
         if self.stream_paused:
             line.append(f"  PAUSED ({state.received - self._paused_at} new)", style="bold yellow")
-        line.append(f"  as {shown(self.options.moderator, 30)}", style="dim")
+        who = f"  as {shown(self.options.moderator, 30)}"
+        if line.cell_len + len(who) <= self.size.width:
+            line.append(who, style="dim")
         return line
 
     def _ball_status(self, message_id: str) -> Status | None:

@@ -250,16 +250,19 @@ class ConsoleState:
     def ball(self, ball_id: str) -> Ball | None:
         return self.engine.ledger.get(ball_id)
 
-    def inbox(self, now: datetime, *, closed: bool = False, muted: frozenset[str] = frozenset()) -> list[InboxRow]:
+    def inbox(
+        self, now: datetime, *, closed: bool = False, dropped: bool = False, muted: frozenset[str] = frozenset()
+    ) -> list[InboxRow]:
         """Open balls, questions first, then the longest wait first; snoozed ones wait out of sight.
 
-        With ``closed``, the session's answered, dismissed and dropped balls follow the open ones.
+        With ``closed``, the session's answered, dismissed and dropped balls follow the open ones;
+        with ``dropped``, only the dropped ones do (the follow-up list, once a session has ended).
         """
         rows: list[InboxRow] = []
         for ball in self.engine.ledger:
             if ball.session != self.engine.session:
                 continue
-            if not closed and not ball.is_open:
+            if not ball.is_open and not (closed or (dropped and ball.status is Status.DROPPED)):
                 continue
             if ball.is_open and ball.snoozed_until is not None and ball.snoozed_until > now:
                 continue

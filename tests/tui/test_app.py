@@ -313,3 +313,18 @@ async def test_an_unusable_database_is_reported_and_the_console_goes_on(tmp_path
         await pilot.press("c")
         await pilot.pause()
         assert app.session.state.ball("b1").claimed_by == "sam"
+
+
+async def test_when_the_replay_ends_the_inbox_becomes_the_follow_up_list():
+    wall = Wall()
+    app = make_app(wall=wall)
+    async with app.run_test(size=SIZE) as pilot:
+        await at_minute(app, pilot, wall, 30)
+        assert app.session.finished
+        inbox = app.query_one("#inbox", Inbox)
+        assert [(row.ball_id, row.status) for row in inbox.rows_shown] == [("b1", Status.DROPPED), ("c1", Status.DROPPED)]
+        assert str(inbox.border_title).startswith("Dropped")
+        assert "ended" in str(app.query_one("#status").render())
+        await pilot.press("a")  # answered after all (say, by direct message): off the list
+        await pilot.pause()
+        assert [row.ball_id for row in inbox.rows_shown] == ["c1"]

@@ -35,7 +35,7 @@ def test_demo_runs_in_a_real_terminal_and_quits_cleanly():
     subprocess.run(["tmux", "new-session", "-d", "-s", name, "-x", "100", "-y", "30", command], check=True)
     try:
         screen = _wait_for(name, "Stream")
-        for expected in ("#teachtechchat · demo", "Inbox", "Questions", "Claim", "Quit"):
+        for expected in ("#teachtechchat · demo", "Waiting", "Questions", "Claim", "Quit"):
             assert expected in screen
         # Within seconds at 60x, someone is waiting and the board is counting Q1.
         screen = _wait_for(name, "Q1", timeout=20)
@@ -47,6 +47,6 @@ def test_demo_runs_in_a_real_terminal_and_quits_cleanly():
         subprocess.run(["tmux", "send-keys", "-t", name, "q"], check=True)
         screen = _wait_for(name, "EXITED:0")
         # The terminal is restored: none of the console is left on it.
-        assert "Inbox" not in screen and "╭" not in screen
+        assert "Waiting" not in screen and "╭" not in screen
     finally:
         subprocess.run(["tmux", "kill-session", "-t", name], capture_output=True)

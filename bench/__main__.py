@@ -53,13 +53,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=3, help="repetitions; the best run counts")
     parser.add_argument("--rss-messages", type=int, default=1_000_000,
                         help="archive size for the peak-memory figure (default 1000000; 0 skips it)")
-    parser.add_argument("--only", choices=("analyze", "store"), help="run one group of figures")
+    parser.add_argument("--only", choices=("analyze", "store", "tui"), help="run one group of figures")
+    parser.add_argument("--tui-scale", type=float, default=1.0, metavar="FACTOR",
+                        help="scale the console's burst (10 s) and sustained (30 s) runs, e.g. 0.2 for a "
+                        "quick reading (default 1: the full figures)")
     args = parser.parse_args(argv)
+    if args.tui_scale <= 0:
+        parser.error("--tui-scale must be positive")
     with tempfile.TemporaryDirectory() as tmp:
-        if args.only != "store":
+        if args.only in (None, "analyze"):
             _analyze_figures(Path(tmp), args)
-        if args.only != "analyze":
+        if args.only in (None, "store"):
             _store_figures(Path(tmp), args)
+        if args.only in (None, "tui"):
+            _tui_figures(Path(tmp), args)
     return 0
 
 
@@ -74,6 +81,27 @@ def _store_figures(tmp: Path, args: argparse.Namespace) -> None:
         big = write_native(tmp / "big.jsonl", args.rss_messages)
         print(f"ingest_1m_peak_rss_mb: {ingest_peak_rss_mb(big, tmp / 'big.db'):.0f}", flush=True)
         print(f"  ({args.rss_messages} messages)", file=sys.stderr, flush=True)
+
+
+def _tui_figures(tmp: Path, args: argparse.Namespace) -> None:
+    # Imported here: Textual's objects would otherwise sit in this process's heap, and in every
+    # garbage collection, while the analyze and store groups are timed.
+    from bench.tui import BURST, STARTUP_RUNS, SUSTAINED, live_run, replay_peak_rss_mb, startup
+
+    burst = live_run(BURST.rate, BURST.seconds * args.tui_scale)
+    print(f"tui_burst_p99_ms: {burst.p99_ms:.0f}", flush=True)
+    print(f"  ({burst.detail()})", file=sys.stderr, flush=True)
+    sustained = live_run(SUSTAINED.rate, SUSTAINED.seconds * args.tui_scale)
+    print(f"tui_cpu_50mps_pct: {sustained.cpu_percent:.0f}", flush=True)
+    print(f"  ({sustained.detail()})", file=sys.stderr, flush=True)
+    if args.rss_messages:
+        replay = replay_peak_rss_mb(write_native(tmp / "replay.jsonl", args.rss_messages))
+        print(f"tui_replay_1m_peak_rss_mb: {replay.peak_rss_mb:.0f}", flush=True)
+        print(f"  ({args.rss_messages} messages, {replay.received} replayed in {replay.seconds:.1f}s, "
+              f"{replay.received / replay.seconds:,.0f} msg/s)", file=sys.stderr, flush=True)
+    runs = startup(STARTUP_RUNS, tmp / "pycache")
+    print(f"startup_vs_bare_textual: {runs.ratio:.2f}", flush=True)
+    print(f"  ({runs.detail()})", file=sys.stderr, flush=True)
 
 
 def _analyze_figures(tmp: Path, args: argparse.Namespace) -> None:

@@ -53,24 +53,28 @@ def ingest_seconds(source: Path, db: Path) -> float:
     return time.perf_counter() - start
 
 
-# The child reports its own high-water mark. getrusage(RUSAGE_CHILDREN) would not do: the
+# A child reports its own high-water mark. getrusage(RUSAGE_CHILDREN) would not do: the
 # peak is kept across exec, so it counts the pages the child shared with this benchmark
 # process (which holds the baseline's rows) at fork time.
-_CHILD = """
+PEAK_RSS_MB = """
+def peak_rss_mb():
+    import sys
+    try:
+        for line in open("/proc/self/status"):
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    import resource
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / (1024 * 1024 if sys.platform == "darwin" else 1024)
+"""
+"""Source of ``peak_rss_mb()`` for a benchmark's child process: its own peak resident MB."""
+
+_CHILD = PEAK_RSS_MB + """
 import sys
 from chatmod.cli import main
 status = main(sys.argv[1:])
-peak = None
-try:
-    for line in open("/proc/self/status"):
-        if line.startswith("VmHWM:"):
-            peak = int(line.split()[1]) / 1024
-except OSError:
-    pass
-if peak is None:
-    import resource
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / (1024 * 1024 if sys.platform == "darwin" else 1024)
-print(peak)
+print(peak_rss_mb())
 sys.exit(status)
 """
 

@@ -15,13 +15,14 @@ from datetime import datetime, tzinfo
 from pathlib import Path
 
 from rich.text import Text
-from textual import on, work
+from textual import work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
-from textual.containers import Horizontal
+from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.widget import Widget
+from textual.widgets import Footer, Static
 
 from chatmod.core.ledger import LedgerError, Status
 from chatmod.core.models import Message
@@ -33,13 +34,18 @@ from chatmod.tui.session import ReplaySession
 from chatmod.tui.shown import shown
 from chatmod.tui.state import Action, Entry
 from chatmod.tui.widgets.stream import StreamView
-from chatmod.tui.widgets.tables import Inbox, QuestionBoard, clock
+from chatmod.tui.widgets.status import StatusLine
+from chatmod.tui.widgets.tables import HEADER, Inbox, QuestionBoard, clock
 from chatmod.tui.recorder import Recorder
 
 __all__ = ["ChatmodApp", "ConsoleOptions"]
 
-FRAME = 1 / 60
-"""Textual paints at most 60 frames a second; live updates are coalesced to that."""
+PANELS = 4
+"""Repaints a second of the inbox, board and status line (the stream repaints every frame)."""
+
+FRAME = 1 / 30
+"""Seconds between repaints of the stream while messages pour in: Textual could paint 60 frames
+a second, but at 30 a burst costs half the CPU and a message still shows within a frame or two."""
 
 TICK = 1 / 20
 """Seconds between reads of the replay clock (and at most this much added to a message's wait
@@ -142,18 +148,22 @@ class ChatmodApp(App[None]):
         self.muted: set[str] = {fold_handle(h) for h in options.muted}
         self.featured: set[str] = {fold_handle(h) for h in options.featured}
         self._painted_version = -1
+        self._panels_painted = float("-inf")
+        self._stream_painted = float("-inf")
         self._paint_pending = False
         self._painted_second: int | None = None
 
     # -- layout -----------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
-        yield Static(id="status")
+        yield StatusLine(id="status")
         with Horizontal(id="top"):
-            yield Inbox(id="inbox")
+            with Vertical(id="inbox-box"):
+                yield Static(Text(HEADER, style="bold"), id="inbox-header")
+                yield Inbox(id="inbox")
             yield QuestionBoard(id="board")
         yield StreamView(zone=self.options.zone, id="stream")
-        yield Footer()
+        yield Footer(compact=True)
 
     async def on_mount(self) -> None:
         recorder = self.options.recorder
@@ -168,6 +178,7 @@ class ChatmodApp(App[None]):
         stream.featured = frozenset(self.featured)
         stream.status_of = self._ball_status
         self.query_one("#board", QuestionBoard).border_title = Content("Questions")
+        self.query_one("#inbox-box").border_title = Content("Waiting")
         self.query_one("#inbox", Inbox).focus()
         if self._tick_seconds is not None:
             self.set_interval(self._tick_seconds, self.advance)
@@ -194,30 +205,51 @@ class ChatmodApp(App[None]):
         self.session.state.ingest(messages)
         if not self._paint_pending:
             self._paint_pending = True
-            self.set_timer(FRAME, self._paint_now)
+            # Paint now if the last frame is old enough, else when it will be: a quiet chat's
+            # message shows at once, and a burst is coalesced to one repaint per FRAME.
+            delay = self._stream_painted + FRAME - time.monotonic()
+            if delay <= 0:
+                self.call_later(self._paint_now)
+            else:
+                self.set_timer(delay, self._paint_now)
 
     def _paint_now(self) -> None:
         self._paint_pending = False
         self.paint()
 
     def paint(self, force: bool = False) -> None:
+        """Repaint what changed: the stream at once, the rest at most :data:`PANELS` times a second.
+
+        A message must reach the screen within a frame; the inbox, the board and the status
+        line change every second anyway, and redrawing them per frame cost more than the stream.
+        """
         state = self.session.state
-        now = self.session.now(self._wall())
+        wall = self._wall()
+        now = self.session.now(wall)
         second = int(now.timestamp()) if now.year < 9999 else 0
-        if not force and state.version == self._painted_version and second == self._painted_second:
-            return
         changed = force or state.version != self._painted_version
-        self._painted_version, self._painted_second = state.version, second
+        panels = force or (
+            (changed or second != self._painted_second) and wall - self._panels_painted >= 1 / PANELS
+        )
+        if not changed and not panels:
+            return
         with self.batch_update():
-            if changed and not self.stream_paused:
-                self.query_one("#stream", StreamView).show(self._visible_entries())
-            self.query_one("#inbox", Inbox).show(
-                state.inbox(now, closed=self.show_closed, dropped=self.session.finished, muted=frozenset(self.muted))
-            )
-            board = self.query_one("#board", QuestionBoard)
-            questions = sorted(state.questions.values(), key=lambda q: q.number)
-            board.show(questions, state.current_question, {q.number: state.elapsed(q.number, now) for q in questions})
-            self._paint_titles(now)
+            if changed:
+                self._painted_version = state.version
+                self._stream_painted = time.monotonic()
+                if not self.stream_paused:
+                    self.query_one("#stream", StreamView).show(self._visible_entries())
+            if panels:
+                self._panels_painted, self._painted_second = wall, second
+                self.query_one("#inbox", Inbox).show(
+                    state.inbox(now, closed=self.show_closed, dropped=self.session.finished, muted=frozenset(self.muted))
+                )
+                board = self.query_one("#board", QuestionBoard)
+                questions = sorted(state.questions.values(), key=lambda q: q.number)
+                board.show(questions, state.current_question, {q.number: state.elapsed(q.number, now) for q in questions})
+                self._paint_titles(now)
+            elif changed and self.stream_paused:
+                self._paint_titles(now)
 
     def _visible_entries(self) -> list[Entry]:
         needle = self.search.casefold()
@@ -233,14 +265,14 @@ class ChatmodApp(App[None]):
 
     def _paint_titles(self, now: datetime) -> None:
         state = self.session.state
-        inbox = self.query_one("#inbox", Inbox)
+        inbox = self.query_one("#inbox-box")
         counts = f"{state.open_count} open · {state.answered} answered · {state.dropped} dropped" + (
             f" · {state.carried_over} carried over" if state.carried_over else ""
         )
         heading = "Waiting for an answer" if inbox.size.width >= len(counts) + 32 else "Waiting"
         if self.session.finished and state.dropped:
             heading = "Dropped: follow up" if inbox.size.width >= len(counts) + 29 else "Dropped"
-        inbox.border_title = Content(f"{heading} · {counts}")
+        _retitle(inbox, f"{heading} · {counts}")
         stream = self.query_one("#stream", StreamView)
         filters = []
         if self.only_question is not None:
@@ -251,13 +283,13 @@ class ChatmodApp(App[None]):
             filters.append("reposts hidden")
         if self.muted:
             filters.append(f"{len(self.muted)} muted")
-        stream.border_title = Content("Stream" + (" · " + ", ".join(filters) if filters else ""))
+        _retitle(stream, "Stream" + (" · " + ", ".join(filters) if filters else ""))
         if self.stream_paused:
             waiting = state.received - self._paused_at
-            stream.border_subtitle = Content(f"PAUSED · {waiting} new · Space to resume")
+            _retitle(stream, f"PAUSED · {waiting} new · Space to resume", subtitle=True)
         else:
-            stream.border_subtitle = None
-        self.query_one("#status", Static).update(self._status_line(now))
+            _retitle(stream, None, subtitle=True)
+        self.query_one("#status", StatusLine).text = self._status_line(now)
 
     def _status_line(self, now: datetime) -> Text:
         session, state = self.session, self.session.state
@@ -343,11 +375,6 @@ class ChatmodApp(App[None]):
             self.notify("That message is no longer in memory.", severity="warning", markup=False)
             return
         self.push_screen(ConversationScreen(parents, message, replies, self.session.state.team))
-
-    @on(DataTable.RowSelected, "#inbox")
-    def _inbox_enter(self) -> None:
-        # DataTable takes Enter for itself: on the inbox it opens the ball's conversation.
-        self.action_conversation()
 
     def action_pause(self) -> None:
         self.stream_paused = not self.stream_paused
@@ -494,3 +521,15 @@ class ChatmodApp(App[None]):
                 f"Jump to Q{number}", f"Show only Q{number} in the stream", partial(self.action_only_question, number)
             )
 
+
+
+def _retitle(widget: Widget, title: str | None, *, subtitle: bool = False) -> None:
+    # Setting a border title repaints the widget even when the words are the same.
+    current = widget.border_subtitle if subtitle else widget.border_title
+    if (str(current) if current is not None else None) == title:
+        return
+    value = Content(title) if title is not None else None
+    if subtitle:
+        widget.border_subtitle = value
+    else:
+        widget.border_title = value

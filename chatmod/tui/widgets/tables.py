@@ -1,6 +1,7 @@
-"""Provides the inbox (open balls, longest wait first) and the question board, as DataTables.
+"""Provides the inbox (open balls, longest wait first) and the question board.
 
-Every cell is a ``rich.text.Text``: a ``str`` cell would be parsed as markup by DataTable.
+Both are drawn a line at a time from plain rows: an update replaces the rows and repaints what is
+visible, with no table cells to rebuild (a DataTable rebuild cost more than the rest of a frame).
 """
 
 from __future__ import annotations
@@ -8,12 +9,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import timedelta
 
+from rich.segment import Segment
+from rich.style import Style
 from rich.text import Text
-from textual.widgets import DataTable
+from textual.widget import Widget
 
 from chatmod.core.ledger import Status
 from chatmod.tui.shown import shown
 from chatmod.tui.state import InboxRow, Level, QuestionRow
+from chatmod.tui.widgets.lines import LineList
 
 __all__ = ["Inbox", "QuestionBoard", "clock"]
 
@@ -26,89 +30,84 @@ def clock(span: timedelta) -> str:
     return f"{hours}:{minutes:02d}:{seconds:02d}" if hours else f"{minutes}:{seconds:02d}"
 
 
-_LEVEL_STYLE = {Level.FRESH: "", Level.AMBER: "bold yellow", Level.RED: "bold red"}
-_STATUS_STYLE = {Status.ANSWERED: "green", Status.DISMISSED: "dim", Status.DROPPED: "red"}
+_LEVEL_STYLE = {Level.FRESH: Style(), Level.AMBER: Style(color="yellow", bold=True), Level.RED: Style(color="red", bold=True)}
+_STATUS_STYLE = {Status.ANSWERED: Style(color="green"), Status.DISMISSED: Style(dim=True), Status.DROPPED: Style(color="red")}
+_QUESTION = Style(color="red", bold=True)
+_BOLD = Style(bold=True)
+_CLAIMED = Style(color="cyan", italic=True)
+_DIM = Style(dim=True)
+
+WAIT, QUESTION, FROM = 8, 4, 15
+"""Column widths of the inbox: the message takes the rest."""
+HEADER = f"{'Wait':>{WAIT - 1}} {'Q':<{QUESTION}}  {'From':<{FROM - 2}} Message"
 
 
-class Inbox(DataTable[Text]):
+class Inbox(LineList):
     """Open balls, questions first, then the longest wait; the selected ball stays selected."""
 
     def __init__(self, *, id: str | None = None) -> None:
-        super().__init__(id=id, cursor_type="row", zebra_stripes=False)
+        super().__init__(id=id)
         self.rows_shown: list[InboxRow] = []
-
-    def on_mount(self) -> None:
-        self.add_column("Wait", key="wait", width=7)
-        self.add_column("Q", key="q", width=3)
-        self.add_column("From", key="from", width=14)
-        self.add_column("Message", key="text")
 
     @property
     def selected(self) -> InboxRow | None:
-        if not self.rows_shown or self.cursor_row < 0 or self.cursor_row >= len(self.rows_shown):
-            return None
-        return self.rows_shown[self.cursor_row]
-
-    def on_resize(self) -> None:
-        # The message column takes what the others leave: it is cut again for the new width.
-        if self.rows_shown:
-            self.show(self.rows_shown)
+        if 0 <= self.cursor < len(self.rows_shown):
+            return self.rows_shown[self.cursor]
+        return None
 
     def show(self, rows: Sequence[InboxRow]) -> None:
         selected = self.selected
         self.rows_shown = list(rows)
-        # The message gets what the fixed columns leave, so the table never scrolls sideways.
-        width = max(10, self.scrollable_content_region.width - 35)
-        self.clear()
-        for row in rows:
-            if row.status is Status.OPEN:
-                wait = Text(clock(row.waited), style=_LEVEL_STYLE[row.level], justify="right")
-            else:
-                wait = Text(str(row.status), style=_STATUS_STYLE.get(row.status, ""))
-            author = Text()
-            author.append("? " if row.question else "  ", style="bold red")
-            author.append(shown(row.author, 12), style="bold" if row.question else "")
-            text = Text(no_wrap=True, overflow="ellipsis")
-            if row.claimed_by:
-                text.append(f"✋{shown(row.claimed_by, 12)} ", style="italic cyan")
-            text.append(shown(row.text, 280))
-            text.truncate(width, overflow="ellipsis")
-            self.add_row(
-                wait,
-                Text(f"Q{row.thread}" if row.thread is not None else "–"),
-                author,
-                text,
-                key=row.ball_id,
-            )
         if selected is not None:
-            for index, row in enumerate(self.rows_shown):
-                if row.ball_id == selected.ball_id:
-                    self.move_cursor(row=index, animate=False)
-                    break
+            ids = [row.ball_id for row in self.rows_shown]
+            # The selection follows its ball; when the ball leaves (answered), the next one takes its place.
+            self.cursor = ids.index(selected.ball_id) if selected.ball_id in ids else min(self.cursor, len(ids) - 1)
+        elif self.rows_shown and self.cursor < 0:
+            self.cursor = 0
+        self.set_count(len(self.rows_shown))
+
+    def cells(self, index: int) -> list[str]:
+        """Row ``index`` as text, column by column (wait, question, from, message)."""
+        segments = self.row(index, 200)
+        return [segments[0].text, segments[1].text, segments[2].text + segments[3].text, "".join(s.text for s in segments[4:])]
+
+    def row(self, index: int, width: int) -> list[Segment]:
+        row = self.rows_shown[index]
+        if row.status is Status.OPEN:
+            wait = Segment(f"{clock(row.waited):>{WAIT - 1}} ", _LEVEL_STYLE[row.level])
+        else:
+            wait = Segment(f"{row.status.value:>{WAIT - 1}} ", _STATUS_STYLE.get(row.status, Style()))
+        label = f"Q{row.thread}" if row.thread is not None else "–"
+        segments = [
+            wait,
+            Segment(f"{label:<{QUESTION}} ", _DIM if row.thread is None else Style()),
+            Segment("? " if row.question else "  ", _QUESTION),
+            Segment(f"{shown(row.author, FROM - 3):<{FROM - 3}} ", _BOLD if row.question else Style()),
+        ]
+        if row.claimed_by:
+            segments.append(Segment(f"✋{shown(row.claimed_by, 12)} ", _CLAIMED))
+        segments.append(Segment(shown(row.text, max(10, width - WAIT - QUESTION - FROM))))
+        return segments
 
 
-class QuestionBoard(DataTable[Text]):
-    """Q1..Qn: answers, participants, time run (against the plan when there is one)."""
+class QuestionBoard(Widget):
+    """Q1..Qn: time run (against the plan when there is one), answers, participants."""
+
+    DEFAULT_CSS = """
+    QuestionBoard { width: 25; }
+    QuestionBoard.-planned { width: 33; }
+    """
 
     def __init__(self, *, id: str | None = None) -> None:
-        super().__init__(id=id, cursor_type="row", show_cursor=False)
-
-    def on_mount(self) -> None:
-        self._add_columns(planned=False)
-
-    def _add_columns(self, planned: bool) -> None:
-        self.clear(columns=True)
-        self._planned = planned
-        self.add_column("Q", key="q", width=4)
-        self.add_column("Time", key="time", width=13 if planned else 5)
-        self.add_column("Ans", key="answers", width=3)
-        self.add_column("Ppl", key="people", width=3)
+        super().__init__(id=id)
+        self._text = Text()
 
     def show(self, rows: Sequence[QuestionRow], current: int | None, elapsed: dict[int, timedelta]) -> None:
         planned = any(row.planned is not None for row in rows)
-        if planned != self._planned:
-            self._add_columns(planned)
-        self.clear()
+        self.set_class(planned, "-planned")
+        width = 13 if planned else 5
+        text = Text(no_wrap=True, overflow="ellipsis")
+        text.append(f" {'Q':<4} {'Time':>{width}} {'Ans':>4} {'Ppl':>4}\n", style="bold")
         for row in rows:
             run = elapsed.get(row.number, timedelta(0))
             time = clock(run)
@@ -118,10 +117,17 @@ class QuestionBoard(DataTable[Text]):
                 if row.number == current and run > row.planned:
                     style = "bold yellow"
             now = row.number == current
-            self.add_row(
-                Text(f"{'▶' if now else ' '}Q{row.number}", style="bold" if now else ""),
-                Text(time, style=style),
-                Text(str(row.answers), justify="right"),
-                Text(str(len(row.participants)), justify="right"),
-                key=str(row.number),
-            )
+            text.append(f"{'▶' if now else ' '}{'Q' + str(row.number):<4} ", style="bold" if now else "")
+            text.append(f"{time:>{width}}", style=style)
+            text.append(f" {row.answers:>4} {len(row.participants):>4}\n")
+        text.rstrip()
+        if text.plain != self._text.plain or text.spans != self._text.spans:
+            self._text = text
+            self.refresh()
+
+    @property
+    def lines(self) -> list[str]:
+        return self._text.plain.splitlines()
+
+    def render(self) -> Text:
+        return self._text

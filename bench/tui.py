@@ -16,6 +16,7 @@ from pathlib import Path
 
 from rich.console import RenderableType
 from textual._compositor import CompositorUpdate
+from textual.app import App
 from textual.screen import Screen
 
 from bench.store import PEAK_RSS_MB
@@ -254,20 +255,24 @@ def replay_peak_rss_mb(source: Path, timeout: float = 3600) -> Replay:
 _FIRST_FRAME = """
 import time
 from textual._compositor import CompositorUpdate
+from textual.app import App
 
-def exit_at_first_frame(app):
+def exit_at_first_frame(app, loaded=lambda app: True):
     display = app._display
     painted_at = []
     def painted(screen, renderable):
         display(screen, renderable)
-        if renderable is not None and not app._batch_count and not painted_at:
+        if renderable is not None and not app._batch_count:
             if isinstance(renderable, CompositorUpdate):
                 renderable.render_segments(app.console)
-            painted_at.append(time.monotonic())
-            app.exit()
+            if not painted_at:
+                painted_at.append(time.monotonic())
+            if loaded(app) and len(painted_at) == 1:
+                painted_at.append(time.monotonic())
+                app.exit()
     app._display = painted
-    app.run(headless=True, size=(120, 40))
-    print(painted_at[0] if painted_at else "")
+    App.run(app, headless=True, size=(120, 40))  # App.run: the console child replaces ChatmodApp.run
+    print(painted_at[0], painted_at[-1])
 """
 
 _BARE_CHILD = _FIRST_FRAME + """
@@ -281,20 +286,17 @@ class Bare(App):
 exit_at_first_frame(Bare())
 """
 
+# The console as `chatmod demo` starts it: the real command line, with the terminal checks
+# answered yes and the app run headless. Its first frame shows the layout and "Loading…"; the
+# chat is read in a worker thread behind it, and the second figure is the first frame with it.
 _CONSOLE_CHILD = _FIRST_FRAME + """
-from chatmod.core.handles import HostTeam
-from chatmod.demo import DEMO_CHAT, DEMO_COHOSTS, DEMO_HOSTS
-from chatmod.formats import read_source
-from chatmod.sources.replay import Feed
-from chatmod.tui.app import ChatmodApp, ConsoleOptions
-from chatmod.tui.session import ReplaySession
-from chatmod.tui.state import ConsoleState
+import sys
+import chatmod.tui.app as tui
+from chatmod.cli import main
 
-team = HostTeam(DEMO_HOSTS, DEMO_COHOSTS)
-feed = Feed(lambda: read_source(str(DEMO_CHAT))[1])
-# 30x: what chatmod demo starts at (cli_watch.DEMO_SPEED, not imported: the CLI is not under test).
-session = ReplaySession(feed, lambda: ConsoleState(team), speed=30.0, wall=time.monotonic())
-exit_at_first_frame(ChatmodApp(session, ConsoleOptions(title="#teachtechchat · demo", moderator="bench")))
+sys.stdin.isatty = sys.stdout.isatty = lambda: True
+tui.ChatmodApp.run = lambda app: exit_at_first_frame(app, lambda app: app.loaded and app.session.state.received > 0)
+main(["demo"])
 """
 
 
@@ -304,6 +306,8 @@ class Startup:
 
     console: list[float]
     bare: list[float]
+    console_loaded: list[float]
+    """Process start to the first frame showing the demo chat (read behind the first frame)."""
     console_exit: list[float]
     """Process start to the process's exit (after the app closed and the interpreter finalized)."""
     bare_exit: list[float]
@@ -326,21 +330,23 @@ class Startup:
 
         return (
             f"process start to first frame, median of {len(self.console)}: console on the demo chat "
-            f"{ms(self.console)}, bare Textual app {ms(self.bare)}; to the process's exit "
+            f"{ms(self.console)}, bare Textual app {ms(self.bare)}; console to the first frame showing "
+            f"the chat {ms(self.console_loaded)}; to the process's exit "
             f"{ms(self.console_exit)} and {ms(self.bare_exit)}"
         )
 
 
-def _first_frame(code: str, env: dict[str, str]) -> tuple[float, float]:
-    """(spawn to first painted frame, spawn to exit) of a child running ``code``, in seconds."""
+def _first_frame(code: str, env: dict[str, str]) -> tuple[float, float, float]:
+    """(spawn to first painted frame, spawn to the first frame with content, spawn to exit) of a
+    child running ``code``, in seconds."""
     start = time.monotonic()
     done = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True,
                           timeout=60, env=env)
     exited = time.monotonic()
-    painted = done.stdout.strip().splitlines()[-1:] or [""]
-    if not painted[0]:
+    painted = (done.stdout.strip().splitlines()[-1:] or [""])[0].split()
+    if len(painted) != 2:
         raise RuntimeError(f"the child exited without painting a frame: {done.stderr.strip()[-500:]}")
-    return float(painted[0]) - start, exited - start
+    return float(painted[0]) - start, float(painted[1]) - start, exited - start
 
 
 def startup(runs: int, cache: Path) -> Startup:
@@ -355,9 +361,12 @@ def startup(runs: int, cache: Path) -> Startup:
     # One unrecorded run each first: it fills the cache the others read.
     _first_frame(_BARE_CHILD, env)
     _first_frame(_CONSOLE_CHILD, env)
-    console: list[tuple[float, float]] = []
-    bare: list[tuple[float, float]] = []
+    console: list[tuple[float, float, float]] = []
+    bare: list[tuple[float, float, float]] = []
     for _ in range(runs):
         bare.append(_first_frame(_BARE_CHILD, env))
         console.append(_first_frame(_CONSOLE_CHILD, env))
-    return Startup([c[0] for c in console], [b[0] for b in bare], [c[1] for c in console], [b[1] for b in bare])
+    return Startup(
+        console=[c[0] for c in console], bare=[b[0] for b in bare], console_loaded=[c[1] for c in console],
+        console_exit=[c[2] for c in console], bare_exit=[b[2] for b in bare],
+    )

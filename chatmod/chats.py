@@ -30,6 +30,8 @@ from chatmod.core.models import Network
 from chatmod.core.schedule import Schedule, ScheduleError
 from chatmod.formats.base import describe_validation_error
 
+from chatmod.paths import default_chats_path
+
 __all__ = ["Chat", "ChatBook", "ChatError", "PlannedQuestion", "default_chats_path", "ics"]
 
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
@@ -91,12 +93,6 @@ class Chat(BaseModel):
 
     def team(self, network: Network) -> HostTeam:
         return HostTeam(self.hosts.get(network, ()), self.cohosts.get(network, ()))
-
-
-def default_chats_path() -> Path:
-    import platformdirs
-
-    return platformdirs.user_config_path("chatmod", appauthor=False) / "chats.toml"
 
 
 class ChatBook:

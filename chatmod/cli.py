@@ -15,6 +15,8 @@ from chatmod import __version__
 from chatmod.cli_watch import add_watch_parsers
 from chatmod.cli_chats import add_chats_parser, find_chat
 from chatmod.cli_common import (
+    FORMAT_NAMES,
+    NETWORK_NAMES,
     EXIT_FAILURE,
     EXIT_OK,
     EXIT_USAGE,
@@ -23,13 +25,13 @@ from chatmod.cli_common import (
     print_error,
     write_output,
 )
-from chatmod.core.handles import HostTeam
-from chatmod.core.models import Message, Network
-from chatmod.formats import FORMAT_NAMES, InputError, read_source
-from chatmod.pipeline import Run, batch_gc, chronological, tag_filter
-from chatmod.records import analysis_lines
 
 if TYPE_CHECKING:
+    # The command line loads the engine, the readers and pydantic only for the commands that
+    # use them: the console (demo, watch) shows its first frame before they load.
+    from chatmod.core.handles import HostTeam
+    from chatmod.core.models import Message, Network
+    from chatmod.pipeline import Run
     from rich.progress import TaskID
 
     from chatmod.report.model import BallItem
@@ -168,7 +170,7 @@ def build_parser() -> argparse.ArgumentParser:
     ingest.add_argument("--db", metavar="PATH", type=Path, help="the database file (created if missing)")
     ingest.add_argument("--chat", metavar="NAME",
                         help="a chat from 'chatmod chats': its hosts, hashtag and schedule (sessions)")
-    ingest.add_argument("--network", choices=[n.value for n in Network], default="twitter",
+    ingest.add_argument("--network", choices=NETWORK_NAMES, default="twitter",
                         help="which of the chat's host handles to use (default twitter)")
     ingest.add_argument("--chats-file", type=Path, metavar="PATH", help="the chats file to use")
     ingest.set_defaults(run=_run_ingest)
@@ -231,6 +233,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _load(args: argparse.Namespace) -> tuple[list[Message], Run, HostTeam] | int:
+    from chatmod.core.handles import HostTeam
+    from chatmod.formats import InputError, read_source
+    from chatmod.pipeline import Run, chronological, tag_filter
+
     if args.session is not None:
         if args.source is not None:
             print_error("give either SOURCE or --session, not both")
@@ -269,6 +275,10 @@ def _existing_db(args: argparse.Namespace) -> Path | None:
 
 
 def _load_session(args: argparse.Namespace) -> tuple[list[Message], Run, HostTeam] | int:
+    from chatmod.core.handles import HostTeam
+    from chatmod.core.models import Network
+    from chatmod.pipeline import Run
+
     import asyncio
 
     from chatmod.store import Store, StoreError
@@ -358,6 +368,9 @@ def _summarize(args: argparse.Namespace, run: Run, messages: list[Message], team
 
 
 def _run_analyze(args: argparse.Namespace) -> int:
+    from chatmod.pipeline import batch_gc
+    from chatmod.records import analysis_lines
+
     with batch_gc():
         loaded = _load(args)
         if isinstance(loaded, int):
@@ -372,6 +385,10 @@ def _run_analyze(args: argparse.Namespace) -> int:
 
 
 def _run_history(args: argparse.Namespace) -> int:
+    from chatmod.core.handles import HostTeam
+    from chatmod.core.models import Network
+    from chatmod.pipeline import batch_gc
+
     import asyncio
 
     from chatmod.report.history import build_history, render_history
@@ -413,6 +430,8 @@ def _run_history(args: argparse.Namespace) -> int:
 
 
 def _run_report(args: argparse.Namespace) -> int:
+    from chatmod.pipeline import batch_gc
+
     from chatmod.report import build_report, render
 
     if args.history:
@@ -458,6 +477,11 @@ def _progress_bar(title: str) -> Iterator[Callable[[str, int], None] | None]:
 
 
 def _run_ingest(args: argparse.Namespace) -> int:
+    from chatmod.core.handles import HostTeam
+    from chatmod.core.models import Network
+    from chatmod.formats import InputError
+    from chatmod.pipeline import batch_gc, tag_filter
+
     import asyncio
 
     from chatmod.ingest import ingest
@@ -548,6 +572,8 @@ def _run_sessions(args: argparse.Namespace) -> int:
 
 
 def _run_followups(args: argparse.Namespace) -> int:
+    from chatmod.core.models import Network
+
     import asyncio
 
     from chatmod.core.events import BallAnswered, BallDismissed, BallReopened

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from chatmod.cli_common import (
+    NETWORK_NAMES,
     EXIT_FAILURE,
     EXIT_OK,
     EXIT_USAGE,
@@ -16,7 +17,6 @@ from chatmod.cli_common import (
     print_error,
     write_output,
 )
-from chatmod.core.models import Network
 
 if TYPE_CHECKING:
     from chatmod.chats import Chat, ChatBook
@@ -46,7 +46,7 @@ def add_chats_parser(commands: argparse._SubParsersAction[argparse.ArgumentParse
     add.add_argument("--tag", required=True, help="the chat's hashtag")
     add.add_argument("--host", action="append", required=True, metavar="HANDLE", help="a host handle (repeatable)")
     add.add_argument("--cohost", action="append", default=[], metavar="HANDLE", help="a co-host handle (repeatable)")
-    add.add_argument("--network", choices=[n.value for n in Network], default="twitter",
+    add.add_argument("--network", choices=NETWORK_NAMES, default="twitter",
                      help="the network these handles are on (default twitter)")
     add.add_argument("--rrule", required=True, help="when it recurs, e.g. 'FREQ=WEEKLY;BYDAY=TU'")
     add.add_argument("--start", required=True, metavar="YYYY-MM-DDTHH:MM",
@@ -75,7 +75,7 @@ def add_chats_parser(commands: argparse._SubParsersAction[argparse.ArgumentParse
 
 
 def _chats_default() -> Path:
-    from chatmod.chats import default_chats_path
+    from chatmod.paths import default_chats_path
 
     return default_chats_path()
 
@@ -116,6 +116,8 @@ def _run_chats_add(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     try:
         questions = [_planned_question(text) for text in args.question]
+        from chatmod.core.models import Network
+
         network = Network(args.network)
         chat = Chat(
             name=args.name, hashtag=args.tag, hosts={network: tuple(args.host)},

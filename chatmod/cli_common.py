@@ -7,7 +7,12 @@ import os
 import sys
 from pathlib import Path
 
-__all__ = ["EXIT_FAILURE", "EXIT_OK", "EXIT_USAGE", "Formatter", "default_db_path", "print_error", "write_output"]
+from chatmod.paths import default_db_path
+
+__all__ = [
+    "EXIT_FAILURE", "EXIT_OK", "EXIT_USAGE", "FORMAT_NAMES", "NETWORK_NAMES", "Formatter", "default_db_path",
+    "print_error", "write_output",
+]
 
 EXIT_OK = 0
 EXIT_FAILURE = 1
@@ -27,11 +32,11 @@ class Formatter(argparse.RawDescriptionHelpFormatter):
             self._action_max_length = max(self._action_max_length, longest + self._current_indent + 2)
 
 
-def default_db_path() -> Path:
-    """Where chatmod keeps its history unless told otherwise: the platform's data directory."""
-    import platformdirs
-
-    return platformdirs.user_data_path("chatmod", appauthor=False) / "chatmod.db"
+FORMAT_NAMES: tuple[str, ...] = ("chatmod", "jetstream", "mastodon", "twarc2", "twarc1", "tags", "sheet")
+"""The input formats (chatmod.formats.FORMAT_NAMES, which a test keeps equal): argparse needs
+them before any reader is worth loading."""
+NETWORK_NAMES: tuple[str, ...] = ("twitter", "mastodon", "bluesky")
+"""The values of chatmod.core.models.Network (kept equal by a test), for the same reason."""
 
 
 def print_error(message: str) -> None:

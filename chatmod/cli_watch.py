@@ -10,11 +10,15 @@ from datetime import timedelta, tzinfo
 from pathlib import Path
 from typing import Any
 
-from chatmod.cli_common import EXIT_FAILURE, EXIT_OK, EXIT_USAGE, Formatter, print_error
-from chatmod.core.handles import HostTeam
-from chatmod.core.models import Message, Network
-from chatmod.formats import FORMAT_NAMES, InputError, read_source
-from chatmod.formats.base import Item
+from typing import TYPE_CHECKING
+
+from chatmod.cli_common import EXIT_FAILURE, EXIT_OK, EXIT_USAGE, FORMAT_NAMES, Formatter, print_error
+
+if TYPE_CHECKING:
+    # Loaded by the console's loader, after its first frame (see ChatmodApp).
+    from chatmod.core.handles import HostTeam
+    from chatmod.formats.base import Item
+    from chatmod.tui.session import ReplaySession
 
 __all__ = ["DEMO_SPEED", "add_watch_parsers"]
 
@@ -101,30 +105,41 @@ def add_watch_parsers(commands: Any) -> None:
     watch.set_defaults(run=_run_watch)
 
 
+Source = Callable[[], "tuple[Callable[[], Iterable[Item]], HostTeam]"]
+"""Makes (a way to open the archive from its start, the host team); runs in the console's loader."""
+
+
 def _run_demo(args: argparse.Namespace) -> int:
     from chatmod.demo import DEMO_CHAT, DEMO_COHOSTS, DEMO_HOSTS, DEMO_TAG
 
     if not DEMO_CHAT.exists():
         print_error(f"the bundled demo chat is missing from this install ({DEMO_CHAT})")
         return EXIT_FAILURE
-    team = HostTeam(DEMO_HOSTS, DEMO_COHOSTS)
     if args.recap:
+        from chatmod.cli_common import write_output
+        from chatmod.core.handles import HostTeam
+        from chatmod.formats import read_source
         from chatmod.pipeline import Run, chronological
         from chatmod.report import build_report, render
-        from chatmod.cli_common import write_output
 
         messages = chronological(read_source(str(DEMO_CHAT))[1], Run())
-        report = build_report(messages, team, source="the demo chat", tag=DEMO_TAG)
+        report = build_report(messages, HostTeam(DEMO_HOSTS, DEMO_COHOSTS), source="the demo chat", tag=DEMO_TAG)
         return write_output(render(report, "md"), None)
-    return _open_console(args, lambda: read_source(str(DEMO_CHAT))[1], team,
-                         title=f"#{DEMO_TAG} · demo", tag=DEMO_TAG)
+
+    def source() -> tuple[Callable[[], Iterable[Item]], HostTeam]:
+        from chatmod.core.handles import HostTeam
+        from chatmod.formats import read_source
+
+        return (lambda: read_source(str(DEMO_CHAT))[1]), HostTeam(DEMO_HOSTS, DEMO_COHOSTS)
+
+    return _open_console(args, source, title=f"#{DEMO_TAG} · demo", tag=DEMO_TAG)
 
 
 def _run_watch(args: argparse.Namespace) -> int:
-    from chatmod.cli_chats import find_chat
-
     chat = None
     if args.chat is not None:
+        from chatmod.cli_chats import find_chat
+
         args.name = args.chat
         chat = find_chat(args)
         if chat is None:
@@ -137,30 +152,31 @@ def _run_watch(args: argparse.Namespace) -> int:
     if args.source.split(":", 1)[0].lower() in ("mastodon", "mastodon+ws", "jetstream", "jetstream+ws", "ws", "wss"):
         print_error(f"{args.source}: live sources are not supported yet; watch replays archive files and stored sessions")
         return EXIT_USAGE
-    network = Network.TWITTER
-    team = HostTeam(args.host, args.cohost) if args.host else (chat.team(network) if chat else None)
-    if team is None:
+    if not args.host and chat is None:
         print_error("--host is required: the host's handle, e.g. --host JeffHicks (or --chat NAME)")
         return EXIT_USAGE
     tag = args.tag or (chat.hashtag if chat else None)
-    if args.source == "-":
-        # stdin can be read only once, and the console may need to read it again to seek back.
-        items: list[Item] = list(_read(args.source, args.input_format))
-        open_items: Callable[[], Iterable[Item]] = lambda: items  # noqa: E731
-    else:
-        open_items = lambda: _read(args.source, args.input_format)  # noqa: E731
-    if tag:
+
+    def source() -> tuple[Callable[[], Iterable[Item]], HostTeam]:
+        from chatmod.core.handles import HostTeam
+        from chatmod.core.models import Message, Network
+        from chatmod.formats import read_source
         from chatmod.pipeline import tag_filter
 
-        keep = tag_filter(tag, team)
-        unfiltered = open_items
-        open_items = lambda: (i for i in unfiltered() if not isinstance(i, Message) or keep(i))  # noqa: E731
+        team = HostTeam(args.host, args.cohost) if args.host else chat.team(Network.TWITTER)
+        if args.source == "-":
+            # stdin can be read only once, and the console reads again from the start to seek back.
+            items = list(read_source("-", args.input_format)[1])
+            open_items: Callable[[], Iterable[Item]] = lambda: items  # noqa: E731
+        else:
+            open_items = lambda: read_source(args.source, args.input_format)[1]  # noqa: E731
+        if tag:
+            keep, unfiltered = tag_filter(tag, team), open_items
+            open_items = lambda: (i for i in unfiltered() if not isinstance(i, Message) or keep(i))  # noqa: E731
+        return open_items, team
+
     title = f"#{tag} · {Path(args.source).name}" if tag else Path(args.source).name
-    return _open_console(args, open_items, team, title=title, tag=tag, chat=chat)
-
-
-def _read(source: str, input_format: str | None) -> Iterable[Item]:
-    return read_source(source, input_format)[1]
+    return _open_console(args, source, title=title, tag=tag, chat=chat)
 
 
 def _watch_session(args: argparse.Namespace) -> int:
@@ -178,13 +194,12 @@ def _watch_session(args: argparse.Namespace) -> int:
         from chatmod.cli_common import default_db_path
 
         args.db = default_db_path()
-    return _open_console(args, lambda: messages, team, title=title, tag=args.tag, carried_over=carried)
+    return _open_console(args, lambda: ((lambda: messages), team), title=title, tag=args.tag, carried_over=carried)
 
 
 def _open_console(
     args: argparse.Namespace,
-    open_items: Callable[[], Iterable[Item]],
-    team: HostTeam,
+    source: Source,
     *,
     title: str,
     tag: str | None,
@@ -197,38 +212,42 @@ def _open_console(
     if args.red <= args.amber:
         print_error("--red must be longer than --amber")
         return EXIT_USAGE
-    from chatmod.sources.replay import Feed
     from chatmod.tui.app import ChatmodApp, ConsoleOptions
     from chatmod.tui.recorder import Recorder
-    from chatmod.tui.session import ReplaySession
-    from chatmod.tui.state import ConsoleState, PlanItem, Thresholds
 
-    thresholds = Thresholds(amber=timedelta(seconds=args.amber), red=timedelta(seconds=args.red))
-    plan = [PlanItem(q.number, q.minute, q.text) for q in chat.questions] if chat is not None else []
-    duration = timedelta(minutes=chat.duration_minutes) if chat is not None else timedelta(minutes=60)
+    def load() -> ReplaySession:
+        # Runs in a worker thread once the console's first frame is up.
+        import time
 
-    def make_state() -> ConsoleState:
-        return ConsoleState(team, plan=plan, duration=duration, thresholds=thresholds, carried_over=carried_over)
+        from chatmod.formats import InputError
+        from chatmod.sources.replay import Feed
+        from chatmod.tui.session import ReplaySession
+        from chatmod.tui.state import ConsoleState, PlanItem, Thresholds
 
-    try:
+        open_items, team = source()
+        thresholds = Thresholds(amber=timedelta(seconds=args.amber), red=timedelta(seconds=args.red))
+        plan = [PlanItem(q.number, q.minute, q.text) for q in chat.questions] if chat is not None else []
+        duration = timedelta(minutes=chat.duration_minutes) if chat is not None else timedelta(minutes=60)
+
+        def make_state() -> ConsoleState:
+            return ConsoleState(team, plan=plan, duration=duration, thresholds=thresholds, carried_over=carried_over)
+
         feed = Feed(open_items)
-    except InputError as error:
-        print_error(str(error))
-        return EXIT_USAGE
-    if feed.next_at is None:
-        print_error("nothing to replay: no usable messages")
-        return EXIT_USAGE
-    import time
+        if feed.next_at is None:
+            raise InputError("nothing to replay: no usable messages")
+        return ReplaySession(feed, make_state, speed=args.speed, wall=time.monotonic())
 
-    session = ReplaySession(feed, make_state, speed=args.speed, wall=time.monotonic())
     recorder = Recorder(args.db) if getattr(args, "db", None) is not None else None
     options = ConsoleOptions(
         title=title, moderator=args.moderator, tag=tag, zone=args.tz, featured=frozenset(args.feature),
         muted=frozenset(args.mute), export_dir=args.export_dir, recorder=recorder,
     )
-    try:
-        ChatmodApp(session, options).run()
-    except InputError as error:
-        print_error(str(error))
-        return EXIT_USAGE
+    app = ChatmodApp(load, options)
+    app.run()
+    if app.load_error is not None:
+        from chatmod.formats import InputError
+
+        print_error(str(app.load_error) if isinstance(app.load_error, InputError)
+                    else f"could not load the replay: {app.load_error!r}")
+        return EXIT_USAGE if isinstance(app.load_error, InputError) else EXIT_FAILURE
     return EXIT_OK

@@ -43,3 +43,24 @@ def test_the_console_state_and_replay_need_no_textual() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "", f"the console's state loaded {out.stdout.strip()}"
+
+
+def test_the_command_line_and_the_console_start_without_the_engine() -> None:
+    # `chatmod demo` paints its first frame before pydantic, the readers and the engine load
+    # (startup_vs_bare_textual); this keeps a stray top-level import from undoing that.
+    code = (
+        "import sys, chatmod.cli, chatmod.tui.app; "
+        "print(','.join(m for m in ('pydantic', 'aiosqlite', 'chatmod.core.models', 'chatmod.formats', "
+        "'chatmod.core.engine') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "", f"the command line loaded {out.stdout.strip()} at startup"
+
+
+def test_the_command_lines_lists_of_names_match_the_modules() -> None:
+    from chatmod.cli_common import FORMAT_NAMES, NETWORK_NAMES
+    from chatmod.core.models import Network
+    from chatmod.formats import FORMAT_NAMES as READERS
+
+    assert FORMAT_NAMES == READERS
+    assert NETWORK_NAMES == tuple(network.value for network in Network)

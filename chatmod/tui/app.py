@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import work
@@ -24,19 +25,21 @@ from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Footer, Static
 
-from chatmod.core.ledger import LedgerError, Status
-from chatmod.core.models import Message
 from chatmod.core.text import fold_handle
-from chatmod.store import StoreError
 from chatmod.tui.screens.modals import ConversationScreen, HelpScreen, PromptScreen
 from chatmod.tui.seek import SeekError, parse_seek
-from chatmod.tui.session import ReplaySession
 from chatmod.tui.shown import shown
-from chatmod.tui.state import Action, Entry
-from chatmod.tui.widgets.stream import StreamView
 from chatmod.tui.widgets.status import StatusLine
+from chatmod.tui.widgets.stream import StreamView
 from chatmod.tui.widgets.tables import HEADER, Inbox, QuestionBoard, clock
-from chatmod.tui.recorder import Recorder
+
+if TYPE_CHECKING:
+    # The engine, pydantic and the store load after the first frame (see ChatmodApp's loader):
+    # a console that appears at once, then fills, starts as fast as a bare Textual app.
+    from chatmod.core.models import Message
+    from chatmod.tui.recorder import Recorder
+    from chatmod.tui.session import ReplaySession
+    from chatmod.tui.state import Entry
 
 __all__ = ["ChatmodApp", "ConsoleOptions"]
 
@@ -128,14 +131,25 @@ class ChatmodApp(App[None]):
 
     def __init__(
         self,
-        session: ReplaySession,
+        session: ReplaySession | Callable[[], ReplaySession],
         options: ConsoleOptions,
         *,
         wall: Callable[[], float] = time.monotonic,
         tick: float | None = TICK,
     ) -> None:
+        """
+        Args:
+            session: the replay to show, or a loader that makes it: a loader runs in a worker
+                thread once the first frame is on screen ("Loading…" until then), and an error
+                it raises ends the app with :attr:`load_error` set.
+            options: how the console was started.
+            wall: the wall clock (monotonic seconds); tests pass one they move.
+            tick: seconds between reads of the replay clock; None reads it only on advance().
+        """
         super().__init__()
-        self.session = session
+        self._loader = session if callable(session) else None
+        self._session: ReplaySession | None = None if callable(session) else session
+        self.load_error: Exception | None = None
         self.options = options
         self._wall = wall
         self._tick_seconds = tick
@@ -165,10 +179,51 @@ class ChatmodApp(App[None]):
         yield StreamView(zone=self.options.zone, id="stream")
         yield Footer(compact=True)
 
+    @property
+    def session(self) -> ReplaySession:
+        assert self._session is not None, "the session is still loading"
+        return self._session
+
+    @property
+    def loaded(self) -> bool:
+        return self._session is not None
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # Until the replay is loaded only help and quit make sense.
+        return self._session is not None or action in ("quit", "help", "command_palette")
+
     async def on_mount(self) -> None:
+        self.query_one("#board", QuestionBoard).border_title = Content("Questions")
+        self.query_one("#inbox-box").border_title = Content("Waiting")
+        self.query_one("#stream", StreamView).border_title = Content("Stream")
+        self.query_one("#inbox", Inbox).focus()
+        if self._loader is not None:
+            self.query_one("#status", StatusLine).text = Text(" Loading…", style="bold")
+            # After the first frame: the loader's imports would otherwise hold the GIL while it paints.
+            self.call_after_refresh(
+                self.run_worker, self._load, thread=True, exit_on_error=False, group="load", description="Loading the replay"
+            )
+        else:
+            await self._start()
+
+    def _load(self) -> None:
+        assert self._loader is not None
+        try:
+            session = self._loader()
+        except Exception as error:  # noqa: BLE001 - shown by the command line after the app exits
+            self.load_error = error
+            self.call_from_thread(self.exit, None, 2)
+            return
+        self._session = session
+        self.call_from_thread(self._start)
+
+    async def _start(self) -> None:
+        self.refresh_bindings()  # the footer shows every action once there is a replay to act on
         recorder = self.options.recorder
         if recorder is not None:
             recorder.on_error = lambda reason: self.notify(f"Not recorded: {reason}", severity="error", markup=False)
+            from chatmod.store import StoreError
+
             try:
                 await recorder.open()
             except StoreError as error:
@@ -177,9 +232,6 @@ class ChatmodApp(App[None]):
         stream = self.query_one("#stream", StreamView)
         stream.featured = frozenset(self.featured)
         stream.status_of = self._ball_status
-        self.query_one("#board", QuestionBoard).border_title = Content("Questions")
-        self.query_one("#inbox-box").border_title = Content("Waiting")
-        self.query_one("#inbox", Inbox).focus()
         if self._tick_seconds is not None:
             self.set_interval(self._tick_seconds, self.advance)
             self.advance()
@@ -194,6 +246,8 @@ class ChatmodApp(App[None]):
 
     def advance(self) -> None:
         """Read what the replay clock has reached and repaint what changed."""
+        if self._session is None:
+            return
         self.session.tick(self._wall())
         self.paint()
 
@@ -223,6 +277,8 @@ class ChatmodApp(App[None]):
         A message must reach the screen within a frame; the inbox, the board and the status
         line change every second anyway, and redrawing them per frame cost more than the stream.
         """
+        if self._session is None:
+            return
         state = self.session.state
         wall = self._wall()
         now = self.session.now(wall)
@@ -318,9 +374,9 @@ class ChatmodApp(App[None]):
             line.append(who, style="dim")
         return line
 
-    def _ball_status(self, message_id: str) -> Status | None:
+    def _ball_status(self, message_id: str) -> str | None:
         ball = self.session.state.ball(message_id)
-        return ball.status if ball is not None else None
+        return ball.status.value if ball is not None else None
 
     # -- selection --------------------------------------------------------------------------
 
@@ -346,6 +402,9 @@ class ChatmodApp(App[None]):
     # -- actions ----------------------------------------------------------------------------
 
     def action_act(self, name: str) -> None:
+        from chatmod.core.ledger import LedgerError
+        from chatmod.tui.state import Action
+
         action = Action(name)
         ball_id = self._selected_ball_id()
         if ball_id is None:
@@ -491,6 +550,8 @@ class ChatmodApp(App[None]):
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
+        if self._session is None:
+            return
         commands = (
             ("Claim ball", "Claim the selected ball", lambda: self.action_act("claim")),
             ("Unclaim ball", "Give up your claim on the selected ball", lambda: self.action_act("unclaim")),

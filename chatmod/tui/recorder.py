@@ -6,10 +6,12 @@ import asyncio
 from collections.abc import Callable
 from pathlib import Path
 
-from chatmod.core.events import Event
-from chatmod.core.models import Network
-from chatmod.store import Store, StoreError
-from chatmod.store.rows import event_row
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from chatmod.core.events import Event
+    from chatmod.core.models import Network
+    from chatmod.store import Store
 
 __all__ = ["Recorder"]
 
@@ -30,9 +32,14 @@ class Recorder:
         self._pending: set[asyncio.Task[None]] = set()
 
     async def open(self) -> None:
+        from chatmod.store import Store
+
         self._store = await Store.open(self.path)
 
     def record(self, event: Event, network: Network | None) -> None:
+        from chatmod.core.models import Network
+        from chatmod.store.rows import event_row
+
         row = event_row(network or Network.TWITTER, event)
         if row is None or self._store is None:
             return
@@ -42,6 +49,8 @@ class Recorder:
         task.add_done_callback(self._pending.discard)
 
     async def _write(self, row: tuple[object, ...]) -> None:
+        from chatmod.store import StoreError
+
         assert self._store is not None
         try:
             await self._store.write(events=[row])

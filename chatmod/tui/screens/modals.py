@@ -11,9 +11,13 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
-from chatmod.core.handles import HostTeam
-from chatmod.core.models import Message
+from typing import TYPE_CHECKING
+
 from chatmod.tui.shown import shown
+
+if TYPE_CHECKING:
+    from chatmod.core.handles import HostTeam
+    from chatmod.core.models import Message
 
 __all__ = ["ConversationScreen", "HelpScreen", "PromptScreen"]
 

@@ -8,18 +8,21 @@ from datetime import tzinfo
 from rich.segment import Segment
 from rich.style import Style
 
-from chatmod.core.ledger import Status
+from typing import TYPE_CHECKING
+
 from chatmod.tui.shown import shown
-from chatmod.tui.state import Entry
 from chatmod.tui.widgets.lines import LineList
+
+if TYPE_CHECKING:
+    from chatmod.tui.state import Entry
 
 __all__ = ["StreamView"]
 
-# A ball's line says what became of it; an open one keeps its ? or →.
-_MARKERS: dict[Status | None, tuple[str, Style]] = {
-    Status.ANSWERED: ("✓", Style(color="green", bold=True)),
-    Status.DROPPED: ("✗", Style(color="red", bold=True)),
-    Status.DISMISSED: ("–", Style(dim=True)),
+# A ball's line says what became of it (by its status's value); an open one keeps its ? or →.
+_MARKERS: dict[str | None, tuple[str, Style]] = {
+    "answered": ("✓", Style(color="green", bold=True)),
+    "dropped": ("✗", Style(color="red", bold=True)),
+    "dismissed": ("–", Style(dim=True)),
 }
 
 
@@ -45,8 +48,8 @@ class StreamView(LineList):
         self._entries: Sequence[Entry] = ()
         self._zone = zone
         self.featured: frozenset[str] = frozenset()
-        self.status_of: Callable[[str], Status | None] = lambda message_id: None
-        """Where a ball stands, by message id (None for messages that are not balls)."""
+        self.status_of: Callable[[str], str | None] = lambda message_id: None
+        """Where a ball stands (its status's value), by message id; None for other messages."""
 
     @property
     def entries(self) -> Sequence[Entry]:

@@ -14,10 +14,13 @@ from rich.style import Style
 from rich.text import Text
 from textual.widget import Widget
 
-from chatmod.core.ledger import Status
+from typing import TYPE_CHECKING
+
 from chatmod.tui.shown import shown
-from chatmod.tui.state import InboxRow, Level, QuestionRow
 from chatmod.tui.widgets.lines import LineList
+
+if TYPE_CHECKING:
+    from chatmod.tui.state import InboxRow, QuestionRow
 
 __all__ = ["Inbox", "QuestionBoard", "clock"]
 
@@ -30,8 +33,9 @@ def clock(span: timedelta) -> str:
     return f"{hours}:{minutes:02d}:{seconds:02d}" if hours else f"{minutes}:{seconds:02d}"
 
 
-_LEVEL_STYLE = {Level.FRESH: Style(), Level.AMBER: Style(color="yellow", bold=True), Level.RED: Style(color="red", bold=True)}
-_STATUS_STYLE = {Status.ANSWERED: Style(color="green"), Status.DISMISSED: Style(dim=True), Status.DROPPED: Style(color="red")}
+# Keyed by the enums' values (Level and Status are StrEnums), so this module loads no engine.
+_LEVEL_STYLE = {"fresh": Style(), "amber": Style(color="yellow", bold=True), "red": Style(color="red", bold=True)}
+_STATUS_STYLE = {"answered": Style(color="green"), "dismissed": Style(dim=True), "dropped": Style(color="red")}
 _QUESTION = Style(color="red", bold=True)
 _BOLD = Style(bold=True)
 _CLAIMED = Style(color="cyan", italic=True)
@@ -73,7 +77,7 @@ class Inbox(LineList):
 
     def row(self, index: int, width: int) -> list[Segment]:
         row = self.rows_shown[index]
-        if row.status is Status.OPEN:
+        if row.status == "open":
             wait = Segment(f"{clock(row.waited):>{WAIT - 1}} ", _LEVEL_STYLE[row.level])
         else:
             wait = Segment(f"{row.status.value:>{WAIT - 1}} ", _STATUS_STYLE.get(row.status, Style()))

@@ -16,7 +16,6 @@ from pathlib import Path
 
 from rich.console import RenderableType
 from textual._compositor import CompositorUpdate
-from textual.app import App
 from textual.screen import Screen
 
 from bench.store import PEAK_RSS_MB

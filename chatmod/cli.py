@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     # The command line loads the engine, the readers and pydantic only for the commands that
     # use them: the console (demo, watch) shows its first frame before they load.
     from chatmod.core.handles import HostTeam
-    from chatmod.core.models import Message, Network
+    from chatmod.core.models import Message
     from chatmod.pipeline import Run
     from rich.progress import TaskID
 

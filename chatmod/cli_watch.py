@@ -163,7 +163,10 @@ def _run_watch(args: argparse.Namespace) -> int:
         from chatmod.formats import read_source
         from chatmod.pipeline import tag_filter
 
-        team = HostTeam(args.host, args.cohost) if args.host else chat.team(Network.TWITTER)
+        if args.host or chat is None:
+            team = HostTeam(args.host, args.cohost)
+        else:
+            team = chat.team(Network.TWITTER)
         if args.source == "-":
             # stdin can be read only once, and the console reads again from the start to seek back.
             items = list(read_source("-", args.input_format)[1])

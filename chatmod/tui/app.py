@@ -106,7 +106,7 @@ class ChatmodApp(App[None]):
         Binding("q", "quit", "Quit"),
     ]
 
-    HELP: tuple[tuple[str, str], ...] = (
+    KEYS_HELP: tuple[tuple[str, str], ...] = (
         ("c", "claim the selected ball (\"I've got this one\")"),
         ("u", "give up your claim"),
         ("a", "mark it answered"),
@@ -215,7 +215,7 @@ class ChatmodApp(App[None]):
             self.call_from_thread(self.exit, None, 2)
             return
         self._session = session
-        self.call_from_thread(self._start)
+        self.call_from_thread(self._start)  # type: ignore[arg-type]
 
     async def _start(self) -> None:
         self.refresh_bindings()  # the footer shows every action once there is a replay to act on
@@ -521,7 +521,7 @@ class ChatmodApp(App[None]):
         self.paint(force=True)
 
     def action_help(self) -> None:
-        self.push_screen(HelpScreen(self.HELP))
+        self.push_screen(HelpScreen(self.KEYS_HELP))
 
     def action_export(self) -> None:
         self._export()
@@ -548,7 +548,7 @@ class ChatmodApp(App[None]):
 
     # -- palette ----------------------------------------------------------------------------
 
-    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
         if self._session is None:
             return

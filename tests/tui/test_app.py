@@ -268,7 +268,7 @@ async def test_help_lists_every_key():
         await pilot.pause()
         assert isinstance(app.screen, HelpScreen)
         text = str(app.screen.query_one("Static").render())
-        for key, _ in ChatmodApp.HELP:
+        for key, _ in ChatmodApp.KEYS_HELP:
             assert key in text
         await pilot.press("escape")
         await pilot.pause()

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 
 __all__ = ["ConversationScreen", "HelpScreen", "PromptScreen"]
 
-_CLOSE = [Binding("escape", "dismiss", "Close"), Binding("q", "dismiss", "Close", show=False)]
+_CLOSE: list[BindingType] = [Binding("escape", "dismiss", "Close"), Binding("q", "dismiss", "Close", show=False)]
 
 
 class HelpScreen(ModalScreen[None]):

@@ -187,6 +187,7 @@ def _watch_session(args: argparse.Namespace) -> int:
 
     args.source = None
     args.chat = None
+    args.show_rejected = False
     loaded = _load_session(args)
     if isinstance(loaded, int):
         return loaded
@@ -200,6 +201,10 @@ def _watch_session(args: argparse.Namespace) -> int:
     return _open_console(args, lambda: ((lambda: messages), team), title=title, tag=args.tag, carried_over=carried)
 
 
+def _on_terminal() -> bool:
+    return sys.stdin.isatty() and sys.stdout.isatty()
+
+
 def _open_console(
     args: argparse.Namespace,
     source: Source,
@@ -209,7 +214,7 @@ def _open_console(
     chat: Any = None,
     carried_over: int = 0,
 ) -> int:
-    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+    if not _on_terminal():
         print_error("the console needs a terminal; for a text recap use chatmod report (or chatmod demo --recap)")
         return EXIT_USAGE
     if args.red <= args.amber:

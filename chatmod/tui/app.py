@@ -7,6 +7,7 @@ a UI message, and each repaint takes whatever arrived since the last one.
 
 from __future__ import annotations
 
+import gc
 import time
 from functools import partial
 from collections.abc import Callable, Iterable
@@ -42,6 +43,9 @@ if TYPE_CHECKING:
     from chatmod.tui.state import Entry
 
 __all__ = ["ChatmodApp", "ConsoleOptions"]
+
+INBOX_ROWS = 300
+"""Balls the inbox lists (its title counts them all); nobody scrolls further in a live chat."""
 
 PANELS = 4
 """Repaints a second of the inbox, board and status line (the stream repaints every frame)."""
@@ -219,6 +223,10 @@ class ChatmodApp(App[None]):
 
     async def _start(self) -> None:
         self.refresh_bindings()  # the footer shows every action once there is a replay to act on
+        # Everything loaded so far (Textual, the archive's first window, the engine) lives as
+        # long as the app: frozen, it is left out of the cyclic GC's full collections, which
+        # otherwise re-walk it all and stall a frame for 50 ms or more during a burst.
+        gc.freeze()
         recorder = self.options.recorder
         if recorder is not None:
             recorder.on_error = lambda reason: self.notify(f"Not recorded: {reason}", severity="error", markup=False)
@@ -298,7 +306,8 @@ class ChatmodApp(App[None]):
             if panels:
                 self._panels_painted, self._painted_second = wall, second
                 self.query_one("#inbox", Inbox).show(
-                    state.inbox(now, closed=self.show_closed, dropped=self.session.finished, muted=frozenset(self.muted))
+                    state.inbox(now, closed=self.show_closed, dropped=self.session.finished,
+                                muted=frozenset(self.muted), limit=INBOX_ROWS)
                 )
                 board = self.query_one("#board", QuestionBoard)
                 questions = sorted(state.questions.values(), key=lambda q: q.number)

@@ -192,6 +192,7 @@ class ConsoleState:
         self._planned = _planned_lengths(plan, duration)
         self._recent: deque[datetime] = deque()
         self._session_messages: list[Message] = []
+        self._inbox_texts: dict[str, str] = {}
 
     # -- input ------------------------------------------------------------------------------
 
@@ -251,41 +252,54 @@ class ConsoleState:
         return self.engine.ledger.get(ball_id)
 
     def inbox(
-        self, now: datetime, *, closed: bool = False, dropped: bool = False, muted: frozenset[str] = frozenset()
+        self,
+        now: datetime,
+        *,
+        closed: bool = False,
+        dropped: bool = False,
+        muted: frozenset[str] = frozenset(),
+        limit: int | None = None,
     ) -> list[InboxRow]:
         """Open balls, questions first, then the longest wait first; snoozed ones wait out of sight.
 
         With ``closed``, the session's answered, dismissed and dropped balls follow the open ones;
         with ``dropped``, only the dropped ones do (the follow-up list, once a session has ended).
+        ``limit`` keeps the first so many.
         """
-        rows: list[InboxRow] = []
+        chosen: list[tuple[bool, bool, float, Ball]] = []
+        session = self.engine.session
         for ball in self.engine.ledger:
-            if ball.session != self.engine.session:
+            if ball.session != session:
                 continue
             if not ball.is_open and not (closed or (dropped and ball.status is Status.DROPPED)):
                 continue
             if ball.is_open and ball.snoozed_until is not None and ball.snoozed_until > now:
                 continue
-            if fold_handle(ball.author) in muted:
+            if muted and fold_handle(ball.author) in muted:
                 continue
+            chosen.append((not ball.is_open, not ball.question, -ball.wait(now), ball))
+        chosen.sort(key=lambda item: item[:3])
+        # Only the rows that can be shown are built: a busy chat has hundreds of open balls.
+        return [self._inbox_row(ball, -waited, now) for _, _, waited, ball in chosen[:limit]]
+
+    def _inbox_row(self, ball: Ball, waited_s: float, now: datetime) -> InboxRow:
+        text = self._inbox_texts.get(ball.id)
+        if text is None:
             message = self.messages.get(ball.id)
-            text = message.text if message is not None else ""
-            waited = timedelta(seconds=ball.wait(now))
-            rows.append(
-                InboxRow(
-                    ball_id=ball.id,
-                    author=ball.author,
-                    text=_one_line(_LEADING_HANDLES.sub("", text) or text),
-                    thread=ball.thread,
-                    question=ball.question,
-                    waited=waited,
-                    level=self.thresholds.level(waited) if ball.is_open else Level.FRESH,
-                    claimed_by=ball.claimed_by,
-                    status=ball.status,
-                )
-            )
-        rows.sort(key=lambda row: (row.status is not Status.OPEN, not row.question, -row.waited))
-        return rows
+            raw = message.text if message is not None else ""
+            text = self._inbox_texts[ball.id] = _one_line(_LEADING_HANDLES.sub("", raw) or raw)
+        waited = timedelta(seconds=waited_s)
+        return InboxRow(
+            ball_id=ball.id,
+            author=ball.author,
+            text=text,
+            thread=ball.thread,
+            question=ball.question,
+            waited=waited,
+            level=self.thresholds.level(waited) if ball.is_open else Level.FRESH,
+            claimed_by=ball.claimed_by,
+            status=ball.status,
+        )
 
     @property
     def open_count(self) -> int:
@@ -375,6 +389,7 @@ class ConsoleState:
 
     def _new_session(self) -> None:
         self.engine = Engine(self.team, self.config)
+        self._inbox_texts = {}
         self.messages.clear()
         self.replies.clear()
         self.questions.clear()

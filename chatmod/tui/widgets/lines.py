@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import time
 
+from collections.abc import Hashable
+
 from rich.segment import Segment
 from rich.style import Style
 from textual.binding import Binding
+from textual.cache import LRUCache
 from textual.events import Click
 from textual.geometry import Size
 from textual.message import Message
@@ -20,6 +23,9 @@ from textual.strip import Strip
 from textual.timer import Timer
 
 __all__ = ["LineList", "SYNC_EVERY"]
+
+LINE_CACHE = 1024
+"""Drawn lines kept for reuse (a screen holds at most a few hundred)."""
 
 SYNC_EVERY = 0.5
 """Seconds a following list's scroll range may lag its rows (it draws the newest rows regardless)."""
@@ -62,6 +68,7 @@ class LineList(ScrollView, can_focus=True):
         self.cursor = -1
         self._count = 0
         self._styles: dict[str, Style] = {}
+        self._lines: LRUCache[Hashable, Strip] = LRUCache(LINE_CACHE)
         self._scrolled_back = False
         self._sync_timer: Timer | None = None
         self._synced_at = float("-inf")
@@ -79,6 +86,7 @@ class LineList(ScrollView, can_focus=True):
 
     def notify_style_update(self) -> None:
         self._styles.clear()
+        self._lines.clear()
         super().notify_style_update()
 
     @property
@@ -134,6 +142,14 @@ class LineList(ScrollView, can_focus=True):
         """The segments of row ``index`` (cut to ``width`` by the caller)."""
         raise NotImplementedError
 
+    def row_key(self, index: int) -> Hashable:
+        """What row ``index`` looks like, as a cache key: equal keys draw equal lines.
+
+        A following list shifts every visible row up by one per message; with the drawn lines
+        cached by key, a frame redraws only the rows that are new.
+        """
+        raise NotImplementedError
+
     # -- cursor -----------------------------------------------------------------------------
 
     def move_to(self, index: int, *, announce: bool = True) -> None:
@@ -183,9 +199,14 @@ class LineList(ScrollView, can_focus=True):
         base = self.style("")
         if index >= self._count:
             return Strip.blank(width, base)
-        if index == self.cursor:
-            base = base + self.style("lines--cursor")
-        # One Strip per line, built from segments already styled and cut to the width: each
-        # Strip carries caches of its own, and three per line were a third of a frame.
-        segments = Segment.adjust_line_length(list(Segment.apply_style(self.row(index, width), base)), width, base)
-        return Strip(segments, width)
+        selected = index == self.cursor
+        key = (self.row_key(index), width, selected)
+        strip = self._lines.get(key)
+        if strip is None:
+            if selected:
+                base = base + self.style("lines--cursor")
+            # One Strip per line, built from segments already styled and cut to the width: each
+            # Strip carries caches of its own, and three per line were a third of a frame.
+            segments = Segment.adjust_line_length(list(Segment.apply_style(self.row(index, width), base)), width, base)
+            strip = self._lines[key] = Strip(segments, width)
+        return strip

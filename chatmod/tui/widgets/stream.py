@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from datetime import tzinfo
 
 from rich.segment import Segment
@@ -70,6 +70,12 @@ class StreamView(LineList):
             # Keep the selected message selected as lines arrive or scroll out of the window.
             self.cursor = next((i for i, e in enumerate(entries) if e is selected), -1)
         self.set_count(len(entries))
+
+    def row_key(self, index: int) -> Hashable:
+        entry = self._entries[index]
+        message = entry.message
+        status = self.status_of(message.id) if entry.to_host else None
+        return (message.id, message.network, status, message.author.lower() in self.featured)
 
     def row(self, index: int, width: int) -> list[Segment]:
         entry = self._entries[index]

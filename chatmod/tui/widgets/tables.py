@@ -6,7 +6,7 @@ visible, with no table cells to rebuild (a DataTable rebuild cost more than the 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Hashable, Sequence
 from datetime import timedelta
 
 from rich.segment import Segment
@@ -74,6 +74,9 @@ class Inbox(LineList):
         """Row ``index`` as text, column by column (wait, question, from, message)."""
         segments = self.row(index, 200)
         return [segments[0].text, segments[1].text, segments[2].text + segments[3].text, "".join(s.text for s in segments[4:])]
+
+    def row_key(self, index: int) -> Hashable:
+        return self.rows_shown[index]
 
     def row(self, index: int, width: int) -> list[Segment]:
         row = self.rows_shown[index]

@@ -30,6 +30,7 @@ MESSAGE_COLUMNS = (
 EVENT_COLUMNS = ("network", "ball_id", "kind", "at", "by", "message_id", "origin", "detail")
 
 _ALL_FIELDS = set(Message.model_fields)
+assert _ALL_FIELDS == set(MESSAGE_COLUMNS), "message_from_row builds every field of Message by name"
 _NETWORKS = {network.value: network for network in Network}
 _parse_iso = datetime.fromisoformat  # Python 3.11 reads the trailing Z as UTC
 _KINDS: dict[type, str] = {
@@ -72,16 +73,30 @@ def message_row(message: Message) -> tuple[object, ...]:
 
 def message_from_row(row: tuple[Any, ...]) -> Message:
     """The message a ``messages`` row (in :data:`MESSAGE_COLUMNS` order) was written from."""
-    values = dict(zip(MESSAGE_COLUMNS, row))
-    values["network"] = _NETWORKS[values["network"]]
-    values["created_at"] = _parse_iso(values["created_at"])
-    mentions, hashtags = values["mentions"], values["hashtags"]
-    values["mentions"] = tuple(Mention(**m) for m in json.loads(mentions)) if mentions != "[]" else ()
-    values["hashtags"] = tuple(json.loads(hashtags)) if hashtags != "[]" else ()
-    values["edited"] = values["edited"] == 1
-    values["deleted"] = values["deleted"] == 1
-    values["truncated"] = values["truncated"] == 1
-    values["raw"] = None
+    (network, ident, author, author_id, display_name, created_at, text, reply_to_id, reply_to_author,
+     repost_of, repost_of_author, quote_of, url, lang, mentions, hashtags, edited, deleted, truncated, _) = row
+    values = {
+        "network": _NETWORKS[network],
+        "id": ident,
+        "author": author,
+        "author_id": author_id,
+        "display_name": display_name,
+        "created_at": _parse_iso(created_at),
+        "text": text,
+        "reply_to_id": reply_to_id,
+        "reply_to_author": reply_to_author,
+        "mentions": tuple(Mention(**m) for m in json.loads(mentions)) if mentions != "[]" else (),
+        "hashtags": tuple(json.loads(hashtags)) if hashtags != "[]" else (),
+        "repost_of": repost_of,
+        "repost_of_author": repost_of_author,
+        "quote_of": quote_of,
+        "url": url,
+        "lang": lang,
+        "edited": edited == 1,
+        "deleted": deleted == 1,
+        "truncated": truncated == 1,
+        "raw": None,
+    }
     # Rows are written only from validated messages, so the message is rebuilt without
     # validating it again (that was half the cost of judging a stored archive). This is what
     # pydantic's model_construct does, minus its per-field default handling: every field is here.

@@ -323,6 +323,7 @@ async def test_when_the_replay_ends_the_inbox_becomes_the_follow_up_list():
         inbox = app.query_one("#inbox", Inbox)
         assert [(row.ball_id, row.status) for row in inbox.rows_shown] == [("b1", Status.DROPPED), ("c1", Status.DROPPED)]
         assert str(app.query_one("#inbox-box").border_title).startswith("Dropped")
+        assert inbox.cells(0)[0].strip() == "✗ 19:00"  # b1 waited from 1:00 to the last message, at 20:00
         assert "ended" in str(app.query_one("#status").render())
         await pilot.press("a")  # answered after all (say, by direct message): off the list
         await pilot.pause()

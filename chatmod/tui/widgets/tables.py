@@ -36,6 +36,7 @@ def clock(span: timedelta) -> str:
 # Keyed by the enums' values (Level and Status are StrEnums), so this module loads no engine.
 _LEVEL_STYLE = {"fresh": Style(), "amber": Style(color="yellow", bold=True), "red": Style(color="red", bold=True)}
 _STATUS_STYLE = {"answered": Style(color="green"), "dismissed": Style(dim=True), "dropped": Style(color="red")}
+_STATUS_MARK = {"answered": "✓", "dismissed": "–", "dropped": "✗"}
 _QUESTION = Style(color="red", bold=True)
 _BOLD = Style(bold=True)
 _CLAIMED = Style(color="cyan", italic=True)
@@ -83,7 +84,9 @@ class Inbox(LineList):
         if row.status == "open":
             wait = Segment(f"{clock(row.waited):>{WAIT - 1}} ", _LEVEL_STYLE[row.level])
         else:
-            wait = Segment(f"{row.status.value:>{WAIT - 1}} ", _STATUS_STYLE.get(row.status, Style()))
+            # A closed ball says what became of it, and how long it had waited by then.
+            mark = _STATUS_MARK.get(row.status, "")
+            wait = Segment(f"{mark + ' ' + clock(row.waited):>{WAIT - 1}} ", _STATUS_STYLE.get(row.status, Style()))
         label = f"Q{row.thread}" if row.thread is not None else "–"
         segments = [
             wait,

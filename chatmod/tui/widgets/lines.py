@@ -39,6 +39,8 @@ class LineList(ScrollView, can_focus=True):
 
     COMPONENT_CLASSES = {"lines--cursor"}
 
+    DEFAULT_CSS = "LineList { overflow-x: hidden; }"
+
     BINDINGS = [
         Binding("up", "move(-1)", "Up", show=False),
         Binding("down", "move(1)", "Down", show=False),

@@ -7,7 +7,9 @@ a UI message, and each repaint takes whatever arrived since the last one.
 
 from __future__ import annotations
 
+import asyncio
 import gc
+import signal
 import time
 from functools import partial
 from collections.abc import Callable, Iterable
@@ -197,6 +199,14 @@ class ChatmodApp(App[None]):
         return self._session is not None or action in ("quit", "help", "command_palette")
 
     async def on_mount(self) -> None:
+        # SIGTERM (kill, a service manager) and SIGHUP (the terminal closed) end the console as
+        # q does: the terminal is restored and the database closed, instead of dying mid-screen.
+        loop = asyncio.get_running_loop()
+        for number in (signal.SIGTERM, signal.SIGHUP):
+            try:
+                loop.add_signal_handler(number, self.exit)
+            except (NotImplementedError, RuntimeError, ValueError):
+                pass  # not on this platform, or not the main thread (tests)
         self.query_one("#board", QuestionBoard).border_title = Content("Questions")
         self.query_one("#inbox-box").border_title = Content("Waiting")
         self.query_one("#stream", StreamView).border_title = Content("Stream")

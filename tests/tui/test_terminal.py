@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import shlex
+import signal
 import shutil
 import subprocess
 import sys
@@ -50,3 +52,23 @@ def test_demo_runs_in_a_real_terminal_and_quits_cleanly():
         assert "Waiting" not in screen and "╭" not in screen
     finally:
         subprocess.run(["tmux", "kill-session", "-t", name], capture_output=True)
+
+
+def test_sigterm_ends_the_console_and_restores_the_terminal():
+    name = f"chatmod-{uuid.uuid4().hex[:8]}"
+    command = f"LANG=C.UTF-8 {shlex.quote(sys.executable)} -m chatmod demo; echo EXITED:$?; sleep 30"
+    subprocess.run(["tmux", "new-session", "-d", "-s", name, "-x", "100", "-y", "30", command], check=True)
+    try:
+        _wait_for(name, "#teachtechchat · demo")
+        pid = int(subprocess.run(["pgrep", "-f", "chatmod demo", "-P", _shell_pid(name)], capture_output=True,
+                                 text=True, check=True).stdout.split()[0])
+        os.kill(pid, signal.SIGTERM)
+        screen = _wait_for(name, "EXITED:0", timeout=10)
+        assert "Waiting" not in screen and "╭" not in screen
+    finally:
+        subprocess.run(["tmux", "kill-session", "-t", name], capture_output=True)
+
+
+def _shell_pid(name: str) -> str:
+    return subprocess.run(["tmux", "display-message", "-p", "-t", name, "#{pane_pid}"],
+                          capture_output=True, text=True, check=True).stdout.strip()

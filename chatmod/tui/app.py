@@ -602,7 +602,6 @@ class ChatmodApp(App[None]):
             )
 
 
-
 def _retitle(widget: Widget, title: str | None, *, subtitle: bool = False) -> None:
     # Setting a border title repaints the widget even when the words are the same.
     current = widget.border_subtitle if subtitle else widget.border_title

@@ -45,9 +45,12 @@ class ReplayClock:
         """The chat time at wall time ``wall``."""
         if not self.playing:
             return self._at
-        if self.speed is None:
+        if self.speed is None or self._at == END_OF_TIME:
             return END_OF_TIME
-        return self._at + timedelta(seconds=(wall - self._wall) * self.speed)
+        try:
+            return self._at + timedelta(seconds=(wall - self._wall) * self.speed)
+        except OverflowError:
+            return END_OF_TIME
 
     def _anchor(self, wall: float) -> None:
         at = self.position(wall)

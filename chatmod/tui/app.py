@@ -324,6 +324,8 @@ class ChatmodApp(App[None]):
                 board.show(questions, state.current_question, {q.number: state.elapsed(q.number, now) for q in questions})
                 self._paint_titles(now)
             elif changed and self.stream_paused:
+                # The paused lines stay, but what became of their balls (✓, ✗) is kept current.
+                self.query_one("#stream", StreamView).refresh()
                 self._paint_titles(now)
 
     def _visible_entries(self) -> list[Entry]:
@@ -360,7 +362,7 @@ class ChatmodApp(App[None]):
             filters.append(f"{len(self.muted)} muted")
         _retitle(stream, "Stream" + (" · " + ", ".join(filters) if filters else ""))
         if self.stream_paused:
-            waiting = state.received - self._paused_at
+            waiting = max(0, state.received - self._paused_at)
             _retitle(stream, f"PAUSED · {waiting} new · Space to resume", subtitle=True)
         else:
             _retitle(stream, None, subtitle=True)
@@ -387,7 +389,7 @@ class ChatmodApp(App[None]):
         if rejected:
             line.append(f" · {rejected} rejected", style="yellow")
         if self.stream_paused:
-            line.append(f"  PAUSED ({state.received - self._paused_at} new)", style="bold yellow")
+            line.append(f"  PAUSED ({max(0, state.received - self._paused_at)} new)", style="bold yellow")
         who = f"  as {shown(self.options.moderator, 30)}"
         if line.cell_len + len(who) <= self.size.width:
             line.append(who, style="dim")
@@ -404,17 +406,22 @@ class ChatmodApp(App[None]):
             return self.focused.selected
         return None
 
+    # With the stream focused, actions apply to its highlighted line only (never to a line the
+    # moderator did not pick); otherwise to the inbox's selected ball.
+
     def _selected_ball_id(self) -> str | None:
-        entry = self._selected_entry()
-        if entry is not None:
-            return entry.message.id if self.session.state.ball(entry.message.id) is not None else None
+        if isinstance(self.focused, StreamView):
+            entry = self.focused.selected
+            if entry is None or self.session.state.ball(entry.message.id) is None:
+                return None
+            return entry.message.id
         row = self.query_one("#inbox", Inbox).selected
         return row.ball_id if row is not None else None
 
     def _selected_author(self) -> str | None:
-        entry = self._selected_entry()
-        if entry is not None:
-            return entry.author
+        if isinstance(self.focused, StreamView):
+            entry = self.focused.selected
+            return entry.author if entry is not None else None
         row = self.query_one("#inbox", Inbox).selected
         return row.author if row is not None else None
 
@@ -427,7 +434,8 @@ class ChatmodApp(App[None]):
         action = Action(name)
         ball_id = self._selected_ball_id()
         if ball_id is None:
-            self.notify("Select a ball first: in the inbox, or a highlighted message in the stream.", severity="warning", markup=False)
+            self.notify("Select a ball first: in the inbox, or a message addressed to the host team in the stream "
+                        "(arrow keys or a click).", severity="warning", markup=False)
             return
         try:
             event = self.session.act(action, ball_id, self.options.moderator, self._wall())
@@ -452,7 +460,7 @@ class ChatmodApp(App[None]):
         if message is None:
             self.notify("That message is no longer in memory.", severity="warning", markup=False)
             return
-        self.push_screen(ConversationScreen(parents, message, replies, self.session.state.team))
+        self.push_screen(ConversationScreen(parents, message, replies, self.session.state.team, zone=self.options.zone))
 
     def action_pause(self) -> None:
         self.stream_paused = not self.stream_paused
@@ -484,6 +492,7 @@ class ChatmodApp(App[None]):
                     self.notify(f"There is no Q{target} in this replay.", severity="warning", markup=False)
             else:
                 self.session.seek(target, self._wall())
+            self._paused_at = min(self._paused_at, self.session.state.received)
             self.paint(force=True)
 
         self.push_screen(PromptScreen("Seek", "a time (12:30), +5m / -2m, a question (Q3), start, end"), done)

@@ -30,6 +30,8 @@ class Recorder:
         self.written = 0
         self._store: Store | None = None
         self._pending: set[asyncio.Task[None]] = set()
+        # One connection, one transaction at a time: two quick actions must not interleave.
+        self._lock = asyncio.Lock()
 
     async def open(self) -> None:
         from chatmod.store import Store
@@ -53,7 +55,8 @@ class Recorder:
 
         assert self._store is not None
         try:
-            await self._store.write(events=[row])
+            async with self._lock:
+                await self._store.write(events=[row])
             self.written += 1
         except StoreError as error:
             if self.on_error is not None:

@@ -100,8 +100,17 @@ class ReplaySession:
 
     def faster(self, wall: float, step: int = 1) -> float | None:
         """Next speed up (or down with a negative step) in :data:`SPEEDS`."""
-        index = SPEEDS.index(self.clock.speed) if self.clock.speed in SPEEDS else 0
-        index = max(0, min(len(SPEEDS) - 1, index + step))
+        speed = self.clock.speed
+        if speed is None or speed in SPEEDS:
+            index = SPEEDS.index(speed) + step
+        else:
+            # A speed from the command line (say 120): the next one up or down from it.
+            finite = [s for s in SPEEDS if s is not None]
+            if step > 0:
+                index = next((i for i, s in enumerate(finite) if s > speed), len(finite))
+            else:
+                index = max((i for i, s in enumerate(finite) if s < speed), default=0)
+        index = max(0, min(len(SPEEDS) - 1, index))
         if self.clock.speed is None and self.state.now is not None:
             self.clock.seek(self.state.now, wall)
         self.clock.set_speed(SPEEDS[index], wall)
@@ -118,11 +127,16 @@ class ReplaySession:
         self.clock.seek(at, wall)
         while self._advance(at, _CATCH_UP * 10):
             pass
+        if at >= END_OF_TIME.replace(year=9000):
+            # "end": everything is read; the clock waits at the last message, not at the end of time.
+            self.clock.seek(self.state.now or self.start, wall)
         if not playing:
             self.clock.pause(wall)
 
     def seek_question(self, number: int, wall: float) -> bool:
-        """Jump to where question ``number`` opened (reading on to find it); False if it never does."""
+        """Jump to where question ``number`` opened (reading on to find it); False if it never
+        does, and the replay stays where it was."""
+        was = self.clock.position(wall) if not self.finished else self.state.now
         opened = self.state.questions.get(number)
         if opened is None and self.state.current_question is not None and number < self.state.current_question:
             self.seek(self.start, wall)
@@ -134,6 +148,8 @@ class ReplaySession:
             self.seek(next_at, wall)
             opened = self.state.questions.get(number)
         if opened is None:
+            if was is not None and was != END_OF_TIME:
+                self.seek(was, wall)
             return False
         self.seek(opened.opened_at, wall)
         return True

@@ -28,7 +28,7 @@ from chatmod.core.events import (
     Event,
 )
 from chatmod.core.handles import HostTeam
-from chatmod.core.ledger import Ball, Status
+from chatmod.core.ledger import Ball, Ledger, Status
 from chatmod.core.models import Message
 from chatmod.core.text import fold_handle
 
@@ -193,6 +193,8 @@ class ConsoleState:
         self._recent: deque[datetime] = deque()
         self._session_messages: list[Message] = []
         self._inbox_texts: dict[str, str] = {}
+        self._previous = Ledger()
+        """The last session's balls: its stream lines still show what became of them."""
 
     # -- input ------------------------------------------------------------------------------
 
@@ -202,8 +204,11 @@ class ConsoleState:
         for message in messages:
             if self.now is not None and message.created_at - self.now > self.config.session_gap:
                 # A new session: the last one's ledger is settled, and a fresh engine keeps
-                # memory to one session's worth however long the replay runs.
-                events.extend(self.engine.end_session(self.now))
+                # memory to one session's worth however long the replay runs. Its dropped balls
+                # carry over, as they do from stored sessions.
+                ended = self.engine.end_session(self.now)
+                events.extend(ended)
+                self.carried_over += sum(1 for event in ended if isinstance(event, BallDropped))
                 self._new_session()
             produced = self.engine.ingest(message)
             self.received += 1
@@ -249,7 +254,8 @@ class ConsoleState:
     # -- what the screen reads --------------------------------------------------------------
 
     def ball(self, ball_id: str) -> Ball | None:
-        return self.engine.ledger.get(ball_id)
+        """A ball of this session, or of the one before (still on screen in the stream)."""
+        return self.engine.ledger.get(ball_id) or self._previous.get(ball_id)
 
     def inbox(
         self,
@@ -388,6 +394,7 @@ class ConsoleState:
         )
 
     def _new_session(self) -> None:
+        self._previous = self.engine.ledger
         self.engine = Engine(self.team, self.config)
         self._inbox_texts = {}
         self.messages.clear()

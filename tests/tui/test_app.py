@@ -280,7 +280,7 @@ async def test_quit_leaves_the_app():
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("q")
         await pilot.pause()
-    assert app.return_code == 0 or app.return_code is None
+    assert app.return_code == 0 and not app.is_running
 
 
 async def test_actions_are_recorded_in_the_database_with_who_and_when(tmp_path: Path):
@@ -328,3 +328,54 @@ async def test_when_the_replay_ends_the_inbox_becomes_the_follow_up_list():
         await pilot.press("a")  # answered after all (say, by direct message): off the list
         await pilot.pause()
         assert [row.ball_id for row in inbox.rows_shown] == ["c1"]
+
+
+async def test_two_quick_actions_are_both_recorded(tmp_path: Path):
+    import sqlite3
+
+    from chatmod.tui.recorder import Recorder
+
+    db = tmp_path / "chat.db"
+    wall = Wall()
+    app = make_app(wall=wall, recorder=Recorder(db))
+    async with app.run_test(size=SIZE) as pilot:
+        await at_minute(app, pilot, wall, 4)
+        app.action_act("claim")  # two actions in one tick: their writes overlap
+        app.action_act("dismiss")
+        await pilot.press("down", "c")
+        await pilot.pause()
+        assert not any("Not recorded" in n.message for n in app._notifications)
+    with sqlite3.connect(db) as connection:
+        kinds = connection.execute("SELECT ball_id, kind FROM ledger_events ORDER BY seq").fetchall()
+    assert kinds == [("b1", "claimed"), ("b1", "dismissed"), ("c1", "claimed")]
+
+
+async def test_on_the_stream_actions_apply_only_to_the_line_picked():
+    wall = Wall()
+    app = make_app(wall=wall)
+    async with app.run_test(size=SIZE) as pilot:
+        await at_minute(app, pilot, wall, 13)
+        stream = app.query_one("#stream", StreamView)
+        stream.focus()
+        await pilot.press("m")  # nothing picked: nobody is muted
+        await pilot.pause()
+        assert not app.muted
+        await pilot.click(stream, offset=(20, 1 + [e.message.id for e in stream.entries].index("b1")))
+        await pilot.pause()
+        assert stream.selected is not None and stream.selected.message.id == "b1"  # the line clicked
+        await at_minute(app, pilot, wall, 14)
+        assert stream.selected.message.id == "b1"  # still picked as the replay goes on
+        await pilot.press("a")
+        await pilot.pause()
+        assert app.session.state.ball("b1").status is Status.ANSWERED
+
+
+async def test_featuring_a_non_ascii_author_highlights_their_lines():
+    rows = [("q1", "0:00", "mshost", "Q1: hi #edchat"), ("s1", "0:10", "Straße", "@mshost A1 hallo #edchat")]
+    wall = Wall()
+    app = make_app(rows, wall=wall, featured=frozenset({"Straße"}))
+    async with app.run_test(size=SIZE) as pilot:
+        await at_minute(app, pilot, wall, 0.5)
+        stream = app.query_one("#stream", StreamView)
+        author = stream.row(1, 100)[3]
+        assert author.text == "Straße" and author.style == stream.style("stream--featured")

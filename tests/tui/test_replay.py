@@ -166,3 +166,37 @@ class TestParseSeek:
     def test_an_impossible_time_is_refused(self):
         with pytest.raises(SeekError, match="not a time of day"):
             parse_seek("25:00", self.NOW, START)
+
+
+class TestReviewFindings:
+    """Regressions found in review: each broke something a moderator would notice."""
+
+    def test_seeking_to_the_end_under_a_running_clock_reads_everything_and_keeps_time(self):
+        replay = session(speed=60.0)
+        replay.tick(1.0)
+        end = parse_seek("end", replay.now(1.0), START)
+        replay.seek(end, 1.0)
+        assert replay.state.received == len(ROWS)
+        assert replay.now(2.0) < at("30:00")  # the clock waits near the last message, no overflow
+        replay.tick(100.0)
+        assert replay.finished
+
+    def test_a_question_that_never_opens_leaves_the_replay_where_it_was(self):
+        replay = session(speed=60.0)
+        replay.tick(3.0)
+        assert not replay.seek_question(7, 3.0)
+        assert replay.state.now == at("2:00") and replay.state.received == 3
+
+    def test_speed_steps_from_a_speed_not_in_the_list(self):
+        replay = session(speed=120.0)
+        assert replay.faster(0.0, -1) == 60.0
+        replay = session(speed=3.0)
+        assert replay.faster(0.0) == 5.0
+
+    def test_a_long_silence_carries_the_dropped_balls_over_and_keeps_their_fate(self):
+        rows = [*ROWS, ("q9", "5:00:00", "mshost", "Q1: next week's chat #edchat")]
+        replay = session(rows, speed=None)
+        replay.tick(0.0)
+        state = replay.state
+        assert state.carried_over == 2  # b1 and c1 dropped when the first session ended
+        assert state.ball("b1").status is Status.DROPPED  # the old lines still show ✗

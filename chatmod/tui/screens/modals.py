@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import tzinfo
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -66,9 +67,13 @@ class ConversationScreen(ModalScreen[None]):
 
     BINDINGS = _CLOSE
 
-    def __init__(self, parents: list[Message], message: Message, replies: list[Message], team: HostTeam) -> None:
+    def __init__(
+        self, parents: list[Message], message: Message, replies: list[Message], team: HostTeam,
+        *, zone: tzinfo | None = None,
+    ) -> None:
         super().__init__()
         self._parents, self._message, self._replies, self._team = parents, message, replies, team
+        self._zone = zone
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="conversation-body"):
@@ -85,7 +90,7 @@ class ConversationScreen(ModalScreen[None]):
     def _card(self, message: Message) -> Text:
         team = self._team.matches(message.author, message.author_id)
         card = Text()
-        card.append(f"{message.created_at.astimezone():%H:%M:%S} ", style="dim")
+        card.append(f"{message.created_at.astimezone(self._zone):%H:%M:%S} ", style="dim")
         card.append(shown(message.author, 60), style="bold cyan" if team else "bold")
         if message.display_name:
             card.append(f"  {shown(message.display_name, 60)}", style="dim")

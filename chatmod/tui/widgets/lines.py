@@ -161,7 +161,8 @@ class LineList(ScrollView, can_focus=True):
         if self.following:
             self._sync()  # the scroll range is exact before the view scrolls by hand
         self._scrolled_back = False
-        self.cursor = -1 if self.FOLLOW and index == self._count - 1 else index
+        # A row the moderator picked stays picked as rows arrive; End follows the newest again.
+        self.cursor = index
         self._reveal(index)
         self.refresh()
         if announce:
@@ -175,7 +176,13 @@ class LineList(ScrollView, can_focus=True):
         self.move_to(0)
 
     def action_last(self) -> None:
-        self.move_to(self._count - 1)
+        if self.FOLLOW:
+            self.cursor = -1
+            self._scrolled_back = False
+            self._sync()
+            self.refresh()
+        else:
+            self.move_to(self._count - 1)
 
     def _reveal(self, index: int) -> None:
         top = self.scroll_offset.y
@@ -186,7 +193,10 @@ class LineList(ScrollView, can_focus=True):
             self.scroll_to(y=index - height + 1, animate=False, immediate=True)
 
     def on_click(self, event: Click) -> None:
-        index = self._top() + event.y
+        offset = event.get_content_offset(self)
+        if offset is None:
+            return  # the border or a scrollbar
+        index = self._top() + offset.y
         if 0 <= index < self._count:
             self.move_to(index)
 

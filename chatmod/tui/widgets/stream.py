@@ -10,6 +10,7 @@ from rich.style import Style
 
 from typing import TYPE_CHECKING
 
+from chatmod.core.text import fold_handle
 from chatmod.tui.shown import shown
 from chatmod.tui.widgets.lines import LineList
 
@@ -57,10 +58,10 @@ class StreamView(LineList):
 
     @property
     def selected(self) -> Entry | None:
-        if not self._entries:
-            return None
-        index = self.cursor if self.cursor >= 0 else len(self._entries) - 1
-        return self._entries[min(index, len(self._entries) - 1)]
+        """The line the moderator picked (None while the stream just follows the newest)."""
+        if 0 <= self.cursor < len(self._entries):
+            return self._entries[self.cursor]
+        return None
 
     def show(self, entries: Sequence[Entry]) -> None:
         """Replace the lines shown (the filtered window of the stream)."""
@@ -75,7 +76,7 @@ class StreamView(LineList):
         entry = self._entries[index]
         message = entry.message
         status = self.status_of(message.id) if entry.to_host else None
-        return (message.id, message.network, status, message.author.lower() in self.featured)
+        return (message.id, message.network, status, fold_handle(message.author) in self.featured)
 
     def row(self, index: int, width: int) -> list[Segment]:
         entry = self._entries[index]
@@ -94,7 +95,7 @@ class StreamView(LineList):
             text_style = author_style = style("stream--repost")
         if entry.opens is not None:
             text_style = style("stream--opens")
-        if message.author.lower() in self.featured:
+        if fold_handle(message.author) in self.featured:
             author_style = style("stream--featured")
         status = self.status_of(message.id) if entry.to_host else None
         marker, marker_style = _MARKERS.get(status, ("", Style()))

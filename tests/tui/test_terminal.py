@@ -36,7 +36,8 @@ def test_demo_runs_in_a_real_terminal_and_quits_cleanly():
     command = f"LANG=C.UTF-8 {shlex.quote(sys.executable)} -m chatmod demo --speed 60; echo EXITED:$?; sleep 30"
     subprocess.run(["tmux", "new-session", "-d", "-s", name, "-x", "100", "-y", "30", command], check=True)
     try:
-        screen = _wait_for(name, "#teachtechchat · demo")  # after a moment of "Loading…"
+        _wait_for(name, "#teachtechchat · demo")  # after a moment of "Loading…"
+        screen = _wait_for(name, "Claim")  # the footer lists the actions once the chat is loaded
         for expected in ("#teachtechchat · demo", "Waiting", "Questions", "Claim", "Quit"):
             assert expected in screen
         # Within seconds at 60x, someone is waiting and the board is counting Q1.

@@ -379,3 +379,23 @@ async def test_featuring_a_non_ascii_author_highlights_their_lines():
         stream = app.query_one("#stream", StreamView)
         author = stream.row(1, 100)[3]
         assert author.text == "Straße" and author.style == stream.style("stream--featured")
+
+
+async def test_scrolling_the_stream_back_stops_following_and_end_resumes():
+    rows = [("q1", "0:00", "mshost", "Q1: go #edchat")] + [(f"a{i}", f"0:{i + 1:02d}", f"p{i}", f"A1 answer {i}") for i in range(58)]
+    wall = Wall()
+    app = make_app(rows, wall=wall)
+    async with app.run_test(size=SIZE) as pilot:
+        await at_minute(app, pilot, wall, 0.5)
+        stream = app.query_one("#stream", StreamView)
+        assert stream.following and stream._top() > 0
+        await pilot.pause(0.6)  # the scroll range catches up with the rows (twice a second)
+        stream.scroll_to(y=0, animate=False, immediate=True)  # as a scrollbar drag or the wheel does
+        await pilot.pause()
+        assert not stream.following and stream._top() == 0
+        await at_minute(app, pilot, wall, 1)
+        assert stream._top() == 0  # new lines do not pull the view back down
+        stream.focus()
+        await pilot.press("end")
+        await pilot.pause()
+        assert stream.following and stream._top() == len(stream.entries) - stream.scrollable_content_region.height

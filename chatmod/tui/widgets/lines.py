@@ -74,6 +74,7 @@ class LineList(ScrollView, can_focus=True):
         self._scrolled_back = False
         self._sync_timer: Timer | None = None
         self._synced_at = float("-inf")
+        self._syncing = False
 
     def style(self, name: str) -> Style:
         """A component class's style (or "" for the widget's own), looked up once per style change.
@@ -121,20 +122,36 @@ class LineList(ScrollView, can_focus=True):
             self._sync_timer.stop()
             self._sync_timer = None
         self._synced_at = time.monotonic()
-        self.virtual_size = Size(self.scrollable_content_region.width, self._count)
+        self._syncing = True
+        try:
+            self.virtual_size = Size(self.scrollable_content_region.width, self._count)
+            if self.following:
+                # After the refresh: the new scroll range applies only once laid out.
+                self.call_after_refresh(self._follow_end)
+        finally:
+            self._syncing = False
+
+    def _follow_end(self) -> None:
         if self.following:
-            self.scroll_end(animate=False, immediate=True, x_axis=False)
+            self._syncing = True
+            try:
+                self.scroll_end(animate=False, immediate=True, x_axis=False)
+            finally:
+                self._syncing = False
+
+    def watch_scroll_y(self, old_value: float, new_value: float) -> None:
+        super().watch_scroll_y(old_value, new_value)
+        # Scrolled up by the moderator (wheel, scrollbar drag, keys of the scroll view): stop
+        # following, and let the view show where the scroll went.
+        if self.following and not self._syncing and new_value < old_value:
+            self._scrolled_back = True
+            self._sync()
 
     def _top(self) -> int:
         """The row at the top of the view."""
         if self.following:
             return max(0, self._count - self.scrollable_content_region.height)
         return self.scroll_offset.y
-
-    def on_mouse_scroll_up(self) -> None:
-        if self.following:
-            self._sync()
-            self._scrolled_back = True
 
     def on_mouse_scroll_down(self) -> None:
         if self._scrolled_back and self.scroll_offset.y >= self.max_scroll_y:

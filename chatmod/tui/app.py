@@ -120,7 +120,7 @@ class ChatmodApp(App[None]):
         ("o", "reopen an answered, dismissed or dropped ball (v shows them)"),
         ("z", "snooze it for 5 minutes"),
         ("Enter", "the conversation: what it replies to, and the replies"),
-        ("Tab", "move between the inbox and the stream"),
+        ("Tab", "move between the inbox and the stream (End: follow the newest line again)"),
         ("Space", "pause the stream (new messages wait behind a counter) / resume"),
         ("1-9, 0", "show only Qn in the stream / all questions"),
         ("/", "search the stream (empty to clear)"),

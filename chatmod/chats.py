@@ -29,7 +29,6 @@ from chatmod.core.handles import HostTeam
 from chatmod.core.models import Network
 from chatmod.core.schedule import Schedule, ScheduleError
 from chatmod.formats.base import describe_validation_error
-
 from chatmod.paths import default_chats_path
 
 __all__ = ["Chat", "ChatBook", "ChatError", "PlannedQuestion", "default_chats_path", "ics"]

@@ -12,28 +12,28 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from chatmod import __version__
-from chatmod.cli_watch import add_watch_parsers
 from chatmod.cli_chats import add_chats_parser, find_chat
 from chatmod.cli_common import (
-    FORMAT_NAMES,
-    NETWORK_NAMES,
     EXIT_FAILURE,
     EXIT_OK,
     EXIT_USAGE,
+    FORMAT_NAMES,
+    NETWORK_NAMES,
     Formatter,
     default_db_path,
     print_error,
     write_output,
 )
+from chatmod.cli_watch import add_watch_parsers
 
 if TYPE_CHECKING:
     # The command line loads the engine, the readers and pydantic only for the commands that
     # use them: the console (demo, watch) shows its first frame before they load.
+    from rich.progress import TaskID
+
     from chatmod.core.handles import HostTeam
     from chatmod.core.models import Message
     from chatmod.pipeline import Run
-    from rich.progress import TaskID
-
     from chatmod.report.model import BallItem
 
 __all__ = ["main"]
@@ -275,12 +275,11 @@ def _existing_db(args: argparse.Namespace) -> Path | None:
 
 
 def _load_session(args: argparse.Namespace) -> tuple[list[Message], Run, HostTeam] | int:
+    import asyncio
+
     from chatmod.core.handles import HostTeam
     from chatmod.core.models import Network
     from chatmod.pipeline import Run
-
-    import asyncio
-
     from chatmod.store import Store, StoreError
     from chatmod.store.rows import message_from_row
 
@@ -385,12 +384,11 @@ def _run_analyze(args: argparse.Namespace) -> int:
 
 
 def _run_history(args: argparse.Namespace) -> int:
+    import asyncio
+
     from chatmod.core.handles import HostTeam
     from chatmod.core.models import Network
     from chatmod.pipeline import batch_gc
-
-    import asyncio
-
     from chatmod.report.history import build_history, render_history
     from chatmod.store import Store, StoreError
     from chatmod.store.rows import message_from_row
@@ -431,7 +429,6 @@ def _run_history(args: argparse.Namespace) -> int:
 
 def _run_report(args: argparse.Namespace) -> int:
     from chatmod.pipeline import batch_gc
-
     from chatmod.report import build_report, render
 
     if args.history:
@@ -477,14 +474,13 @@ def _progress_bar(title: str) -> Iterator[Callable[[str, int], None] | None]:
 
 
 def _run_ingest(args: argparse.Namespace) -> int:
+    import asyncio
+
     from chatmod.core.handles import HostTeam
     from chatmod.core.models import Network
     from chatmod.formats import InputError
-    from chatmod.pipeline import batch_gc, tag_filter
-
-    import asyncio
-
     from chatmod.ingest import ingest
+    from chatmod.pipeline import batch_gc, tag_filter
     from chatmod.store import StoreError
 
     path: Path = args.db if args.db is not None else default_db_path()
@@ -572,11 +568,10 @@ def _run_sessions(args: argparse.Namespace) -> int:
 
 
 def _run_followups(args: argparse.Namespace) -> int:
-    from chatmod.core.models import Network
-
     import asyncio
 
     from chatmod.core.events import BallAnswered, BallDismissed, BallReopened
+    from chatmod.core.models import Network
     from chatmod.store import Store, StoreError
     from chatmod.store.rows import event_row, message_from_row
 

@@ -9,10 +9,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from chatmod.cli_common import (
-    NETWORK_NAMES,
     EXIT_FAILURE,
     EXIT_OK,
     EXIT_USAGE,
+    NETWORK_NAMES,
     Formatter,
     print_error,
     write_output,

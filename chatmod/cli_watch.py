@@ -8,11 +8,16 @@ import sys
 from collections.abc import Callable, Iterable
 from datetime import timedelta, tzinfo
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from typing import TYPE_CHECKING
-
-from chatmod.cli_common import EXIT_FAILURE, EXIT_OK, EXIT_USAGE, FORMAT_NAMES, Formatter, print_error
+from chatmod.cli_common import (
+    EXIT_FAILURE,
+    EXIT_OK,
+    EXIT_USAGE,
+    FORMAT_NAMES,
+    Formatter,
+    print_error,
+)
 
 if TYPE_CHECKING:
     # Loaded by the console's loader, after its first frame (see ChatmodApp).

@@ -11,10 +11,10 @@ import asyncio
 import gc
 import signal
 import time
-from functools import partial
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 

@@ -12,8 +12,8 @@ becomes a visible marker instead, so what a moderator reads is what was sent.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 import unicodedata
+from collections.abc import Iterator
 
 from chatmod.core.text import clean_text
 

@@ -8,7 +8,6 @@ assignment, not a rebuild of widgets or table cells.
 from __future__ import annotations
 
 import time
-
 from collections.abc import Hashable
 
 from rich.segment import Segment

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Sequence
 from datetime import tzinfo
+from typing import TYPE_CHECKING
 
 from rich.segment import Segment
 from rich.style import Style
-
-from typing import TYPE_CHECKING
 
 from chatmod.core.text import fold_handle
 from chatmod.tui.shown import shown

@@ -8,13 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Hashable, Sequence
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 from textual.widget import Widget
-
-from typing import TYPE_CHECKING
 
 from chatmod.tui.shown import shown
 from chatmod.tui.widgets.lines import LineList

@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test bench install clean
+.PHONY: demo test lint bench install clean
 
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -19,6 +19,11 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	PYTHONASYNCIODEBUG=1 $(BIN)/python -m pytest
+
+# ruff over everything we write, mypy --strict over the package; both pinned in the test extras.
+lint: $(STAMP)
+	$(BIN)/ruff check chatmod tests bench
+	$(BIN)/mypy chatmod
 
 bench: $(STAMP)
 	$(BIN)/python -m bench

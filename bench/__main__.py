@@ -113,7 +113,7 @@ def _tui_figures(tmp: Path, args: argparse.Namespace) -> None:
 def _analyze_figures(tmp: Path, args: argparse.Namespace) -> None:
     for name, writer in (("", write_native), ("_twarc1", write_twarc1)):
         path = writer(tmp / f"chat{name}.jsonl", args.messages)
-        parse, analyze = _best_pair(args.runs, lambda: _parse_only(path), lambda: _analyze(path))
+        parse, analyze = _best_pair(args.runs, lambda p=path: _parse_only(p), lambda p=path: _analyze(p))
         print(f"analyze_vs_parse{name}: {analyze / parse:.2f}", flush=True)
         print(f"  ({args.messages} messages: parse {parse:.2f}s, analyze {analyze:.2f}s, "
               f"{args.messages / analyze:,.0f} msg/s)", file=sys.stderr, flush=True)

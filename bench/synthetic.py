@@ -5,18 +5,14 @@ from __future__ import annotations
 import json
 import random
 from collections.abc import Iterator
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 __all__ = ["synthetic_messages", "write_native", "write_twarc1"]
 
 HOST = "mshost"
 COHOST = "cosam"
-_WORDS = (
-    "rubrics feedback students pencils kahoot flipgrid projects grading reading writing math "
-    "science coffee teamwork mindset growth choice voice inquiry assessment portfolio coding "
-    "robots podcast blog library parents community morning routine"
-).split()
+_WORDS = ["rubrics", "feedback", "students", "pencils", "kahoot", "flipgrid", "projects", "grading", "reading", "writing", "math", "science", "coffee", "teamwork", "mindset", "growth", "choice", "voice", "inquiry", "assessment", "portfolio", "coding", "robots", "podcast", "blog", "library", "parents", "community", "morning", "routine"]
 
 
 def _sentence(rng: random.Random, n: int) -> str:
@@ -27,7 +23,7 @@ def synthetic_messages(count: int, seed: int = 7, per_session: int = 2000) -> It
     """Native-format records: sessions a week apart, six questions each, realistic traffic."""
     rng = random.Random(seed)
     people = [f"user{i:04d}" for i in range(5000)]
-    start = datetime(2024, 1, 2, 17, 0, tzinfo=timezone.utc)
+    start = datetime(2024, 1, 2, 17, 0, tzinfo=UTC)
     made = 0
     session = 0
     while made < count:
@@ -104,7 +100,7 @@ def write_twarc1(path: Path, count: int, seed: int = 7) -> Path:
     """The same chat as twarc v1.1 tweets (entities left out: the reader extracts from text)."""
     with path.open("w", encoding="utf-8") as out:
         for record in synthetic_messages(count, seed):
-            at = datetime.fromisoformat(str(record["created_at"]).replace("Z", "+00:00"))
+            at = datetime.fromisoformat(str(record["created_at"]))
             tweet = {
                 "id_str": record["id"],
                 "created_at": at.strftime("%a %b %d %H:%M:%S +0000 %Y"),

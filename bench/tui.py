@@ -11,7 +11,7 @@ import subprocess
 import sys
 import time
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from rich.console import RenderableType
@@ -28,8 +28,17 @@ from chatmod.tui.session import ReplaySession
 from chatmod.tui.state import ConsoleState
 
 __all__ = [
-    "BURST", "STARTUP_RUNS", "SUSTAINED", "Load", "LiveRun", "Replay", "Startup",
-    "live_run", "percentile", "replay_peak_rss_mb", "startup",
+    "BURST",
+    "STARTUP_RUNS",
+    "SUSTAINED",
+    "LiveRun",
+    "Load",
+    "Replay",
+    "Startup",
+    "live_run",
+    "percentile",
+    "replay_peak_rss_mb",
+    "startup",
 ]
 
 
@@ -155,7 +164,7 @@ def live_run(rate: float, seconds: float) -> LiveRun:
 
 async def _live(messages: list[Message], rate: float) -> LiveRun:
     # An empty feed and no replay timer: messages come only through receive(), as from a live source.
-    session = ReplaySession(Feed(lambda: []), lambda: ConsoleState(TEAM), speed=None, wall=time.monotonic())
+    session = ReplaySession(Feed(list), lambda: ConsoleState(TEAM), speed=None, wall=time.monotonic())
     app = ChatmodApp(session, ConsoleOptions(title="bench", moderator="bench"), tick=None)
     frames = FrameLog(app)
     async with app.run_test(size=SIZE) as pilot:
@@ -168,7 +177,7 @@ async def _live(messages: list[Message], rate: float) -> LiveRun:
         while frames.shown_by(len(messages)) is None and time.perf_counter() < settle:
             await asyncio.sleep(STEP)
     shown, next_frame, late = [], [], []
-    for k, (due_at, handed_at) in enumerate(zip(due, handed)):
+    for k, (due_at, handed_at) in enumerate(zip(due, handed, strict=True)):
         index = frames.shown_by(k + 1)
         if index is not None:
             shown.append((frames.times[index] - handed_at) * 1000)
@@ -188,7 +197,7 @@ async def _produce(app: ChatmodApp, messages: list[Message], rate: float) -> tup
     due: list[float] = []
     handed: list[float] = []
     # Chat time runs with the wall, so the engine sees a live chat (non-decreasing, UTC).
-    base = datetime.now(timezone.utc)
+    base = datetime.now(UTC)
     start = time.perf_counter()
     sent = 0
     while sent < len(messages):

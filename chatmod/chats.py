@@ -20,7 +20,7 @@ import json
 import os
 import re
 import tomllib
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -172,7 +172,7 @@ def ics(chat: Chat, now: datetime, count: int = 52) -> str:
     instants, where a recurring rule would need the zone's full definition (VTIMEZONE) to be
     read the same way everywhere.
     """
-    stamp = now.astimezone(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    stamp = now.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
     lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//chatmod//chat schedule//EN", "CALSCALE:GREGORIAN",
              f"X-WR-CALNAME:{_ics_text('#' + chat.hashtag)}", f"X-WR-TIMEZONE:{chat.timezone}"]
     for occurrence in chat.schedule.upcoming(now, count):

@@ -7,7 +7,7 @@ import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -560,7 +560,7 @@ def _run_sessions(args: argparse.Namespace) -> int:
     ]
     widths = [max(len(r[i]) for r in (header, *rows)) for i in range(len(header))]
     for row in (header, *rows):
-        print("  ".join(cell.rjust(w) if cell.isdigit() else cell.ljust(w) for cell, w in zip(row, widths)).rstrip())
+        print("  ".join(cell.rjust(w) if cell.isdigit() else cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
     if outside:
         what = "1 stored message is" if outside == 1 else f"{outside} stored messages are"
         print(f"\n{what} in no session (reminders, follow-ups between chats).")
@@ -579,7 +579,7 @@ def _run_followups(args: argparse.Namespace) -> int:
     if path is None:
         return EXIT_USAGE
     target = args.answered or args.dismiss or args.reopen
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
 
     async def run() -> int:
         async with await Store.open(path) as store:

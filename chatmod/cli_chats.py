@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -196,7 +196,7 @@ def _run_chats_next(args: argparse.Namespace) -> int:
     except (ZoneInfoNotFoundError, ValueError):
         print_error(f"unknown time zone {args.tz!r} (use a name like Europe/London)")
         return EXIT_USAGE
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     for occurrence in chat.schedule.upcoming(now, max(1, args.count)):
         local = occurrence.start.astimezone(zone)  # None: this machine's local zone
         own = occurrence.local_start
@@ -210,4 +210,4 @@ def _run_chats_ics(args: argparse.Namespace) -> int:
     chat = find_chat(args)
     if chat is None:
         return EXIT_USAGE
-    return write_output(ics(chat, datetime.now(timezone.utc), max(1, args.count)), args.output)
+    return write_output(ics(chat, datetime.now(UTC), max(1, args.count)), args.output)

@@ -172,15 +172,16 @@ def _run_watch(args: argparse.Namespace) -> int:
             team = HostTeam(args.host, args.cohost)
         else:
             team = chat.team(Network.TWITTER)
-        if args.source == "-":
-            # stdin can be read only once, and the console reads again from the start to seek back.
-            items = list(read_source("-", args.input_format)[1])
-            open_items: Callable[[], Iterable[Item]] = lambda: items  # noqa: E731
-        else:
-            open_items = lambda: read_source(args.source, args.input_format)[1]  # noqa: E731
-        if tag:
-            keep, unfiltered = tag_filter(tag, team), open_items
-            open_items = lambda: (i for i in unfiltered() if not isinstance(i, Message) or keep(i))  # noqa: E731
+        # stdin can be read only once, and the console reads again from the start to seek back.
+        stdin_items = list(read_source("-", args.input_format)[1]) if args.source == "-" else None
+        keep = tag_filter(tag, team) if tag else None
+
+        def open_items() -> Iterable[Item]:
+            items = stdin_items if stdin_items is not None else read_source(args.source, args.input_format)[1]
+            if keep is None:
+                return items
+            return (i for i in items if not isinstance(i, Message) or keep(i))
+
         return open_items, team
 
     title = f"#{tag} · {Path(args.source).name}" if tag else Path(args.source).name

@@ -179,6 +179,7 @@ def judge(
     """Run the engine over a whole chat; every message with its reading, and the final ledger."""
     judged: list[Judged] = []
     ledger = Ledger()
-    for session, ledger in judge_sessions(messages, team, config):
+    for session, session_ledger in judge_sessions(messages, team, config):
         judged.extend(session)
+        ledger = session_ledger
     return judged, ledger

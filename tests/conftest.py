@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
 CORPUS = SHARED / "corpus"
 FIXTURES = ROOT / "fixtures"
-START = datetime(2026, 3, 3, 17, 0, tzinfo=timezone.utc)
+START = datetime(2026, 3, 3, 17, 0, tzinfo=UTC)
 
 
 def corpus_file(name: str) -> Path:

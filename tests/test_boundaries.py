@@ -63,4 +63,4 @@ def test_the_command_lines_lists_of_names_match_the_modules() -> None:
     from chatmod.formats import FORMAT_NAMES as READERS
 
     assert FORMAT_NAMES == READERS
-    assert NETWORK_NAMES == tuple(network.value for network in Network)
+    assert tuple(network.value for network in Network) == NETWORK_NAMES

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -84,7 +84,7 @@ def test_ics_reparses_to_the_same_instants(tmp_path: Path) -> None:
     path = tmp_path / "chats.toml"
     main(["chats", "--chats-file", str(path), *ADD])
     chat = ChatBook.load(path).chats["pstweetchat"]
-    now = datetime(2026, 3, 1, tzinfo=timezone.utc)
+    now = datetime(2026, 3, 1, tzinfo=UTC)
     text = ics(chat, now, 4)
     assert text.startswith("BEGIN:VCALENDAR\r\n") and text.endswith("END:VCALENDAR\r\n")
     starts = [isoparse(line.split(":", 1)[1]) for line in text.splitlines() if line.startswith("DTSTART:")]

@@ -8,7 +8,7 @@ this could be fun?!", "right?") and polls of the room ("anyone else use Flipgrid
 from __future__ import annotations
 
 import re
-from collections.abc import Set
+from collections.abc import Set as AbstractSet
 
 __all__ = ["asks"]
 
@@ -36,7 +36,7 @@ class _Phrases:
                 self._by_key.setdefault(key, []).append(compiled)
         self._keys = frozenset(self._by_key)
 
-    def search(self, text: str, words: Set[bytes]) -> bool:
+    def search(self, text: str, words: AbstractSet[bytes]) -> bool:
         """Whether a phrase occurs in ``text`` (lower case); ``words`` holds at least its words."""
         keys = self._keys.intersection(words)
         if not keys:

@@ -61,8 +61,20 @@ class _Seen:
     """What the engine remembers of a message for the rest of its session."""
 
     __slots__ = (
-        "id", "author_key", "at", "team", "thread", "to_host", "parent", "opens", "answer_tag",
-        "is_ball", "burst_head", "replied_by", "question", "explicit",
+        "answer_tag",
+        "at",
+        "author_key",
+        "burst_head",
+        "explicit",
+        "id",
+        "is_ball",
+        "opens",
+        "parent",
+        "question",
+        "replied_by",
+        "team",
+        "thread",
+        "to_host",
     )
 
     def __init__(self, id: str, author_key: str, at: datetime, team: bool) -> None:
@@ -349,7 +361,7 @@ class Engine:
             original = self._seen.get(message.repost_of) if message.repost_of else None
             if original is not None:
                 return original.thread
-            inner_block, inner_body = leading_block(repost_text, message.network)
+            _inner_block, inner_body = leading_block(repost_text, message.network)
             if repost_author is not None and self.team.matches(repost_author):
                 inner = question_opener(inner_body)
                 if inner is not None:
@@ -410,9 +422,9 @@ class Engine:
         for key, handle, account_id, voice in voices:
             if voice is Voice.DIRECT and self._is_team(handle, account_id, key):
                 return Reason.DIRECT
-        if len(block) > 1 and plural_address(body):
-            if any(self._is_team(h, i, k) for h, i, k in block[1:]):
-                return Reason.PLURAL
+        if (len(block) > 1 and plural_address(body)
+                and any(self._is_team(h, i, k) for h, i, k in block[1:])):
+            return Reason.PLURAL
         return None
 
     # -- rule 4 ---------------------------------------------------------------------------
@@ -492,10 +504,10 @@ class Engine:
             return False
         # A reply to something else is a reaction to that, not more of the same point.
         parent, before = seen.parent, previous.parent
-        if parent is not None and parent is not previous and parent is not before:
-            # An inferred link only guesses which of a person's messages is meant.
-            if seen.explicit or before is None or parent.author_key != before.author_key:
-                return False
+        # An inferred link only guesses which of a person's messages is meant.
+        if (parent is not None and parent is not previous and parent is not before
+                and (seen.explicit or before is None or parent.author_key != before.author_key)):
+            return False
         if _NEW_POINT_START.match(body):
             return False
         if seen.question:

@@ -23,8 +23,8 @@ __all__ = [
     "BallSnoozed",
     "BallUnclaimed",
     "Event",
-    "Reason",
     "QuestionOpened",
+    "Reason",
     "SessionEnded",
     "SessionStarted",
 ]

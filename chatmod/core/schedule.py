@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dateutil.rrule import rrulestr
@@ -41,7 +41,7 @@ def resolve_local(wall: datetime, zone: ZoneInfo) -> datetime:
     """``wall`` (naive local time) as an aware time in ``zone``, by the rules above."""
     first = wall.replace(tzinfo=zone, fold=0)
     # A wall time that does not exist does not survive the round trip through UTC.
-    back = first.astimezone(timezone.utc).astimezone(zone)
+    back = first.astimezone(UTC).astimezone(zone)
     if back.replace(tzinfo=None) != wall:
         return back  # moved forward by the gap (fold=0 used the offset from before the change)
     return first
@@ -83,7 +83,7 @@ class Schedule:
         high = before.astimezone(zone).replace(tzinfo=None) + timedelta(days=1)
         for wall in rule.between(low, high, inc=True):
             local = resolve_local(wall, zone)
-            start = local.astimezone(timezone.utc)
+            start = local.astimezone(UTC)
             end = start + self.duration
             if end > after and start < before:
                 yield Occurrence(start, end, local)

@@ -124,7 +124,7 @@ _PREPOSITION = _Ending(
     _PREPOSITION_BEFORE,
 )
 _INTERJECTIONS = frozenset(
-    "so ok okay well but also oh hey btw now anyway yes no lol haha and plus p.s p.s. ps".split()
+    ["so", "ok", "okay", "well", "but", "also", "oh", "hey", "btw", "now", "anyway", "yes", "no", "lol", "haha", "and", "plus", "p.s", "p.s.", "ps"]
 )
 _BOUNDARY = frozenset(".!?:;\n)]…")
 
@@ -168,7 +168,7 @@ def voice_of(text: str, start: int, end: int, previous: Voice | None = None) -> 
         return Voice.ATTRIBUTION
     if previous is not None and _LIST_BEFORE.search(before):
         return previous
-    if _GREETING.ends(before, last) or second == "happy" and _GREETING_BEFORE.search(before):
+    if _GREETING.ends(before, last) or (second == "happy" and _GREETING_BEFORE.search(before)):
         return Voice.DIRECT
     if _ASKING.ends(before, last):
         return Voice.DIRECT

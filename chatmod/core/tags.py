@@ -25,7 +25,7 @@ _ANSWER_END = re.compile(
 _ANSWER_PREFIX = re.compile(
     rf"^{_LEADING_TAGS}a\s?\d{{1,3}}[a-z]?(?:[\s:.)\-–—,(!+&]|$)[\s:.)\-–—,(!+&]*", re.IGNORECASE
 )
-_MANUAL_REPOST = re.compile(r"^\s*(?:RT|MT)\s?[:]?\s?[@＠]([A-Za-z0-9_.\-@]+?)[:\s]\s*(.*)$", re.S)
+_MANUAL_REPOST = re.compile(r"^\s*(?:RT|MT)\s?[:]?\s?[@＠]([A-Za-z0-9_.\-@]+?)[:\s]\s*(.*)$", re.DOTALL)
 
 
 def question_opener(body: str) -> int | None:
@@ -56,7 +56,7 @@ def _trailing_tag(body: str) -> int | None:
     # Word by word from the end: a search for _ANSWER_END tries every position of the text.
     words = body.rsplit(None, 12)
     index = len(words) - 1
-    while index >= 0 and (words[index][:1] in "#＃" and len(words[index]) > 1 or not words[index].strip(".!")):
+    while index >= 0 and ((words[index][:1] in "#＃" and len(words[index]) > 1) or not words[index].strip(".!")):
         index -= 1
     if index <= 0 and len(words) == 13:
         m = _ANSWER_END.search(body)  # a long run of hashtags: let the pattern decide
@@ -75,7 +75,7 @@ def without_answer_tag(body: str) -> str:
 
 def manual_repost(text: str) -> tuple[str, str] | None:
     """``(original_author, original_text)`` for a text-only retweet (``RT @host: Q1: ...``)."""
-    if not text.lstrip()[:2].upper() in ("RT", "MT"):
+    if text.lstrip()[:2].upper() not in ("RT", "MT"):
         return None
     m = _MANUAL_REPOST.match(text)
     if m is None:

@@ -23,8 +23,8 @@ from chatmod.formats.base import (
     Item,
     ReaderSpec,
     build,
-    first_record,
     convert_records,
+    first_record,
     nonblank,
     reject,
 )

@@ -73,7 +73,7 @@ def _convert(
         index = columns.get(name)
         return row[index].strip() if index is not None and index < len(row) else ""
 
-    raw = dict(zip(header, row))
+    raw = dict(zip(header, row, strict=False))  # a short or long row is kept as it came
     status_id = cell("id_str")
     if not is_tweet_id(status_id):
         match = _STATUS_URL.search(cell("status_url"))

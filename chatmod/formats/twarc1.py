@@ -11,8 +11,8 @@ from chatmod.formats.base import (
     Item,
     ReaderSpec,
     build,
-    first_record,
     convert_records,
+    first_record,
     nonblank,
     reject,
 )

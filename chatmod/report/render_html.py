@@ -9,17 +9,17 @@ messages' own ``http(s)`` permalinks only.
 from __future__ import annotations
 
 import html
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from importlib.resources import files
 
 from chatmod.report.model import BallItem, QuestionRecap, Report, SessionReport
 from chatmod.report.render_md import (
-    carried_more_note,
-    carried_shown,
     ANSWER_LIMIT,
     EXCERPT_LIMIT,
     QUOTE_LIMIT,
     ball_counts,
+    carried_more_note,
+    carried_shown,
     clock,
     community_sentence,
     day,
@@ -91,7 +91,7 @@ def who(author: str, display_name: str | None = None) -> str:
 
 
 def _time(at: datetime) -> str:
-    iso = at.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
+    iso = at.astimezone(UTC).isoformat().replace("+00:00", "Z")
     return f'<time datetime="{esc(iso)}">{clock(at)} UTC</time>'
 
 
@@ -152,8 +152,8 @@ def _question(q: QuestionRecap, tag: str) -> str:
     figures = esc(question_figures(q))
     url = link("link", q.url)
     out = [
-        f'<article class="question"><{tag}>Q{q.number} '
-        f'<span class="meta">{_time(q.opened_at)}</span></{tag}>',
+        (f'<article class="question"><{tag}>Q{q.number} '
+        f'<span class="meta">{_time(q.opened_at)}</span></{tag}>'),
         f'<div class="question-text">{user_text(q.text, QUOTE_LIMIT)}</div>',
         f'<p class="figures">{figures}' + (f' · {url}' if url else "") + "</p>",
     ]
@@ -246,8 +246,8 @@ def _session(session: SessionReport, level: int) -> list[str]:
 
     share = round(session.community.share * 100)
     body = [
-        f'<div class="bar" role="img" aria-label="{share}% between participants">'
-        f'<span style="width:{share}%"></span></div>',
+        (f'<div class="bar" role="img" aria-label="{share}% between participants">'
+        f'<span style="width:{share}%"></span></div>'),
         f"<p>{esc(community_sentence(session.community))}</p>",
     ]
     out += _section("Community", h, body, "community")

@@ -8,7 +8,7 @@ durations in seconds, ball statuses as their string values.
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from chatmod.report.model import (
@@ -25,7 +25,7 @@ __all__ = ["render_json", "report_dict"]
 
 def iso(at: datetime) -> str:
     """ISO 8601 in UTC with a ``Z``: ``2024-03-05T17:04:00Z``."""
-    return at.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
+    return at.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
 def ball_dict(ball: BallItem) -> dict[str, Any]:

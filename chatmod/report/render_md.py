@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from urllib.parse import quote, urlsplit
 
 from chatmod.core.text import clean_text
@@ -113,7 +113,7 @@ def mmss(seconds: float) -> str:
 
 
 def _utc(at: datetime) -> datetime:
-    return at.astimezone(timezone.utc)
+    return at.astimezone(UTC)
 
 
 def clock(at: datetime) -> str:
@@ -310,7 +310,7 @@ def response_sentence(session: SessionReport) -> str:
 _MD_INLINE = re.compile(r"([\\`*_\[\]<>|~&$])")
 # Bare URLs, www. names and e-mail addresses would be auto-linked by GFM renderers; an escape
 # inside each breaks the pattern while rendering the same characters.
-_AUTOLINK = re.compile(r"(?<=[A-Za-z0-9])(?::(?=//)|@(?=\w))|(?<!\w)www\.", re.I)
+_AUTOLINK = re.compile(r"(?<=[A-Za-z0-9])(?::(?=//)|@(?=\w))|(?<!\w)www\.", re.IGNORECASE)
 _LINE_START = re.compile(r"^(?:([#+=-])|(\d{1,9})([.)]))")
 
 
@@ -473,8 +473,8 @@ def _session(session: SessionReport, level: int) -> list[str]:
     out += [f"{h2} Recap by question", ""]
     if session.before_first_question and session.questions:
         out += [
-            f"{_plural(session.before_first_question, 'message')} came before "
-            f"Q{session.questions[0].number} (welcomes and introductions).",
+            (f"{_plural(session.before_first_question, 'message')} came before "
+            f"Q{session.questions[0].number} (welcomes and introductions)."),
             "",
         ]
     if not session.questions:
@@ -506,8 +506,8 @@ def _session(session: SessionReport, level: int) -> list[str]:
 
 def _overview(sessions: list[SessionReport]) -> list[str]:
     lines = [
-        "| Session | Date | UTC | Messages | Participants | Balls | Answered | Dropped "
-        "| Median response |",
+        ("| Session | Date | UTC | Messages | Participants | Balls | Answered | Dropped "
+        "| Median response |"),
         "|---:|---|---|---:|---:|---:|---:|---:|---:|",
     ]
     for s in sessions:
@@ -516,7 +516,7 @@ def _overview(sessions: list[SessionReport]) -> list[str]:
             f"{s.messages} | {s.participants} | {s.balls} | {ball_counts(s.answered)} | "
             f"{ball_counts(s.dropped)} | {human_duration(s.response_median_s)} |"
         )
-    return lines + [""]
+    return [*lines, ""]
 
 
 CARRIED_COMMENTS_SHOWN = 10

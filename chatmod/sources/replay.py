@@ -8,15 +8,15 @@ import heapq
 import itertools
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from chatmod.core.models import Message, Rejected
 from chatmod.formats.base import Item
 from chatmod.pipeline import Run, chronological
 
-__all__ = ["END_OF_TIME", "Feed", "ReplayClock", "SPEEDS", "in_time_order"]
+__all__ = ["END_OF_TIME", "SPEEDS", "Feed", "ReplayClock", "in_time_order"]
 
-END_OF_TIME = datetime.max.replace(tzinfo=timezone.utc)
+END_OF_TIME = datetime.max.replace(tzinfo=UTC)
 SPEEDS: tuple[float | None, ...] = (1.0, 2.0, 5.0, 10.0, 30.0, 60.0, None)
 """The speeds a replay steps through; None is as fast as possible."""
 

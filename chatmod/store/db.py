@@ -13,10 +13,10 @@ import sqlite3
 from array import array
 from collections.abc import AsyncIterator, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import TracebackType
-from typing import Any, overload
+from typing import Any, Self, overload
 
 import aiosqlite
 
@@ -142,7 +142,7 @@ class Store:
     async def close(self) -> None:
         await self._db.close()
 
-    async def __aenter__(self) -> Store:
+    async def __aenter__(self) -> Self:
         return self
 
     async def __aexit__(
@@ -286,7 +286,7 @@ class Store:
         async with self._db.execute("SELECT * FROM sessions WHERE id = ?", (session_id,)) as cursor:
             names = [column[0] for column in cursor.description]
             row = await cursor.fetchone()
-        return None if row is None else dict(zip(names, row))
+        return None if row is None else dict(zip(names, row, strict=True))
 
     async def session_summaries(self, chat: str | None = None) -> list[dict[str, object]]:
         """Every session (of ``chat``), oldest first, with its counts."""
@@ -307,13 +307,13 @@ class Store:
         async with self._db.execute(sql, (chat, chat)) as cursor:
             names = [column[0] for column in cursor.description]
             rows = await cursor.fetchall()
-        summaries = [dict(zip(names, row)) for row in rows]
+        summaries = [dict(zip(names, row, strict=True)) for row in rows]
         for summary in summaries:
             summary["off_schedule"] = bool(summary["off_schedule"])
         return summaries
 
 
-_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MS = timedelta(milliseconds=1)
 
 
@@ -325,7 +325,7 @@ class MessageTimes(Sequence[datetime]):
         self._ms = array("q")
 
     def extend(self, stamps: Iterable[str]) -> None:
-        self._ms.extend((datetime.fromisoformat(s.replace("Z", "+00:00")) - _EPOCH) // _MS for s in stamps)
+        self._ms.extend((datetime.fromisoformat(s) - _EPOCH) // _MS for s in stamps)
 
     def __len__(self) -> int:
         return len(self._ms)

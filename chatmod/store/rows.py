@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from json.encoder import encode_basestring
-from datetime import datetime, timezone
 from typing import Any
 
 from chatmod.core.events import (
@@ -20,7 +20,7 @@ from chatmod.core.events import (
 )
 from chatmod.core.models import Mention, Message, Network
 
-__all__ = ["MESSAGE_COLUMNS", "EVENT_COLUMNS", "event_row", "iso", "message_from_row", "message_row"]
+__all__ = ["EVENT_COLUMNS", "MESSAGE_COLUMNS", "event_row", "iso", "message_from_row", "message_row"]
 
 MESSAGE_COLUMNS = (
     "network", "id", "author", "author_id", "display_name", "created_at", "text", "reply_to_id",
@@ -30,7 +30,7 @@ MESSAGE_COLUMNS = (
 EVENT_COLUMNS = ("network", "ball_id", "kind", "at", "by", "message_id", "origin", "detail")
 
 _ALL_FIELDS = set(Message.model_fields)
-assert _ALL_FIELDS == set(MESSAGE_COLUMNS), "message_from_row builds every field of Message by name"
+assert set(MESSAGE_COLUMNS) == _ALL_FIELDS, "message_from_row builds every field of Message by name"
 _NETWORKS = {network.value: network for network in Network}
 _parse_iso = datetime.fromisoformat  # Python 3.11 reads the trailing Z as UTC
 _KINDS: dict[type, str] = {
@@ -42,8 +42,8 @@ _KINDS: dict[type, str] = {
 
 def iso(moment: datetime) -> str:
     """ISO 8601 in UTC with a Z and milliseconds: sorts as text, reads as a time."""
-    if moment.tzinfo is not timezone.utc:
-        moment = moment.astimezone(timezone.utc)
+    if moment.tzinfo is not UTC:
+        moment = moment.astimezone(UTC)
     return moment.replace(tzinfo=None).isoformat(timespec="milliseconds") + "Z"
 
 

@@ -224,7 +224,7 @@ class ChatmodApp(App[None]):
         assert self._loader is not None
         try:
             session = self._loader()
-        except Exception as error:  # noqa: BLE001 - shown by the command line after the app exits
+        except Exception as error:
             self.load_error = error
             self.call_from_thread(self.exit, None, 2)
             return

@@ -14,6 +14,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
+from itertools import zip_longest
 
 from chatmod.core.engine import Engine, EngineConfig
 from chatmod.core.events import (
@@ -430,7 +431,7 @@ class ConsoleState:
 def _planned_lengths(plan: Sequence[PlanItem], duration: timedelta) -> dict[int, timedelta]:
     ordered = sorted(plan, key=lambda item: item.minute)
     lengths: dict[int, timedelta] = {}
-    for item, following in zip(ordered, [*ordered[1:], None]):
+    for item, following in zip_longest(ordered, ordered[1:]):
         end = following.minute if following is not None else duration.total_seconds() / 60
         if end > item.minute:
             lengths[item.number] = timedelta(minutes=end - item.minute)

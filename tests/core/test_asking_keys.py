@@ -39,14 +39,14 @@ def test_word_lookup_never_changes_the_verdict(answering: bool, monkeypatch: pyt
     monkeypatch.setattr(asking._Phrases, "search", _every_key)
     slow = [asks(t, answering) for t in texts]
     assert len(texts) > 300
-    assert [t for t, a, b in zip(texts, fast, slow) if a != b] == []
+    assert [t for t, a, b in zip(texts, fast, slow, strict=True) if a != b] == []
 
 
 def test_trailing_answer_tags_read_word_by_word_agree_with_the_pattern() -> None:
     from chatmod.core import tags
 
-    texts = _texts() + ["great idea A3", "A3", "yes a12b #x #y", "(A4) #chat #edchat", "data5 #chat", "ok A3! #chat", "ok A3 . #chat !",
-                        "A3 #" + " #t".join(str(i) for i in range(20)), "x " + "#t " * 14 + "A1"]
+    texts = [*_texts(), "great idea A3", "A3", "yes a12b #x #y", "(A4) #chat #edchat", "data5 #chat", "ok A3! #chat",
+             "ok A3 . #chat !", "A3 #" + " #t".join(str(i) for i in range(20)), "x " + "#t " * 14 + "A1"]
     for text in texts:
         m = tags._ANSWER_END.search(text)
         assert tags._trailing_tag(text) == (int(m.group(1)) if m else None), text

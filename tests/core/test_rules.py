@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from pydantic import ValidationError
 
 from chatmod.core.engine import Engine, EngineConfig
 from chatmod.core.events import BallAnswered, BallClaimed, BallDismissed, BallReopened, SessionEnded
@@ -293,7 +294,7 @@ def test_session_gap_is_configurable() -> None:
 
 def test_messages_are_plain_values() -> None:
     m = Message(network="twitter", id="1", author="a", created_at=at("0:00"), text="x")
-    with pytest.raises(Exception):
+    with pytest.raises(ValidationError):
         m.text = "y"  # type: ignore[misc]
 
 

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from chatmod.core.schedule import Schedule, ScheduleError
 from chatmod.core.sessions import SessionRules, split_sessions
 
-UTC = timezone.utc
 HOUR = timedelta(hours=1)
 
 

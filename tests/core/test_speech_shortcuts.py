@@ -40,4 +40,4 @@ def test_shortcuts_never_change_the_verdict(monkeypatch: pytest.MonkeyPatch) -> 
     monkeypatch.setattr(speech, "_starts_sentence", lambda before: speech._SENTENCE_START.search(before) is not None)
     slow = [voice_of(t, s, e) for t, s, e in cases]
     assert len(cases) > 150
-    assert [(t, s) for (t, s, _), a, b in zip(cases, fast, slow) if a != b] == []
+    assert [(t, s) for (t, s, _), a, b in zip(cases, fast, slow, strict=True) if a != b] == []

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from hypothesis import given
@@ -40,7 +40,7 @@ def test_clean_text_removes_escapes_and_controls(raw: str, expected: str) -> Non
 
 def test_huge_text_is_truncated_and_flagged() -> None:
     message = Message(
-        network="twitter", id="1", author="a", created_at=datetime.now(timezone.utc), text="x" * 1_000_000
+        network="twitter", id="1", author="a", created_at=datetime.now(UTC), text="x" * 1_000_000
     )
     assert len(message.text) == MAX_TEXT_CHARS and message.truncated
 
@@ -53,7 +53,7 @@ def test_clean_text_never_leaves_controls(raw: str) -> None:
 
 def test_message_cleans_text_names_and_tags() -> None:
     message = Message(
-        network="twitter", id="1", author="@bob\x1b[31m", display_name="Bob\x07", created_at=datetime(2026, 1, 1, tzinfo=timezone.utc),
+        network="twitter", id="1", author="@bob\x1b[31m", display_name="Bob\x07", created_at=datetime(2026, 1, 1, tzinfo=UTC),
         text="hi\x1b[2J", hashtags=("#chat\x00",),
     )
     assert (message.author, message.display_name, message.text, message.hashtags) == ("bob", "Bob", "hi", ("chat",))

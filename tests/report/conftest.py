@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -11,7 +11,7 @@ from chatmod.core.models import Message
 from chatmod.report import Report, build_report
 
 TEAM = HostTeam(["mshost"], ["cohost"])
-TUESDAY = datetime(2024, 3, 5, 17, 0, tzinfo=timezone.utc)
+TUESDAY = datetime(2024, 3, 5, 17, 0, tzinfo=UTC)
 
 
 class Chat:

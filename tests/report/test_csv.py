@@ -5,10 +5,10 @@ from __future__ import annotations
 import csv
 import io
 
+from conftest import Chat, hostile_chat
+
 from chatmod.report import render
 from chatmod.report.render_csv import COLUMNS, guard
-
-from conftest import Chat, hostile_chat
 
 
 def rows(text: str) -> list[dict[str, str]]:

@@ -5,10 +5,9 @@ from __future__ import annotations
 import re
 
 import pytest
+from conftest import hostile_chat
 
 from chatmod.report import FORMATS, render
-
-from conftest import hostile_chat
 
 # C0 but TAB, LF, CR; DEL; C1 (0x9b is the 8-bit CSI).
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from html.parser import HTMLParser
 
-from chatmod.report import render
-
 from conftest import hostile_chat
+
+from chatmod.report import render
 
 
 class Page(HTMLParser):
@@ -114,7 +114,7 @@ def test_hostile_text_is_escaped_and_isolated():
     assert "https://x.example/a%22onmouseover=%22alert%281%29" in hrefs
     for tag, attrs in page.tags:
         assert not any(name.startswith("on") for name in attrs), (tag, attrs)
-        assert tag not in ("img", "i", "b", "div") or tag == "div" and attrs.get("class")
+        assert tag not in ("img", "i", "b", "div") or (tag == "div" and attrs.get("class"))
     # Every piece of chat text sits inside <bdi>: the RLO cannot leak into the page.
     assert any("\u202e" in text for text in page.inside_bdi)
     assert not any("\u202e" in text for text in page.outside_bdi)

@@ -6,10 +6,10 @@ import dataclasses
 import json
 import re
 
+from conftest import hostile_chat
+
 from chatmod.report import render
 from chatmod.report.model import BallItem
-
-from conftest import hostile_chat
 
 ISO_Z = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$")
 

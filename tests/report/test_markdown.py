@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC
 
 import pytest
+from conftest import HOSTILE, Chat, hostile_chat, small_chat
 
 from chatmod.report import render
 from chatmod.report.render_md import human_duration, md, mmss, safe_url
 
-from conftest import HOSTILE, Chat, hostile_chat, small_chat
-
 
 def section(text: str, title: str) -> str:
     """The body of the ``## title`` section (up to the next heading of the same level)."""
-    m = re.search(rf"^(#+) {re.escape(title)}\n(.*?)(?=^\1 |\Z)", text, re.M | re.S)
+    m = re.search(rf"^(#+) {re.escape(title)}\n(.*?)(?=^\1 |\Z)", text, re.MULTILINE | re.DOTALL)
     assert m is not None, f"no section {title!r}"
     return m.group(2)
 
@@ -301,13 +301,13 @@ def test_quiet_sessions_fold_into_one_line():
 
 
 def test_carried_over_lists_every_question_and_the_first_comments() -> None:
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     from chatmod.core.ledger import Status
     from chatmod.report.model import BallItem, Report
     from chatmod.report.render_md import CARRIED_COMMENTS_SHOWN, render_md
 
-    at = datetime(2026, 1, 2, 18, tzinfo=timezone.utc)
+    at = datetime(2026, 1, 2, 18, tzinfo=UTC)
 
     def ball(n: int, question: bool) -> BallItem:
         return BallItem(id=str(n), author=f"p{n}", display_name=None, at=at, text=f"text {n}", url=None,

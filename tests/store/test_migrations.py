@@ -39,7 +39,7 @@ async def test_a_failed_migration_leaves_the_old_version_intact(tmp_path: Path, 
     broken = (MIGRATIONS[0], "CREATE TABLE half_done (x); THIS IS NOT SQL;")
     monkeypatch.setattr(db, "MIGRATIONS", broken)
     monkeypatch.setattr(db, "SCHEMA_VERSION", 2)
-    with pytest.raises(StoreError, match="v1.db"):
+    with pytest.raises(StoreError, match=r"v1\.db"):
         await Store.open(path)
     with sqlite3.connect(path) as connection:
         assert connection.execute("PRAGMA user_version").fetchone()[0] == 1

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -20,15 +20,15 @@ def _archive(path: Path) -> Path:
 
     def post(at: datetime, author: str, text: str) -> None:
         records.append({"network": "twitter", "id": str(len(records) + 1), "author": author,
-                        "created_at": at.astimezone(timezone.utc).isoformat(), "text": text + " #edchat"})
+                        "created_at": at.astimezone(UTC).isoformat(), "text": text + " #edchat"})
 
-    december = datetime(2025, 12, 5, 18, 0, tzinfo=timezone.utc)  # 13:00 in New York
+    december = datetime(2025, 12, 5, 18, 0, tzinfo=UTC)  # 13:00 in New York
     post(december - timedelta(hours=20), "mshost", "reminder: chat tomorrow!")
     post(december, "mshost", "Q1: what are you reading?")
     for i in range(12):
         post(december + timedelta(minutes=2 + i), f"p{i}", f"@mshost A1 book {i}, any tips?")
     post(december + timedelta(minutes=20), "mshost", "@p0 great pick!")
-    january = datetime(2026, 1, 9, 18, 0, tzinfo=timezone.utc)  # Jan 2 skipped: held on the 9th
+    january = datetime(2026, 1, 9, 18, 0, tzinfo=UTC)  # Jan 2 skipped: held on the 9th
     post(january, "mshost", "Q1: new year, new books?")
     for i in range(25):
         post(january + timedelta(minutes=1 + i), f"p{i}", f"A1 {i} pages a day")

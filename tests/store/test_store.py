@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from datetime import UTC
 from pathlib import Path
 
 import pytest
@@ -72,7 +73,7 @@ async def test_a_bad_row_fails_the_whole_batch_loudly(tmp_path: Path) -> None:
     good = message_row(chat([("m1", "0:00", "bob", "hello")])[0])
     bad = (None, *good[1:])  # network is NOT NULL: INSERT OR IGNORE would have dropped it silently
     async with await Store.open(tmp_path / "x.db") as store:
-        with pytest.raises(StoreError, match="x.db"):
+        with pytest.raises(StoreError, match=r"x\.db"):
             await store.write(messages=[good, bad])
         assert await store.count("messages") == 0
         await store.write(messages=[good])
@@ -121,18 +122,18 @@ async def test_a_full_disk_writes_nothing_of_the_batch(tmp_path: Path) -> None:
 
 
 async def test_a_missing_directory_is_a_clear_error(tmp_path: Path) -> None:
-    with pytest.raises(StoreError, match="missing.*cannot open it"):
+    with pytest.raises(StoreError, match=r"missing.*cannot open it"):
         await Store.open(tmp_path / "missing" / "x.db")
 
 
 @pytest.mark.parametrize("question, thread, burst_of", [(True, 3, None), (False, None, 'x"\\y'), (True, 12, "1700")])
 def test_opened_detail_is_the_json_of_the_ball(question: bool, thread: int | None, burst_of: str | None) -> None:
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     from chatmod.core.events import BallOpened
     from chatmod.core.models import Network
     from chatmod.store.rows import event_row
 
-    event = BallOpened("b1", "bob", question, thread, 1, datetime(2026, 1, 1, tzinfo=timezone.utc), burst_of)
+    event = BallOpened("b1", "bob", question, thread, 1, datetime(2026, 1, 1, tzinfo=UTC), burst_of)
     row = event_row(Network.TWITTER, event)
     assert row is not None and json.loads(str(row[-1])) == {"question": question, "thread": thread, "burst_of": burst_of}

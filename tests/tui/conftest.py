@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import timezone
+from datetime import UTC
 from pathlib import Path
 from typing import Any
 
@@ -55,7 +55,7 @@ def make_app(
     return ChatmodApp(
         session,
         ConsoleOptions(
-            title="#edchat · test", moderator="sam", tag="edchat", zone=timezone.utc,
+            title="#edchat · test", moderator="sam", tag="edchat", zone=UTC,
             export_dir=export_dir or Path.cwd(), **options,
         ),
         wall=wall or Wall(),

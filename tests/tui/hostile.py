@@ -23,10 +23,10 @@ FORBIDDEN_OUTPUT = ["\x1b[2J", "\x1b[6n", "\x1b]52", "\x1b]8;;https://evil", "\x
 
 def _raw(ident: str, clock: str, author: str, text: str, **extra: Any) -> Message:
     # model_construct skips the model's own cleaning: the console must be safe on its own.
-    fields = dict(network="twitter", id=ident, author=author, created_at=at(clock), text=text, mentions=(Mention(handle="mshost"),),
-                  hashtags=(), reply_to_id=None, reply_to_author=None, repost_of=None, repost_of_author=None,
-                  quote_of=None, url=None, lang=None, edited=False, deleted=False, truncated=False, raw=None,
-                  author_id=None, display_name=None, reply_source=None)
+    fields = {"network": "twitter", "id": ident, "author": author, "created_at": at(clock), "text": text, "mentions": (Mention(handle="mshost"),),
+                  "hashtags": (), "reply_to_id": None, "reply_to_author": None, "repost_of": None, "repost_of_author": None,
+                  "quote_of": None, "url": None, "lang": None, "edited": False, "deleted": False, "truncated": False, "raw": None,
+                  "author_id": None, "display_name": None, "reply_source": None}
     fields.update(extra)
     return Message.model_construct(**fields)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timezone
+from datetime import UTC
 
 from chatmod.core.handles import HostTeam
 from chatmod.sources.replay import Feed
@@ -21,7 +21,7 @@ def hostile_app(wall: Wall) -> ChatmodApp:
     messages = hostile_chat()
     team = HostTeam(["mshost"])
     session = ReplaySession(Feed(lambda: list(messages)), lambda: ConsoleState(team), speed=60.0, wall=0.0)
-    return ChatmodApp(session, ConsoleOptions(title="[bold]#edchat[/]", moderator="[red]me", zone=timezone.utc),
+    return ChatmodApp(session, ConsoleOptions(title="[bold]#edchat[/]", moderator="[red]me", zone=UTC),
                       wall=wall, tick=None)
 
 

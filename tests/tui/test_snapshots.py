@@ -5,7 +5,7 @@ Accept a reviewed change with ``pytest tests/tui/test_snapshots.py --snapshot-up
 
 from __future__ import annotations
 
-from datetime import timezone
+from datetime import UTC
 
 import pytest
 
@@ -34,7 +34,7 @@ def demo_with_hostile_text(minute: float) -> ChatmodApp:
     wall.t = minute
     session.tick(wall.t)
     session.toggle_play(wall.t)  # stopped: the waits stay where they are while the snapshot is taken
-    return ChatmodApp(session, ConsoleOptions(title="#teachtechchat · demo", moderator="sam", zone=timezone.utc),
+    return ChatmodApp(session, ConsoleOptions(title="#teachtechchat · demo", moderator="sam", zone=UTC),
                       wall=wall, tick=None)
 
 

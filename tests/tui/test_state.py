@@ -108,7 +108,7 @@ def test_the_question_board_counts_answers_and_people_and_times_against_the_plan
 
 def test_conversation_shows_what_a_message_replies_to_and_its_replies():
     state = state_after()
-    parents, message, replies = state.conversation("r1")
+    parents, message, _replies = state.conversation("r1")
     assert [m.id for m in parents] == ["a1"] and message is not None and message.id == "r1"
     assert [m.id for m in state.conversation("c1")[2]] == ["h1"]
     assert state.conversation("unknown") == ([], None, [])

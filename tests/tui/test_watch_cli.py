@@ -21,7 +21,7 @@ def console(monkeypatch: pytest.MonkeyPatch) -> list[ChatmodApp]:
         started.append(app)
         try:
             app._session = app._loader()  # what the worker thread does after the first frame
-        except Exception as error:  # noqa: BLE001 - the command line reports it
+        except Exception as error:
             app.load_error = error
 
     monkeypatch.setattr(ChatmodApp, "run", run)

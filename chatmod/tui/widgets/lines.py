@@ -21,7 +21,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.timer import Timer
 
-__all__ = ["LineList", "SYNC_EVERY"]
+__all__ = ["SYNC_EVERY", "LineList"]
 
 LINE_CACHE = 1024
 """Drawn lines kept for reuse (a screen holds at most a few hundred)."""

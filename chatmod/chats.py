@@ -91,7 +91,15 @@ class Chat(BaseModel):
         return Schedule(self.rrule, self.start, self.timezone, timedelta(minutes=self.duration_minutes))
 
     def team(self, network: Network) -> HostTeam:
+        """The host team's handles on ``network``."""
         return HostTeam(self.hosts.get(network, ()), self.cohosts.get(network, ()))
+
+    def every_handle(self) -> HostTeam:
+        """The host team's handles on every network, for keeping their messages while reading."""
+        return HostTeam(
+            [h for handles in self.hosts.values() for h in handles],
+            [h for handles in self.cohosts.values() for h in handles],
+        )
 
 
 class ChatBook:

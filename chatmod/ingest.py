@@ -52,6 +52,9 @@ class IngestResult:
     """Messages in the ingested span that belong to no session (reminders, follow-ups)."""
     first: datetime | None = None
     last: datetime | None = None
+    network: Network | None = None
+    """The network of the first message read."""
+    judged_by: HostTeam | None = None
 
 
 async def ingest(
@@ -65,7 +68,8 @@ async def ingest(
     chat: Chat | None = None,
 ) -> IngestResult:
     """Store every message of ``source`` in ``db``, split the span into sessions (by the chat's
-    schedule when given, else by silence), and with a host team judge each session.
+    schedule when given, else by silence), and with a host team judge each session. Without
+    ``team``, the chat's host team on the network of the messages read judges them.
 
     Raises InputError (unreadable source) and StoreError (unusable database).
     """
@@ -74,6 +78,9 @@ async def ingest(
     async with await Store.open(db) as store:
         await _store_messages(store, items, result, progress, keep)
         if result.first is not None and result.last is not None:
+            if team is None and chat is not None:
+                team = chat.team(result.network or Network.TWITTER)
+            result.judged_by = team
             await _judge(store, team, chat, config or EngineConfig(), result, progress)
     return result
 
@@ -90,6 +97,8 @@ def _batches(
                 result.run.off_tag += 1
                 continue
             rows.append(message_row(item))
+            if result.network is None:
+                result.network = item.network
             at = item.created_at
             if result.first is None or at < result.first:
                 result.first = at

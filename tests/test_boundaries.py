@@ -58,7 +58,7 @@ def test_the_command_line_and_the_console_start_without_the_engine() -> None:
 
 
 def test_the_command_lines_lists_of_names_match_the_modules() -> None:
-    from chatmod.cli_common import FORMAT_NAMES, NETWORK_NAMES
+    from chatmod.cli.common import FORMAT_NAMES, NETWORK_NAMES
     from chatmod.core.models import Network
     from chatmod.formats import FORMAT_NAMES as READERS
 

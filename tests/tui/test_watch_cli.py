@@ -25,7 +25,7 @@ def console(monkeypatch: pytest.MonkeyPatch) -> list[ChatmodApp]:
             app.load_error = error
 
     monkeypatch.setattr(ChatmodApp, "run", run)
-    monkeypatch.setattr("chatmod.cli_watch._on_terminal", lambda: True)
+    monkeypatch.setattr("chatmod.cli.console._on_terminal", lambda: True)
     return started
 
 

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from chatmod.cli_common import (
+from chatmod.cli.common import (
     EXIT_FAILURE,
     EXIT_OK,
     EXIT_USAGE,
@@ -80,11 +80,11 @@ def _chats_default() -> Path:
     return default_chats_path()
 
 
-def _load_chats(args: argparse.Namespace) -> ChatBook | None:
+def _load_chats(chats_file: Path | None) -> ChatBook | None:
     from chatmod.chats import ChatBook, ChatError
 
     try:
-        book = ChatBook.load(args.chats_file)
+        book = ChatBook.load(chats_file)
     except ChatError as error:
         print_error(str(error))
         return None
@@ -93,14 +93,15 @@ def _load_chats(args: argparse.Namespace) -> ChatBook | None:
     return book
 
 
-def find_chat(args: argparse.Namespace) -> Chat | None:
-    book = _load_chats(args)
+def find_chat(chats_file: Path | None, name: str) -> Chat | None:
+    """The chat called ``name``, or None after saying why there is none."""
+    book = _load_chats(chats_file)
     if book is None:
         return None
-    chat = book.chats.get(args.name)
+    chat = book.chats.get(name)
     if chat is None:
         known = ", ".join(book.chats) or "none yet; add one with chatmod chats add"
-        print_error(f"no chat named {args.name!r} (chats: {known})")
+        print_error(f"no chat named {name!r} (chats: {known})")
     return chat
 
 
@@ -108,7 +109,7 @@ def _run_chats_add(args: argparse.Namespace) -> int:
     from chatmod.chats import Chat, ChatError
     from chatmod.core.schedule import ScheduleError
 
-    book = _load_chats(args)
+    book = _load_chats(args.chats_file)
     if book is None:
         return EXIT_USAGE
     if args.name in book.chats and not args.replace:
@@ -156,7 +157,7 @@ def _planned_question(text: str) -> dict[str, object]:
 
 
 def _run_chats_list(args: argparse.Namespace) -> int:
-    book = _load_chats(args)
+    book = _load_chats(args.chats_file)
     if book is None:
         return EXIT_USAGE
     if not book.chats:
@@ -169,7 +170,7 @@ def _run_chats_list(args: argparse.Namespace) -> int:
 
 
 def _run_chats_show(args: argparse.Namespace) -> int:
-    chat = find_chat(args)
+    chat = find_chat(args.chats_file, args.name)
     return EXIT_USAGE if chat is None else _show(chat)
 
 
@@ -188,7 +189,7 @@ def _show(chat: Chat) -> int:
 def _run_chats_next(args: argparse.Namespace) -> int:
     from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-    chat = find_chat(args)
+    chat = find_chat(args.chats_file, args.name)
     if chat is None:
         return EXIT_USAGE
     try:
@@ -207,7 +208,7 @@ def _run_chats_next(args: argparse.Namespace) -> int:
 def _run_chats_ics(args: argparse.Namespace) -> int:
     from chatmod.chats import ics
 
-    chat = find_chat(args)
+    chat = find_chat(args.chats_file, args.name)
     if chat is None:
         return EXIT_USAGE
     return write_output(ics(chat, datetime.now(UTC), max(1, args.count)), args.output)

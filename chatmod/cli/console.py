@@ -10,7 +10,7 @@ from datetime import timedelta, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from chatmod.cli_common import (
+from chatmod.cli.common import (
     EXIT_FAILURE,
     EXIT_OK,
     EXIT_USAGE,
@@ -21,7 +21,9 @@ from chatmod.cli_common import (
 
 if TYPE_CHECKING:
     # Loaded by the console's loader, after its first frame (see ChatmodApp).
+    from chatmod.chats import Chat
     from chatmod.core.handles import HostTeam
+    from chatmod.core.models import Network
     from chatmod.formats.base import Item
     from chatmod.tui.session import ReplaySession
 
@@ -121,7 +123,7 @@ def _run_demo(args: argparse.Namespace) -> int:
         print_error(f"the bundled demo chat is missing from this install ({DEMO_CHAT})")
         return EXIT_FAILURE
     if args.recap:
-        from chatmod.cli_common import write_output
+        from chatmod.cli.common import write_output
         from chatmod.core.handles import HostTeam
         from chatmod.formats import read_source
         from chatmod.pipeline import Run, chronological
@@ -143,10 +145,9 @@ def _run_demo(args: argparse.Namespace) -> int:
 def _run_watch(args: argparse.Namespace) -> int:
     chat = None
     if args.chat is not None:
-        from chatmod.cli_chats import find_chat
+        from chatmod.cli.chats import find_chat
 
-        args.name = args.chat
-        chat = find_chat(args)
+        chat = find_chat(args.chats_file, args.chat)
         if chat is None:
             return EXIT_USAGE
     if args.session is not None:
@@ -163,17 +164,17 @@ def _run_watch(args: argparse.Namespace) -> int:
     tag = args.tag or (chat.hashtag if chat else None)
 
     def source() -> tuple[Callable[[], Iterable[Item]], HostTeam]:
-        from chatmod.core.handles import HostTeam
+        from chatmod.cli.sources import resolve_team
         from chatmod.core.models import Message, Network
         from chatmod.formats import read_source
         from chatmod.pipeline import tag_filter
 
-        if args.host or chat is None:
-            team = HostTeam(args.host, args.cohost)
-        else:
-            team = chat.team(Network.TWITTER)
         # stdin can be read only once, and the console reads again from the start to seek back.
         stdin_items = list(read_source("-", args.input_format)[1]) if args.source == "-" else None
+        network = None
+        if chat is not None and not args.host:
+            network = _first_network(stdin_items, args.source, args.input_format)
+        team = resolve_team(args.host, args.cohost, chat, network or Network.TWITTER)
         keep = tag_filter(tag, team) if tag else None
 
         def open_items() -> Iterable[Item]:
@@ -188,23 +189,32 @@ def _run_watch(args: argparse.Namespace) -> int:
     return _open_console(args, source, title=title, tag=tag, chat=chat)
 
 
-def _watch_session(args: argparse.Namespace) -> int:
-    from chatmod.cli import _load_session
+def _first_network(items: Iterable[Item] | None, source: str = "", input_format: str | None = None) -> Network | None:
+    """The network of the first message: a chat's host handles are those on the network read."""
+    from chatmod.core.models import Message
+    from chatmod.formats import read_source
 
-    args.source = None
-    args.chat = None
-    args.show_rejected = False
-    loaded = _load_session(args)
+    opened = iter(items) if items is not None else read_source(source, input_format)[1]
+    try:
+        return next((item.network for item in opened if isinstance(item, Message)), None)
+    finally:
+        close = getattr(opened, "close", None)
+        if close is not None:
+            close()
+
+
+def _watch_session(args: argparse.Namespace) -> int:
+    from chatmod.cli.common import default_db_path
+    from chatmod.cli.sources import load_session
+
+    loaded = load_session(args.db, args.session, args.host, args.cohost, args.tag, args.chats_file)
     if isinstance(loaded, int):
         return loaded
-    messages, _, team = loaded
-    carried = len(getattr(args, "carried_over", ()))
-    title = f"#{args.tag} · {args.source}" if args.tag else str(args.source)
-    if args.db is None:
-        from chatmod.cli_common import default_db_path
-
-        args.db = default_db_path()
-    return _open_console(args, lambda: ((lambda: messages), team), title=title, tag=args.tag, carried_over=carried)
+    title = f"#{loaded.tag} · {loaded.label}" if loaded.tag else loaded.label
+    return _open_console(
+        args, lambda: ((lambda: loaded.messages), loaded.team), title=title, tag=loaded.tag,
+        carried_over=len(loaded.carried_over), db=args.db if args.db is not None else default_db_path(),
+    )
 
 
 def _on_terminal() -> bool:
@@ -217,8 +227,9 @@ def _open_console(
     *,
     title: str,
     tag: str | None,
-    chat: Any = None,
+    chat: Chat | None = None,
     carried_over: int = 0,
+    db: Path | None = None,
 ) -> int:
     if not _on_terminal():
         print_error("the console needs a terminal; for a text recap use chatmod report (or chatmod demo --recap)")
@@ -251,7 +262,9 @@ def _open_console(
             raise InputError("nothing to replay: no usable messages")
         return ReplaySession(feed, make_state, speed=args.speed, wall=time.monotonic())
 
-    recorder = Recorder(args.db) if getattr(args, "db", None) is not None else None
+    if db is None:
+        db = getattr(args, "db", None)  # demo has no --db
+    recorder = Recorder(db) if db is not None else None
     options = ConsoleOptions(
         title=title, moderator=args.moderator, tag=tag, zone=args.tz, featured=frozenset(args.feature),
         muted=frozenset(args.mute), export_dir=args.export_dir, recorder=recorder,

@@ -1,0 +1,265 @@
+"""Provides ``analyze``, ``report`` and ``ingest``: the commands that judge a chat archive."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from chatmod.cli.chats import find_chat
+from chatmod.cli.common import (
+    EXIT_FAILURE,
+    EXIT_OK,
+    EXIT_USAGE,
+    NETWORK_NAMES,
+    Formatter,
+    default_db_path,
+    print_error,
+    write_output,
+)
+from chatmod.cli.sources import (
+    add_source_options,
+    add_stored_options,
+    existing_db,
+    load,
+    report_rejections,
+)
+
+if TYPE_CHECKING:
+    from rich.progress import TaskID
+
+    from chatmod.core.models import Message
+
+__all__ = ["add_archive_parsers"]
+
+
+def add_archive_parsers(commands: Any) -> None:
+    analyze = commands.add_parser(
+        "analyze",
+        help="judge every message; one JSON object per message on stdout",
+        description="Read a chat archive and print, in chronological order, one JSON object per "
+        "message (reposts included) with the engine's judgement: thread, whether it is "
+        "addressed to the host team (to_host), whether it asks them something (question), "
+        "and whether the host team answered it.",
+        epilog="Output fields: id, author, created_at (ISO 8601 UTC), thread, to_host, question, "
+        "answered (null exactly when to_host is false), answered_by; and also network, session, "
+        "team, repost, reply_to, reply_to_author, reply_source (explicit|inferred), reason "
+        "(why addressed: reply|leading|direct|plural), opens, answer_tag, late, burst_of, "
+        "status, text, url.",
+        formatter_class=Formatter,
+    )
+    add_source_options(analyze, optional=True)
+    add_stored_options(analyze)
+    analyze.set_defaults(run=_run_analyze)
+
+    report = commands.add_parser(
+        "report",
+        help="write the recap: dropped balls, answers, questions, response times",
+        description="Read a chat archive and write its report: dropped balls first (questions "
+        "before comments, with how long each waited), then answered balls with response "
+        "times, the recap grouped by question, per-question figures, host response time, "
+        "top participants, and how much of the conversation ran between participants.",
+        formatter_class=Formatter,
+    )
+    add_source_options(report, optional=True)
+    add_stored_options(report)
+    report.add_argument(
+        "--format",
+        choices=("md", "html", "json", "csv"),
+        default="md",
+        help="md (default), html (one self-contained page), json, or csv (one row per ball)",
+    )
+    report.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of stdout")
+    report.add_argument("--chat", metavar="NAME", help="with --history: the chat whose sessions to compare")
+    report.add_argument("--history", action="store_true",
+                        help="one line per stored session of --chat, and the trend: new vs returning "
+                        "participants, answered within 5 minutes, dropped, response time, and how much "
+                        "ran between participants")
+    report.add_argument("--last", type=int, default=4, metavar="N",
+                        help="with --history: compare the last N sessions with the N before (default 4)")
+    report.set_defaults(run=_run_report)
+
+    ingest = commands.add_parser(
+        "ingest",
+        help="store an archive in the chatmod database (history across weeks)",
+        description="Store every message of a chat archive in chatmod's SQLite database, in "
+        "batches (one transaction each), then judge them and store the ledger of balls. "
+        "Ingesting the same archive again changes nothing; an interrupted ingest is completed "
+        "by running it again.",
+        epilog=f"The default database is {default_db_path()} (--db to choose another). "
+        "It opens in sqlite3 and Datasette: tables messages, message_revisions, ledger_events.",
+        formatter_class=Formatter,
+    )
+    add_source_options(ingest)
+    ingest.add_argument("--db", metavar="PATH", type=Path, help="the database file (created if missing)")
+    ingest.add_argument("--chat", metavar="NAME",
+                        help="a chat from 'chatmod chats': its hosts, hashtag and schedule (sessions)")
+    ingest.add_argument("--network", choices=NETWORK_NAMES,
+                        help="with --chat: whose of the chat's host handles to use (default: those of "
+                        "the network the archive is from)")
+    ingest.add_argument("--chats-file", type=Path, metavar="PATH", help="the chats file to use")
+    ingest.set_defaults(run=_run_ingest)
+
+
+def _run_analyze(args: argparse.Namespace) -> int:
+    from chatmod.pipeline import batch_gc
+    from chatmod.records import analysis_lines
+
+    with batch_gc():
+        loaded = load(args)
+        if isinstance(loaded, int):
+            return loaded
+        out = sys.stdout
+        for line in analysis_lines(loaded.messages, loaded.team):
+            out.write(line)
+            out.write("\n")
+        out.flush()
+    return EXIT_OK
+
+
+def _run_history(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from chatmod.cli.sources import resolve_team
+    from chatmod.core.models import Network
+    from chatmod.pipeline import batch_gc
+    from chatmod.report.history import build_history, render_history
+    from chatmod.store import Store, StoreError
+    from chatmod.store.rows import message_from_row
+
+    if args.chat is None or args.source is not None or args.session is not None:
+        print_error("--history reads stored sessions: give --chat NAME (and --db PATH), not SOURCE or --session")
+        return EXIT_USAGE
+    chat = find_chat(args.chats_file, args.chat)
+    if chat is None:
+        return EXIT_USAGE
+    path = existing_db(args.db, args.chat)
+    if path is None:
+        return EXIT_USAGE
+
+    async def read() -> list[tuple[int, bool, list[Message]]]:
+        async with await Store.open(path) as store:
+            found = []
+            for summary in await store.session_summaries(chat.name):
+                rows = [r async for chunk in store.message_rows(str(summary["start"]), str(summary["end"])) for r in chunk]
+                found.append((int(summary["id"]), bool(summary["off_schedule"]), [message_from_row(r) for r in rows]))  # type: ignore[call-overload]
+            return found
+
+    try:
+        sessions = asyncio.run(read())
+    except StoreError as error:
+        print_error(str(error))
+        return EXIT_FAILURE
+    if not sessions:
+        print_error(f"no sessions of {chat.name} in {path}; ingest an archive with --chat {chat.name}")
+        return EXIT_FAILURE
+    network = sessions[0][2][0].network if sessions[0][2] else Network.TWITTER
+    team = resolve_team(args.host, args.cohost, chat, network)
+    with batch_gc():
+        history = build_history(chat.name, sessions, team, max(1, args.last))
+    return write_output(render_history(history, args.format), args.output)
+
+
+def _run_report(args: argparse.Namespace) -> int:
+    from chatmod.pipeline import batch_gc
+    from chatmod.report import build_report, render
+
+    if args.history:
+        return _run_history(args)
+
+    with batch_gc():
+        loaded = load(args)
+        if isinstance(loaded, int):
+            return loaded
+        report = build_report(loaded.messages, loaded.team, source=loaded.label, tag=loaded.tag,
+                              rejected=loaded.run.rejected_count, carried_over=loaded.carried_over)
+    return write_output(render(report, args.format), args.output)
+
+
+@contextmanager
+def _progress_bar(title: str) -> Iterator[Callable[[str, int], None] | None]:
+    """A live count of committed messages on a terminal; nothing at all when stderr is piped."""
+    if not sys.stderr.isatty():
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    columns = (
+        SpinnerColumn(finished_text="✓"),
+        TextColumn("{task.description}", markup=False),
+        TextColumn("{task.completed:,} messages", markup=False),
+        TimeElapsedColumn(),
+    )
+    with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
+        tasks: dict[str, TaskID] = {}
+
+        def update(phase: str, count: int) -> None:
+            if phase not in tasks:
+                for task in bar.tasks:  # the previous phase is over: mark it done
+                    if not task.finished:
+                        bar.update(task.id, total=task.completed)
+                tasks[phase] = bar.add_task(f"{title}: {phase}", total=None)
+            bar.update(tasks[phase], completed=count)
+
+        yield update
+
+
+def _run_ingest(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from chatmod.core.handles import HostTeam
+    from chatmod.core.models import Network
+    from chatmod.formats import InputError
+    from chatmod.ingest import ingest
+    from chatmod.pipeline import batch_gc, tag_filter
+    from chatmod.store import StoreError
+
+    path: Path = args.db if args.db is not None else default_db_path()
+    if args.db is None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    chat = None
+    if args.chat is not None:
+        chat = find_chat(args.chats_file, args.chat)
+        if chat is None:
+            return EXIT_USAGE
+    # Without --host the chat's handles are taken on the network of what is read, known once read.
+    team = HostTeam(args.host, args.cohost) if args.host else None
+    if team is None and chat is not None and args.network is not None:
+        team = chat.team(Network(args.network))
+    tag = args.tag or (chat.hashtag if chat else None)
+    # The filter keeps the host team's untagged messages: any of the chat's handles will do there.
+    keep = tag_filter(tag, team or (chat.every_handle() if chat else HostTeam([]))) if tag else None
+    with _progress_bar(f"ingesting {args.source}") as progress:
+        try:
+            with batch_gc():
+                result = asyncio.run(ingest(args.source, path, team, args.input_format, progress, keep=keep, chat=chat))
+        except InputError as error:
+            print_error(str(error))
+            return EXIT_USAGE
+        except StoreError as error:
+            print_error(str(error))
+            return EXIT_FAILURE
+    report_rejections(args.show_rejected, result.run)
+    parts = [f"read {result.read} messages into {path} ({result.changed} new or changed)"]
+    if result.deletions:
+        parts.append(f"{result.deletions} deletions recorded")
+    parts.append(f"{result.sessions} sessions{f' of {chat.name}' if chat else ''}")
+    if result.outside:
+        parts.append(f"{result.outside} messages outside sessions")
+    if result.judged_by is not None:
+        parts.append(f"judged {result.judged}, {result.events} new ledger events")
+    else:
+        parts.append("not judged (no --host)")
+    if result.run.rejected_count:
+        parts.append(f"{result.run.rejected_count} records rejected")
+    print(f"chatmod: {'; '.join(parts)}", file=sys.stderr)
+    if result.read == 0:
+        print_error(f"no usable messages in {args.source}")
+        return EXIT_USAGE
+    return EXIT_OK
+
+

@@ -1,0 +1,240 @@
+"""Provides what every command that reads a chat shares: the SOURCE options, the chat definition
+they name, and loading an archive or a stored session into one :class:`Loaded` value."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from chatmod.cli.chats import find_chat
+from chatmod.cli.common import EXIT_FAILURE, EXIT_USAGE, FORMAT_NAMES, default_db_path, print_error
+
+if TYPE_CHECKING:
+    from chatmod.chats import Chat
+    from chatmod.core.handles import HostTeam
+    from chatmod.core.models import Message, Network
+    from chatmod.pipeline import Run
+    from chatmod.report.model import BallItem
+
+__all__ = [
+    "Loaded",
+    "add_source_options",
+    "add_stored_options",
+    "existing_db",
+    "load",
+    "load_session",
+    "report_rejections",
+    "resolve_team",
+    "summarize",
+]
+
+
+def add_stored_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--db", metavar="PATH", type=Path,
+                        help="with --session: the database to read (default: chatmod's own)")
+    parser.add_argument("--session", metavar="ID", type=int,
+                        help="read a stored session (ids: chatmod sessions) instead of SOURCE")
+    parser.add_argument("--chats-file", type=Path, metavar="PATH", help="the chats file to use")
+
+
+def add_source_options(parser: argparse.ArgumentParser, optional: bool = False) -> None:
+    parser.add_argument("source", metavar="SOURCE", nargs="?" if optional else None,
+                        help="archive file to read, or - for stdin")
+    parser.add_argument(
+        "--host",
+        action="append",
+        default=[],
+        metavar="HANDLE",
+        help="the host's handle (repeatable): JeffHicks, host@instance.social, or a Bluesky "
+        "handle or DID; case does not matter",
+    )
+    parser.add_argument(
+        "--cohost",
+        action="append",
+        default=[],
+        metavar="HANDLE",
+        help="a co-host's handle (repeatable); co-host replies answer balls too",
+    )
+    parser.add_argument(
+        "--tag",
+        metavar="TAG",
+        help="the chat's hashtag: keep tagged posts and the replies around them, drop the rest",
+    )
+    parser.add_argument(
+        "--input-format",
+        choices=FORMAT_NAMES,
+        metavar="NAME",
+        help=f"skip detection and read SOURCE as this format ({', '.join(FORMAT_NAMES)})",
+    )
+    parser.add_argument(
+        "--show-rejected",
+        action="store_true",
+        help="list every rejected record on stderr (default: a count and the first few)",
+    )
+
+
+def resolve_team(hosts: list[str], cohosts: list[str], chat: Chat | None, network: Network) -> HostTeam:
+    """The host team: ``--host``/``--cohost`` when given, else the chat's handles on ``network``
+    (the network being read: a chat run on Mastodon and Bluesky has different handles on each)."""
+    from chatmod.core.handles import HostTeam
+
+    if hosts or chat is None:
+        return HostTeam(hosts, cohosts)
+    return chat.team(network)
+
+
+@dataclass(slots=True)
+class Loaded:
+    """A chat read for a command: its messages in time order, with what reading them found."""
+
+    messages: list[Message]
+    run: Run
+    team: HostTeam
+    label: str
+    """What was read, for titles and footers: the SOURCE, or "session 3 of chatmod.db"."""
+    tag: str | None = None
+    carried_over: list[BallItem] = field(default_factory=list)
+
+
+def load(args: argparse.Namespace) -> Loaded | int:
+    """The archive SOURCE or the stored ``--session`` the command was given, or an exit status
+    after saying what was wrong."""
+    from chatmod.core.handles import HostTeam
+    from chatmod.formats import InputError, read_source
+    from chatmod.pipeline import Run, chronological, tag_filter
+
+    if args.session is not None:
+        if args.source is not None:
+            print_error("give either SOURCE or --session, not both")
+            return EXIT_USAGE
+        return load_session(args.db, args.session, args.host, args.cohost, args.tag, args.chats_file,
+                            args.show_rejected)
+    if args.source is None:
+        print_error("SOURCE is required (a file, or - for stdin), or --session ID to read a stored session")
+        return EXIT_USAGE
+    if not args.host:
+        print_error("--host is required: the host's handle, e.g. --host JeffHicks")
+        return EXIT_USAGE
+    team = HostTeam(args.host, args.cohost)
+    run = Run()
+    try:
+        _, items = read_source(args.source, args.input_format)
+        keep = tag_filter(args.tag, team) if args.tag else None
+        messages = chronological(items, run, keep)
+    except InputError as error:
+        print_error(str(error))
+        return EXIT_USAGE
+    summarize(args.show_rejected, run, messages, team)
+    if not messages:
+        print_error(f"no usable messages in {args.source}")
+        return EXIT_USAGE
+    return Loaded(messages, run, team, label=args.source, tag=args.tag)
+
+
+def existing_db(db: Path | None, chat: str | None = None) -> Path | None:
+    """The database to read (``db``, or the default one), or None after saying it does not exist."""
+    path = db if db is not None else default_db_path()
+    if not path.exists():
+        hint = f" --chat {chat}" if chat else ""
+        print_error(f"no database at {path}; create one with: chatmod ingest SOURCE{hint} --db {path}")
+        return None
+    return path
+
+
+def load_session(
+    db: Path | None,
+    session_id: int,
+    hosts: list[str],
+    cohosts: list[str],
+    tag: str | None,
+    chats_file: Path | None,
+    show_rejected: bool = False,
+) -> Loaded | int:
+    """A stored session's messages and the balls carried over into it, judged by ``hosts`` or
+    by the host team of the session's chat."""
+    import asyncio
+
+    from chatmod.core.models import Network
+    from chatmod.pipeline import Run
+    from chatmod.store import Store, StoreError
+    from chatmod.store.rows import message_from_row
+
+    path = existing_db(db)
+    if path is None:
+        return EXIT_USAGE
+
+    async def read() -> tuple[dict[str, object] | None, list[Message], list[BallItem]]:
+        async with await Store.open(path) as store:
+            session = await store.session(session_id)
+            if session is None:
+                return None, [], []
+            rows = [row async for chunk in store.message_rows(str(session["start"]), str(session["end"])) for row in chunk]
+            earlier = await store.carried_over(str(session["chat"]), str(session["start"])) if session["chat"] else []
+            carried = sorted((_carried_item(r, d) for r, d in earlier), key=lambda b: (not b.question, b.at))
+            return session, [message_from_row(row) for row in rows], carried
+
+    try:
+        session, messages, carried = asyncio.run(read())
+    except StoreError as error:
+        print_error(str(error))
+        return EXIT_FAILURE
+    if session is None:
+        print_error(f"no session {session_id} in {path} (list them with: chatmod sessions --db {path})")
+        return EXIT_USAGE
+    chat = None
+    if not hosts:
+        chat = find_chat(chats_file, str(session["chat"])) if session["chat"] else None
+        if chat is None:
+            print_error("--host is required (the session's chat is not defined in chatmod chats)")
+            return EXIT_USAGE
+        tag = tag or chat.hashtag  # titles the report "#tag recap"; filters nothing here
+    team = resolve_team(hosts, cohosts, chat, messages[0].network if messages else Network.TWITTER)
+    run = Run()
+    run.read = len(messages)
+    summarize(show_rejected, run, messages, team)
+    return Loaded(messages, run, team, label=f"session {session_id} of {path.name}", tag=tag, carried_over=carried)
+
+
+def _carried_item(row: tuple[object, ...], detail: dict[str, object]) -> BallItem:
+    from chatmod.core.ledger import Status
+    from chatmod.report.model import BallItem
+    from chatmod.store.rows import message_from_row
+
+    message = message_from_row(row)
+    thread = detail.get("thread")
+    return BallItem(
+        id=message.id, author=message.author, display_name=message.display_name, at=message.created_at,
+        text=message.text, url=message.url, question=bool(detail.get("question")),
+        thread=thread if isinstance(thread, int) else None, status=Status.DROPPED, waited_s=0.0,
+    )
+
+
+def report_rejections(show_all: bool, run: Run) -> None:
+    shown = run.rejected if show_all else run.rejected[:5]
+    for rejected in shown:
+        print(f"chatmod: rejected {rejected}", file=sys.stderr)
+    if run.rejected_count > len(shown):
+        more = run.rejected_count - len(shown)
+        print(f"chatmod: ... and {more} more (--show-rejected lists them all)", file=sys.stderr)
+
+
+def summarize(show_rejected: bool, run: Run, messages: list[Message], team: HostTeam) -> None:
+    report_rejections(show_rejected, run)
+    parts = [f"read {len(messages)} messages"]
+    if run.rejected_count:
+        parts.append(f"{run.rejected_count} records rejected")
+    if run.duplicates:
+        parts.append(f"{run.duplicates} repeated ids merged")
+    if run.off_tag:
+        parts.append(f"{run.off_tag} off-tag messages left out")
+    print(f"chatmod: {', '.join(parts)}", file=sys.stderr)
+    if messages and not any(team.matches(m.author, m.author_id) for m in messages):
+        hosts = ", ".join((*team.hosts, *team.cohosts))
+        print(
+            f"chatmod: warning: no message is by the host team ({hosts}); check --host "
+            "(for Bluesky, pass the host's DID)",
+            file=sys.stderr,
+        )

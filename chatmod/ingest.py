@@ -16,10 +16,11 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from chatmod.chats import Chat
-from chatmod.core.engine import Engine, EngineConfig
-from chatmod.core.events import BallOpened, Event
+from chatmod.core.engine import EngineConfig
+from chatmod.core.events import BallAnswered, BallDropped, BallEvent, BallOpened, Event
 from chatmod.core.handles import HostTeam
 from chatmod.core.models import Message, Network, Rejected
+from chatmod.core.runtime import ChatRuntime
 from chatmod.core.sessions import SessionRules, SessionSpan, split_sessions
 from chatmod.formats import read_source
 from chatmod.formats.base import Deletion, Item
@@ -66,6 +67,7 @@ async def ingest(
     config: EngineConfig | None = None,
     keep: Callable[[Message], bool] | None = None,
     chat: Chat | None = None,
+    rules: SessionRules | None = None,
 ) -> IngestResult:
     """Store every message of ``source`` in ``db``, split the span into sessions (by the chat's
     schedule when given, else by silence), and with a host team judge each session. Without
@@ -81,7 +83,7 @@ async def ingest(
             if team is None and chat is not None:
                 team = chat.team(result.network or Network.TWITTER)
             result.judged_by = team
-            await _judge(store, team, chat, config or EngineConfig(), result, progress)
+            await _judge(store, team, chat, config or EngineConfig(), rules or SessionRules(), result, progress)
     return result
 
 
@@ -146,13 +148,14 @@ async def _judge(
     team: HostTeam | None,
     chat: Chat | None,
     config: EngineConfig,
+    rules: SessionRules,
     result: IngestResult,
     progress: Progress | None,
 ) -> None:
     assert result.first is not None and result.last is not None
     # Whole sessions around what was read: a day either side for scheduled chats (sessions are
     # hours long), a silence gap otherwise (sessions end after that much of it).
-    reach = timedelta(days=1) if chat is not None else config.session_gap
+    reach = timedelta(days=1) if chat is not None else rules.gap
     start, end = iso(result.first - reach), iso(result.last + reach)
     times = await store.message_times(start, end)
     if not times:
@@ -160,16 +163,20 @@ async def _judge(
     occurrences = None
     if chat is not None:
         occurrences = list(chat.schedule.between(times[0] - reach, times[-1] + reach))
-    spans = split_sessions(times, occurrences, SessionRules(gap=config.session_gap))
+    # Which stored messages make up sessions is a whole-archive decision (a scheduled session
+    # needs a few messages, a small off-schedule group is reminders); the runtime then judges
+    # those messages, and decides itself where each of their sessions ends.
+    spans = split_sessions(times, occurrences, rules)
     result.sessions = len(spans)
     result.outside = len(times) - sum(span.last - span.first + 1 for span in spans)
     await store.write_sessions(chat.name if chat else "", start, end, [_session_row(span, times) for span in spans])
     if team is None:
         return
 
-    engine = Engine(team, config)
+    held = [span.planned for span in spans if span.planned is not None]
+    runtime = ChatRuntime(team, config=config, rules=rules, schedule=held)
     # SQLite (in aiosqlite's thread) fetches the next chunk and writes the last batch of events
-    # while the engine judges here: the two overlap instead of taking turns.
+    # while the runtime judges here: the two overlap instead of taking turns.
     writing: asyncio.Future[tuple[int, int]] | None = None
     networks: dict[str, Network] = {}
     pending: list[tuple[object, ...]] = []
@@ -178,14 +185,16 @@ async def _judge(
     async def keep(events: list[Event]) -> None:
         nonlocal pending, writing
         for event in events:
-            ball_id = getattr(event, "ball_id", None)
-            if ball_id is None:
+            if not isinstance(event, BallEvent):
                 continue
             if isinstance(event, BallOpened):
-                networks[ball_id] = network
-            row = event_row(networks.get(ball_id, network), event)
+                networks[event.ball_id] = network
+            row = event_row(networks.get(event.ball_id, network), event)
             if row is not None:
                 pending.append(row)
+            if isinstance(event, BallDropped | BallAnswered) and event.ball_id in networks:
+                # Closed by the engine: nothing more will be written about it in this run.
+                del networks[event.ball_id]
         if len(pending) >= BATCH:
             await settle()
             writing = asyncio.ensure_future(store.write(events=pending))
@@ -198,7 +207,7 @@ async def _judge(
             writing = None
 
     index = 0
-    current = 0  # the span being judged
+    current = 0  # the span being read
     chunks = store.message_rows(start, end)
     upcoming = asyncio.ensure_future(anext(chunks, None))
     while (chunk := await upcoming) is not None:
@@ -206,19 +215,16 @@ async def _judge(
         await asyncio.sleep(0)  # let the fetch reach SQLite's thread before judging starts
         for row in chunk:
             while current < len(spans) and index > spans[current].last:
-                await keep(engine.end_session(times[spans[current].last]))
-                # A session's ledger is stored; a fresh engine keeps memory to one session's worth.
-                engine, networks = Engine(team, config), {}
                 current += 1
             if current < len(spans) and index >= spans[current].first:
                 message = message_from_row(row)
                 network = message.network
-                await keep(engine.ingest(message))
+                await keep(runtime.receive(message))
                 result.judged += 1
             index += 1
         if progress is not None:
             progress("judging", result.judged)
-    await keep(engine.finish())
+    await keep(runtime.finish())
     await settle()
     result.events += (await store.write(events=pending))[1]
 

@@ -14,11 +14,14 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from chatmod.core.engine import Engine, EngineConfig
+from chatmod.core.engine import EngineConfig
 from chatmod.core.events import Analyzed, Event, SessionEnded
 from chatmod.core.handles import HostTeam
 from chatmod.core.ledger import Ledger
 from chatmod.core.models import Message, Rejected
+from chatmod.core.runtime import ChatRuntime
+from chatmod.core.schedule import Occurrence
+from chatmod.core.sessions import SessionRules
 from chatmod.core.text import fold
 from chatmod.formats.base import Deletion, Item
 
@@ -151,35 +154,39 @@ def judge_sessions(
     team: HostTeam,
     config: EngineConfig | None = None,
     on_event: Callable[[Event], None] | None = None,
+    *,
+    rules: SessionRules | None = None,
+    schedule: Iterable[Occurrence] = (),
 ) -> Iterator[tuple[list[Judged], Ledger]]:
-    """Run the engine; yield each session's messages as soon as its ledger is final."""
-    engine = Engine(team, config)
+    """Run the chat through the runtime; yield each session's messages as soon as its ledger
+    is final, with that ledger."""
+    runtime = ChatRuntime(team, config=config, rules=rules, schedule=schedule)
 
     def steps() -> Iterator[tuple[Message | None, list[Event]]]:
         for message in messages:
-            yield message, engine.ingest(message)
-        yield None, engine.finish()
+            yield message, runtime.receive(message)
+        yield None, runtime.finish()
 
     pending: list[Judged] = []
     for message, events in steps():
         for event in events:
             if on_event is not None:
                 on_event(event)
-            if type(event) is Analyzed:  # the message just read: exactly one per ingest
+            if type(event) is Analyzed:  # the message just read: exactly one per new message
                 assert message is not None
                 pending.append(Judged(message, event))
             elif type(event) is SessionEnded:
                 done, pending = pending, []
-                yield done, engine.ledger
+                yield done, runtime.previous
 
 
 def judge(
     messages: Iterable[Message], team: HostTeam, config: EngineConfig | None = None
 ) -> tuple[list[Judged], Ledger]:
-    """Run the engine over a whole chat; every message with its reading, and the final ledger."""
+    """Run a whole chat; every message with its reading, and the ledger of every session."""
     judged: list[Judged] = []
     ledger = Ledger()
     for session, session_ledger in judge_sessions(messages, team, config):
         judged.extend(session)
-        ledger = session_ledger
+        ledger.merge(session_ledger)
     return judged, ledger

@@ -9,11 +9,11 @@ from typing import Any
 
 import pytest
 
-from chatmod.core.engine import Engine
 from chatmod.core.events import Analyzed, Event
 from chatmod.core.handles import HostTeam
 from chatmod.core.ledger import Ledger
 from chatmod.core.models import Message
+from chatmod.core.runtime import ChatRuntime, run_all
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
@@ -55,13 +55,11 @@ class Judgement:
     """The engine's events over a chat, indexed for assertions."""
 
     def __init__(self, messages: list[Message], hosts: Sequence[str], cohosts: Sequence[str] = ()):
-        self.engine = Engine(HostTeam(hosts, cohosts))
-        self.events: list[Event] = self.engine.ingest_all(messages)
+        self.runtime = ChatRuntime(HostTeam(hosts, cohosts))
+        self.events: list[Event] = run_all(self.runtime, messages)
         self.analyzed = {e.id: e for e in self.events if isinstance(e, Analyzed)}
-
-    @property
-    def ledger(self) -> Ledger:
-        return self.engine.ledger
+        self.ledger = Ledger().apply_all(self.events)
+        """Every session's balls, rebuilt from the events alone."""
 
     def __getitem__(self, ident: str) -> Analyzed:
         return self.analyzed[ident]

@@ -92,8 +92,9 @@ def _run_sessions(args: argparse.Namespace) -> int:
 def _run_followups(args: argparse.Namespace) -> int:
     import asyncio
 
-    from chatmod.core.events import BallAnswered, BallDismissed, BallReopened
+    from chatmod.core.ledger import LedgerError
     from chatmod.core.models import Network
+    from chatmod.core.runtime import Action, moderate
     from chatmod.store import Store, StoreError
     from chatmod.store.rows import event_row, message_from_row
 
@@ -101,6 +102,7 @@ def _run_followups(args: argparse.Namespace) -> int:
     if path is None:
         return EXIT_USAGE
     target = args.answered or args.dismiss or args.reopen
+    action = Action.ANSWERED if args.answered else Action.DISMISS if args.dismiss else Action.REOPEN
     now = datetime.now(UTC)
 
     async def run() -> int:
@@ -116,22 +118,20 @@ def _run_followups(args: argparse.Namespace) -> int:
                     print(f"{message.id}  {chat}  {message.created_at:%Y-%m-%d %H:%M}  @{message.author}  {kind}: "
                           f"{' '.join(message.text.split())[:90]}")
                 return EXIT_OK
-            network = await store.ball_network(target)
-            if network is None:
+            found_ball = await store.ball_ledger(target)
+            if found_ball is None:
                 print_error(f"no ball {target} in {path} (list them with: chatmod followups --db {path})")
                 return EXIT_USAGE
-            event: BallAnswered | BallDismissed | BallReopened
-            if args.answered:
-                event = BallAnswered(target, args.by, now)
-            elif args.dismiss:
-                event = BallDismissed(target, args.by, now)
-            else:
-                event = BallReopened(target, args.by, now)
-            stored = event_row(Network(network), event)
-            assert stored is not None
-            row = stored
-            await store.write(events=[row])
-            print(f"chatmod: ball {target} marked {row[2]} by {args.by}", file=sys.stderr)
+            network, ledger = found_ball
+            try:
+                event = moderate(ledger, action, target, args.by, now)
+            except LedgerError as error:
+                print_error(str(error))
+                return EXIT_USAGE
+            written = event_row(Network(network), event)
+            assert written is not None
+            await store.write(events=[written])
+            print(f"chatmod: ball {target} marked {written[2]} by {args.by}", file=sys.stderr)
             return EXIT_OK
 
     try:

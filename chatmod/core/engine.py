@@ -6,14 +6,14 @@ so live, replay, reports and the hub all run the same judgement and rebuild the 
 1. threading (:mod:`chatmod.core.tags`), 2. addressing (:mod:`chatmod.core.speech`),
 3. questions (:mod:`chatmod.core.asking`), 4. inferred reply links and 5. answered balls (here).
 
-A session ends after ``session_gap`` of silence (or when :meth:`Engine.end_session` is called);
-its open balls are then dropped, and nothing of it carries into the next session.
+The engine does not decide where a session ends: :class:`chatmod.core.runtime.ChatRuntime`
+does, and calls :meth:`Engine.end_session`; the open balls are then dropped, and nothing of the
+session carries into the next one.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -24,6 +24,7 @@ from chatmod.core.events import (
     BallDropped,
     BallOpened,
     Event,
+    Marked,
     QuestionOpened,
     Reason,
     SessionEnded,
@@ -42,8 +43,6 @@ __all__ = ["Engine", "EngineConfig"]
 class EngineConfig:
     """The judgement's time scales."""
 
-    session_gap: timedelta = timedelta(hours=3)
-    """Silence longer than this ends a session (until chat schedules say otherwise)."""
     burst_window: timedelta = timedelta(minutes=2)
     """Consecutive messages of one author this close together may make one point."""
     prefer_window: timedelta = timedelta(minutes=15)
@@ -148,8 +147,17 @@ class Engine:
         # _TEAM stands for "addressed to the host team". Keeps reply inference O(1)-ish.
         self._spoken: dict[tuple[str, str], list[_Seen]] = {}
 
+    @property
+    def in_session(self) -> bool:
+        return self._in_session
+
+    def has_read(self, message_id: str) -> bool:
+        """Whether a message of this id was read in the current session."""
+        return message_id in self._seen
+
     def end_session(self, at: datetime | None = None) -> list[Event]:
-        """Close the current session: every ball still open is dropped."""
+        """Close the current session at ``at`` (default: its last message): every ball still
+        open is dropped."""
         if not self._in_session:
             return []
         end = at or self._last_at
@@ -165,19 +173,12 @@ class Engine:
         self._reset_session_state()
         return events
 
-    def finish(self) -> list[Event]:
-        """End of input: close the last session."""
-        return self.end_session()
-
-    def act(self, event: Event) -> list[Event]:
-        """Apply a moderator action (claim, dismiss, answer by hand, ...). Raises LedgerError."""
+    def act(self, event: Marked) -> None:
+        """Apply a moderator's action (validated by the runtime); raises LedgerError."""
         self.ledger.apply(event)
-        self._forget_if_closed(getattr(event, "ball_id", None))
-        return [event]
+        self._forget_if_closed(event.ball_id)
 
-    def _forget_if_closed(self, ball_id: str | None) -> None:
-        if ball_id is None:
-            return
+    def _forget_if_closed(self, ball_id: str) -> None:
         ball = self.ledger.get(ball_id)
         seen = self._seen.get(ball_id)
         if ball is None or seen is None:
@@ -195,8 +196,6 @@ class Engine:
         """Read one message (in chronological order) and return what it changed."""
         events: list[Event] = []
         at = message.created_at
-        if self._in_session and self._last_at is not None and at - self._last_at > self.config.session_gap:
-            events.extend(self.end_session(self._last_at))
         if not self._in_session:
             self.session += 1
             self._in_session = True
@@ -321,14 +320,6 @@ class Engine:
             events.append(self._open_ball(message, seen, burst_of))
         if team and not repost:
             events.extend(self._answer(message, seen, parent, direct))
-        return events
-
-    def ingest_all(self, messages: Iterable[Message]) -> list[Event]:
-        """Convenience: every message, then the end of input."""
-        events: list[Event] = []
-        for message in messages:
-            events.extend(self.ingest(message))
-        events.extend(self.finish())
         return events
 
     def _identity(self, network: Network, handle: str | None, account_id: str | None) -> tuple[str, bool]:

@@ -1,7 +1,9 @@
-"""Provides the events the engine emits. Live, replay, reports and the hub all consume these.
+"""Provides the events the runtime emits. Live, replay, reports and the hub all consume these.
 
-Every event carries the time it happened (message time, or the moderator's action time), so
-applying the same events in the same order always rebuilds the same ledger.
+Every event is immutable and carries the time it happened (message time, or the moderator's
+action time), so applying the same events in the same order always rebuilds the same ledger.
+Events about one ball share the :class:`BallEvent` base (``ball_id`` and ``at``); the ones a
+moderator takes by hand are also :class:`ModeratorEvent` (``by``).
 """
 
 from __future__ import annotations
@@ -9,8 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from typing import NamedTuple
 
-from chatmod.core.models import Network, ReplySource
+from chatmod.core.models import Message, Network, ReplySource
 
 __all__ = [
     "Analyzed",
@@ -18,11 +21,16 @@ __all__ = [
     "BallClaimed",
     "BallDismissed",
     "BallDropped",
+    "BallEvent",
     "BallOpened",
     "BallReopened",
     "BallSnoozed",
     "BallUnclaimed",
     "Event",
+    "Marked",
+    "MessageDeleted",
+    "MessageEdited",
+    "ModeratorEvent",
     "QuestionOpened",
     "Reason",
     "SessionEnded",
@@ -55,10 +63,9 @@ class SessionEnded:
     at: datetime
 
 
-# One of these per message: not frozen, because a frozen dataclass sets each field through
-# object.__setattr__ and that tripled the engine's cost per message. Treat them as read-only.
-@dataclass(slots=True)
-class Analyzed:
+# One of these per message: a named tuple, immutable at no cost (a frozen dataclass sets each
+# field through object.__setattr__, and that tripled the engine's cost per message).
+class Analyzed(NamedTuple):
     """The engine's reading of one message. Everything here is final when emitted."""
 
     id: str
@@ -92,8 +99,41 @@ class QuestionOpened:
     at: datetime
 
 
-@dataclass(slots=True)  # read-only by convention, like Analyzed: one per addressed message
-class BallOpened:
+class BallEvent:
+    """Something that happened to one ball: every such event has ``ball_id`` and ``at``."""
+
+    __slots__ = ()
+    ball_id: str
+    at: datetime
+
+
+class ModeratorEvent(BallEvent):
+    """A ball event a person took by hand (``by``): claims, marks, snoozes."""
+
+    __slots__ = ()
+    by: str
+
+
+@dataclass(frozen=True, slots=True)
+class MessageEdited:
+    """A message read before came again with other content: what it shows now. Its verdict
+    stands (a verdict never flips behind the host's back); views show the new text."""
+
+    message: Message
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class MessageDeleted:
+    """The source says a message was deleted: views mark it, its verdict stands."""
+
+    network: Network
+    message_id: str
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class BallOpened(BallEvent):
     ball_id: str
     author: str
     question: bool
@@ -105,7 +145,7 @@ class BallOpened:
 
 
 @dataclass(frozen=True, slots=True)
-class BallAnswered:
+class BallAnswered(BallEvent):
     ball_id: str
     by: str
     """The host-team handle (or moderator) who answered."""
@@ -115,41 +155,41 @@ class BallAnswered:
 
 
 @dataclass(frozen=True, slots=True)
-class BallDropped:
+class BallDropped(BallEvent):
     ball_id: str
     at: datetime
 
 
 @dataclass(frozen=True, slots=True)
-class BallClaimed:
-    ball_id: str
-    by: str
-    at: datetime
-
-
-@dataclass(frozen=True, slots=True)
-class BallUnclaimed:
+class BallClaimed(ModeratorEvent):
     ball_id: str
     by: str
     at: datetime
 
 
 @dataclass(frozen=True, slots=True)
-class BallDismissed:
+class BallUnclaimed(ModeratorEvent):
     ball_id: str
     by: str
     at: datetime
 
 
 @dataclass(frozen=True, slots=True)
-class BallReopened:
+class BallDismissed(ModeratorEvent):
     ball_id: str
     by: str
     at: datetime
 
 
 @dataclass(frozen=True, slots=True)
-class BallSnoozed:
+class BallReopened(ModeratorEvent):
+    ball_id: str
+    by: str
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class BallSnoozed(ModeratorEvent):
     ball_id: str
     by: str
     at: datetime
@@ -169,4 +209,9 @@ Event = (
     | BallDismissed
     | BallReopened
     | BallSnoozed
+    | MessageEdited
+    | MessageDeleted
 )
+
+Marked = BallClaimed | BallUnclaimed | BallAnswered | BallDismissed | BallReopened | BallSnoozed
+"""The events a moderator's action records (BallAnswered also comes from host replies)."""

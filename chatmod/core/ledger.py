@@ -12,6 +12,7 @@ from chatmod.core.events import (
     BallClaimed,
     BallDismissed,
     BallDropped,
+    BallEvent,
     BallOpened,
     BallReopened,
     BallSnoozed,
@@ -74,6 +75,16 @@ _ALLOWED: dict[type, tuple[Status, ...]] = {
     BallReopened: (Status.ANSWERED, Status.DISMISSED, Status.DROPPED),
 }
 
+_DONE: dict[type, str] = {
+    BallAnswered: "marked answered",
+    BallDismissed: "dismissed",
+    BallDropped: "dropped",
+    BallClaimed: "claimed",
+    BallUnclaimed: "unclaimed",
+    BallSnoozed: "snoozed",
+    BallReopened: "reopened",
+}
+
 
 class Ledger:
     """Every ball, by id, in the order they opened. Apply events to advance it."""
@@ -103,14 +114,13 @@ class Ledger:
                 raise LedgerError(f"ball {event.ball_id} is already open")
             return
         allowed = _ALLOWED.get(type(event))
-        if allowed is None:
+        if allowed is None or not isinstance(event, BallEvent):
             return
-        ball = self._balls.get(event.ball_id)  # type: ignore[union-attr]
+        ball = self._balls.get(event.ball_id)
         if ball is None:
-            raise LedgerError(f"no ball {event.ball_id}")  # type: ignore[union-attr]
+            raise LedgerError(f"no ball {event.ball_id}")
         if ball.status not in allowed:
-            action = type(event).__name__.removeprefix("Ball").lower()
-            raise LedgerError(f"ball {ball.id} is {ball.status}; it cannot be {action}")
+            raise LedgerError(f"ball {ball.id} is {ball.status}; it cannot be {_DONE[type(event)]}")
 
     def apply(self, event: Event) -> None:
         """Advance the ledger by one event (events that are not about balls are ignored)."""
@@ -126,9 +136,9 @@ class Ledger:
                 burst_of=event.burst_of,
             )
             return
-        if not hasattr(event, "ball_id"):
+        if not isinstance(event, BallEvent):
             return
-        ball = self._balls[event.ball_id]  # type: ignore[union-attr]
+        ball = self._balls[event.ball_id]
         if isinstance(event, BallAnswered):
             ball.status = Status.ANSWERED
             ball.answered_by = event.by
@@ -151,6 +161,10 @@ class Ledger:
             ball.claimed_by = None
         elif isinstance(event, BallSnoozed):
             ball.snoozed_until = event.until
+
+    def merge(self, other: Ledger) -> None:
+        """Take in the balls of another session's ledger (ids are unique across sessions)."""
+        self._balls.update(other._balls)
 
     def apply_all(self, events: Iterable[Event]) -> Ledger:
         for event in events:

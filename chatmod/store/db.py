@@ -8,6 +8,7 @@ OS crash or power cut may roll back the last few, which a re-run of the ingest r
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sqlite3
 from array import array
@@ -20,7 +21,8 @@ from typing import Any, Self, overload
 
 import aiosqlite
 
-from chatmod.store.rows import EVENT_COLUMNS, MESSAGE_COLUMNS
+from chatmod.core.ledger import Ledger, LedgerError
+from chatmod.store.rows import EVENT_COLUMNS, MESSAGE_COLUMNS, event_from_row
 from chatmod.store.schema import MIGRATIONS, SCHEMA_VERSION
 
 __all__ = ["MessageTimes", "SessionRow", "Store", "StoreError"]
@@ -280,6 +282,24 @@ class Store:
         ) as cursor:
             row = await cursor.fetchone()
         return None if row is None else str(row[0])
+
+    async def ball_ledger(self, ball_id: str) -> tuple[str, Ledger] | None:
+        """(network, a ledger of that one ball as its stored events leave it), or None if no
+        ball has this id. Events that no longer apply (a re-run wrote them twice) are skipped."""
+        network = await self.ball_network(ball_id)
+        if network is None:
+            return None
+        ledger = Ledger()
+        async with self._db.execute(
+            f"SELECT {', '.join(EVENT_COLUMNS)} FROM ledger_events WHERE network = ? AND ball_id = ? ORDER BY seq",
+            (network, ball_id),
+        ) as cursor:
+            for row in await cursor.fetchall():
+                event = event_from_row(row)
+                if event is not None:
+                    with contextlib.suppress(LedgerError):
+                        ledger.apply(event)
+        return network, ledger
 
     async def session(self, session_id: int) -> dict[str, object] | None:
         """One stored session (id, chat, key, start, end, planned_start, off_schedule, moved_from)."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from json.encoder import encode_basestring
 from typing import Any
@@ -12,15 +13,17 @@ from chatmod.core.events import (
     BallClaimed,
     BallDismissed,
     BallDropped,
+    BallEvent,
     BallOpened,
     BallReopened,
     BallSnoozed,
     BallUnclaimed,
     Event,
+    ModeratorEvent,
 )
 from chatmod.core.models import Mention, Message, Network
 
-__all__ = ["EVENT_COLUMNS", "MESSAGE_COLUMNS", "event_row", "iso", "message_from_row", "message_row"]
+__all__ = ["EVENT_COLUMNS", "MESSAGE_COLUMNS", "event_from_row", "event_row", "iso", "message_from_row", "message_row"]
 
 MESSAGE_COLUMNS = (
     "network", "id", "author", "author_id", "display_name", "created_at", "text", "reply_to_id",
@@ -111,10 +114,10 @@ def message_from_row(row: tuple[Any, ...]) -> Message:
 def event_row(network: Network, event: Event) -> tuple[object, ...] | None:
     """The ``ledger_events`` row of a ball event (None for events that are not about a ball)."""
     kind = _KINDS.get(type(event))
-    if kind is None:
+    if kind is None or not isinstance(event, BallEvent):
         return None
     detail = "{}"
-    by = getattr(event, "by", "")
+    by = event.by if isinstance(event, ModeratorEvent | BallAnswered) else ""
     message_id = ""
     origin = "moderator"
     if isinstance(event, BallOpened):
@@ -128,7 +131,7 @@ def event_row(network: Network, event: Event) -> tuple[object, ...] | None:
     elif isinstance(event, BallSnoozed):
         detail = json.dumps({"until": iso(event.until)}, separators=(",", ":"))
     return (
-        network.value, event.ball_id, kind, iso(event.at), by, message_id, origin, detail,  # type: ignore[union-attr]
+        network.value, event.ball_id, kind, iso(event.at), by, message_id, origin, detail,
     )
 
 
@@ -136,3 +139,28 @@ def _opened_detail(question: bool, thread: int | None, burst_of: str | None) -> 
     thread_text = "null" if thread is None else str(thread)
     burst_text = "null" if burst_of is None else encode_basestring(burst_of)
     return f'{{"question":{"true" if question else "false"},"thread":{thread_text},"burst_of":{burst_text}}}'
+
+
+def event_from_row(row: Sequence[object]) -> Event | None:
+    """The ball event a ``ledger_events`` row (network, ball_id, kind, at, by, message_id,
+    origin, detail) records; None for a kind this version does not know."""
+    _, ball_id, kind, at_text, by, message_id, _, detail_text = row
+    ball, at, who = str(ball_id), _parse_iso(str(at_text)), str(by)
+    detail = json.loads(str(detail_text) or "{}")
+    if kind == "opened":
+        thread = detail.get("thread")
+        return BallOpened(ball, who, bool(detail.get("question")), thread if isinstance(thread, int) else None,
+                          0, at, detail.get("burst_of"))
+    if kind == "answered":
+        return BallAnswered(ball, who, at, str(message_id) or None)
+    if kind == "dropped":
+        return BallDropped(ball, at)
+    if kind == "snoozed":
+        return BallSnoozed(ball, who, at, _parse_iso(str(detail.get("until"))))
+    made = _MARKS.get(str(kind))
+    return made(ball, who, at) if made is not None else None
+
+
+_MARKS: dict[str, type[BallClaimed | BallUnclaimed | BallDismissed | BallReopened]] = {
+    "claimed": BallClaimed, "unclaimed": BallUnclaimed, "dismissed": BallDismissed, "reopened": BallReopened,
+}

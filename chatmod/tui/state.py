@@ -16,21 +16,18 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from itertools import zip_longest
 
-from chatmod.core.engine import Engine, EngineConfig
+from chatmod.core.engine import EngineConfig
 from chatmod.core.events import (
     Analyzed,
     BallAnswered,
-    BallClaimed,
-    BallDismissed,
     BallDropped,
-    BallReopened,
-    BallSnoozed,
-    BallUnclaimed,
     Event,
+    SessionEnded,
 )
 from chatmod.core.handles import HostTeam
 from chatmod.core.ledger import Ball, Ledger, Status
 from chatmod.core.models import Message
+from chatmod.core.runtime import SNOOZE, Action, ChatRuntime
 from chatmod.core.text import fold_handle
 
 __all__ = [
@@ -51,17 +48,6 @@ HISTORY = 2000
 """Stream lines kept on screen; older ones stay in the session's messages (and the store)."""
 
 
-class Action(StrEnum):
-    """What a moderator can do to a ball."""
-
-    CLAIM = "claim"
-    UNCLAIM = "unclaim"
-    ANSWERED = "answered"
-    DISMISS = "dismiss"
-    REOPEN = "reopen"
-    SNOOZE = "snooze"
-
-
 class Level(StrEnum):
     """How urgent an open ball's wait is."""
 
@@ -76,7 +62,7 @@ class Thresholds:
 
     amber: timedelta = timedelta(minutes=2)
     red: timedelta = timedelta(minutes=5)
-    snooze: timedelta = timedelta(minutes=5)
+    snooze: timedelta = SNOOZE
     """How long a snoozed ball stays out of the inbox."""
 
     def level(self, waited: timedelta) -> Level:
@@ -167,7 +153,7 @@ class ConsoleState:
         self.team = team
         self.config = config or EngineConfig()
         self.thresholds = thresholds or Thresholds()
-        self.engine = Engine(team, self.config)
+        self.runtime = ChatRuntime(team, config=self.config, snooze=self.thresholds.snooze)
         self.entries: deque[Entry] = deque(maxlen=history)
         """The newest stream lines, oldest first."""
         self.messages: dict[str, Message] = {}
@@ -194,8 +180,8 @@ class ConsoleState:
         self._recent: deque[datetime] = deque()
         self._session_messages: list[Message] = []
         self._inbox_texts: dict[str, str] = {}
-        self._previous = Ledger()
-        """The last session's balls: its stream lines still show what became of them."""
+        self._older = Ledger()
+        """The session before the one on screen: its stream lines still show what became of them."""
 
     # -- input ------------------------------------------------------------------------------
 
@@ -203,15 +189,12 @@ class ConsoleState:
         """Read messages (in chronological order); returns the engine's events."""
         events: list[Event] = []
         for message in messages:
-            if self.now is not None and message.created_at - self.now > self.config.session_gap:
-                # A new session: the last one's ledger is settled, and a fresh engine keeps
-                # memory to one session's worth however long the replay runs. Its dropped balls
-                # carry over, as they do from stored sessions.
-                ended = self.engine.end_session(self.now)
-                events.extend(ended)
-                self.carried_over += sum(1 for event in ended if isinstance(event, BallDropped))
+            produced = self.runtime.receive(message)
+            if any(type(event) is SessionEnded for event in produced):
+                # A new session: the last one's dropped balls carry over, as they do from
+                # stored sessions.
+                self.carried_over += sum(1 for event in produced if isinstance(event, BallDropped))
                 self._new_session()
-            produced = self.engine.ingest(message)
             self.received += 1
             self._take(message, produced)
             events.extend(produced)
@@ -221,29 +204,16 @@ class ConsoleState:
 
     def finish(self) -> list[Event]:
         """The source ended: close the session (its open balls are dropped)."""
-        events = self.engine.finish()
+        events = self.runtime.finish()
         self._count(events)
         self.version += 1
         return events
 
     def act(self, action: Action, ball_id: str, by: str, at: datetime) -> Event:
         """Apply a moderator action; raises LedgerError when it does not apply to the ball."""
-        event: Event
-        if action is Action.CLAIM:
-            event = BallClaimed(ball_id, by, at)
-        elif action is Action.UNCLAIM:
-            event = BallUnclaimed(ball_id, by, at)
-        elif action is Action.ANSWERED:
-            event = BallAnswered(ball_id, by, at)
-        elif action is Action.DISMISS:
-            event = BallDismissed(ball_id, by, at)
-        elif action is Action.REOPEN:
-            event = BallReopened(ball_id, by, at)
-        else:
-            event = BallSnoozed(ball_id, by, at, at + self.thresholds.snooze)
         before = self.ball(ball_id)
         previous = before.status if before is not None else None
-        self.engine.act(event)
+        event = self.runtime.act(action, ball_id, by, at)
         self._recount(previous, self.ball(ball_id))
         self.version += 1
         return event
@@ -256,7 +226,7 @@ class ConsoleState:
 
     def ball(self, ball_id: str) -> Ball | None:
         """A ball of this session, or of the one before (still on screen in the stream)."""
-        return self.engine.ledger.get(ball_id) or self._previous.get(ball_id)
+        return self.runtime.ball(ball_id) or self._older.get(ball_id)
 
     def inbox(
         self,
@@ -274,8 +244,8 @@ class ConsoleState:
         ``limit`` keeps the first so many.
         """
         chosen: list[tuple[bool, bool, float, Ball]] = []
-        session = self.engine.session
-        for ball in self.engine.ledger:
+        session = self.runtime.session
+        for ball in self.ledger:
             if ball.session != session:
                 continue
             if not ball.is_open and not (closed or (dropped and ball.status is Status.DROPPED)):
@@ -310,7 +280,12 @@ class ConsoleState:
 
     @property
     def open_count(self) -> int:
-        return sum(1 for ball in self.engine.ledger if ball.is_open and ball.session == self.engine.session)
+        return sum(1 for ball in self.ledger if ball.is_open)
+
+    @property
+    def ledger(self) -> Ledger:
+        """The balls of the session on screen (the last one, once it has ended)."""
+        return self.runtime.ledger if self.runtime.in_session else self.runtime.previous
 
     def elapsed(self, number: int, now: datetime) -> timedelta:
         """How long question ``number`` has run: until the next question opened, or ``now``."""
@@ -395,8 +370,7 @@ class ConsoleState:
         )
 
     def _new_session(self) -> None:
-        self._previous = self.engine.ledger
-        self.engine = Engine(self.team, self.config)
+        self._older = self.runtime.previous
         self._inbox_texts = {}
         self.messages.clear()
         self.replies.clear()

@@ -10,11 +10,12 @@ from datetime import timedelta
 import pytest
 from pydantic import ValidationError
 
-from chatmod.core.engine import Engine, EngineConfig
-from chatmod.core.events import BallAnswered, BallClaimed, BallDismissed, BallReopened, SessionEnded
+from chatmod.core.events import SessionEnded
 from chatmod.core.handles import HostTeam
 from chatmod.core.ledger import LedgerError
 from chatmod.core.models import Message, ReplySource
+from chatmod.core.runtime import Action, ChatRuntime, run_all
+from chatmod.core.sessions import SessionRules
 from tests.conftest import at, chat, judge
 
 
@@ -245,50 +246,41 @@ class TestRule5Answered:
 
 
 class TestModeratorActions:
-    def _engine(self) -> Engine:
-        engine = Engine(HostTeam(["mshost"]))
-        for message in chat([("b", "0:00", "bob", "@mshost how?")]):
-            engine.ingest(message)
-        return engine
+    def _runtime(self) -> ChatRuntime:
+        runtime = ChatRuntime(HostTeam(["mshost"]))
+        runtime.receive_all(chat([("b", "0:00", "bob", "@mshost how?")]))
+        return runtime
 
     def test_claim_dismiss_reopen_answer(self) -> None:
-        engine = self._engine()
-        engine.act(BallClaimed("b", "cosam", at("0:30")))
-        assert engine.ledger.get("b").claimed_by == "cosam"  # type: ignore[union-attr]
-        engine.act(BallDismissed("b", "cosam", at("0:40")))
-        engine.act(BallReopened("b", "mshost", at("0:50")))
-        engine.act(BallAnswered("b", "mshost", at("1:00")))
-        assert engine.ledger.get("b").status.value == "answered"  # type: ignore[union-attr]
-        engine.finish()
-        assert engine.ledger.get("b").status.value == "answered"  # type: ignore[union-attr]
+        runtime = self._runtime()
+        runtime.act(Action.CLAIM, "b", "cosam", at("0:30"))
+        assert runtime.ball("b").claimed_by == "cosam"  # type: ignore[union-attr]
+        runtime.act(Action.DISMISS, "b", "cosam", at("0:40"))
+        runtime.act(Action.REOPEN, "b", "mshost", at("0:50"))
+        runtime.act(Action.ANSWERED, "b", "mshost", at("1:00"))
+        assert runtime.ball("b").status.value == "answered"  # type: ignore[union-attr]
+        runtime.finish()
+        assert runtime.ball("b").status.value == "answered"  # type: ignore[union-attr]
 
     def test_illegal_actions_are_refused(self) -> None:
-        engine = self._engine()
+        runtime = self._runtime()
         with pytest.raises(LedgerError, match="no ball"):
-            engine.act(BallClaimed("nope", "cosam", at("0:30")))
-        engine.act(BallDismissed("b", "cosam", at("0:40")))
-        with pytest.raises(LedgerError, match="cannot be claimed"):
-            engine.act(BallClaimed("b", "cosam", at("0:50")))
+            runtime.act(Action.CLAIM, "nope", "cosam", at("0:30"))
+        runtime.act(Action.DISMISS, "b", "cosam", at("0:40"))
+        with pytest.raises(LedgerError, match="b is dismissed; it cannot be claimed"):
+            runtime.act(Action.CLAIM, "b", "cosam", at("0:50"))
+        with pytest.raises(LedgerError, match="b is dismissed; it cannot be dismissed"):
+            runtime.act(Action.DISMISS, "b", "cosam", at("0:55"))
 
     def test_dismissed_ball_is_not_answered_later_and_not_dropped(self) -> None:
-        engine = self._engine()
-        engine.act(BallDismissed("b", "cosam", at("0:40")))
-        for message in chat([("h", "1:00", "mshost", "@bob thanks")]):
-            engine.ingest(message)
-        engine.finish()
-        assert engine.ledger.get("b").status.value == "dismissed"  # type: ignore[union-attr]
-
-    def test_replay_rebuilds_the_same_ledger(self) -> None:
-        from chatmod.core.ledger import Ledger
-
-        j = judge([("b", "0:00", "bob", "@mshost how?"), ("c", "0:10", "carol", "thanks @mshost"), ("h", "1:00", "mshost", "@bob so")])
-        rebuilt = Ledger().apply_all(j.events)
-        assert [(b.id, b.status, b.answered_message) for b in rebuilt] == [(b.id, b.status, b.answered_message) for b in j.ledger]
-
-
+        runtime = self._runtime()
+        runtime.act(Action.DISMISS, "b", "cosam", at("0:40"))
+        runtime.receive_all(chat([("h", "1:00", "mshost", "@bob thanks")]))
+        runtime.finish()
+        assert runtime.ball("b").status.value == "dismissed"  # type: ignore[union-attr]
 def test_session_gap_is_configurable() -> None:
-    engine = Engine(HostTeam(["mshost"]), EngineConfig(session_gap=timedelta(minutes=30)))
-    events = engine.ingest_all(chat([("a", "0:00", "bob", "hi"), ("b", "45:00", "bob", "hi again")]))
+    runtime = ChatRuntime(HostTeam(["mshost"]), rules=SessionRules(gap=timedelta(minutes=30)))
+    events = run_all(runtime, chat([("a", "0:00", "bob", "hi"), ("b", "45:00", "bob", "hi again")]))
     assert sum(isinstance(e, SessionEnded) for e in events) == 2
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -131,6 +132,13 @@ def test_dropped_balls_carry_over_until_a_moderator_deals_with_them(tmp_path: Pa
     assert len(carried()) == 11 and first in carried()
     assert main(["followups", "--db", str(db), "--dismiss", first, "--by", "sam"]) == 0
     assert first not in carried() and len(carried()) == 10
+    # Twice is refused with where the ball stands, and writes nothing.
+    with sqlite3.connect(db) as connection:
+        before = connection.execute("SELECT count(*) FROM ledger_events").fetchone()[0]
+    assert main(["followups", "--db", str(db), "--dismiss", first, "--by", "sam"]) == 2
+    assert f"ball {first} is dismissed; it cannot be dismissed" in capsys.readouterr().err
+    with sqlite3.connect(db) as connection:
+        assert connection.execute("SELECT count(*) FROM ledger_events").fetchone()[0] == before
     assert main(["followups", "--db", str(db), "--reopen", first]) == 0
     assert first in carried()
     # a re-ingest does not undo what moderators did

@@ -117,7 +117,7 @@ class TestReplaySession:
         again.tick(14.0)
         assert again.finished
         def statuses(replay):
-            return {ball.id: ball.status for ball in replay.state.engine.ledger}
+            return {ball.id: ball.status for ball in replay.state.ledger}
 
         assert statuses(again) == statuses(first)
 

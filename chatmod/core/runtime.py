@@ -1,0 +1,284 @@
+"""Provides the chat runtime: the one place a chat is run, whatever feeds it.
+
+Messages (new, edited, deleted), moderator actions and the passing of time go in; immutable
+events come out. ``analyze``, ``report``, ``ingest``, the console and (later) the hub all run a
+chat through :class:`ChatRuntime`, so they agree on every verdict and every session.
+
+Where a session ends is decided here and nowhere else:
+
+- With a schedule, a message inside an occurrence's window (``lead`` before its start to
+  ``tail`` after its end) belongs to that occurrence's session, which ends when the window
+  closes.
+- Outside every window (or without a schedule), a session runs until ``gap`` of silence.
+
+A session ends *at its last message*: that is when the chat fell silent, and how long a
+dropped ball waited is measured to it. The runtime learns that a session is over either from a
+message that falls beyond it, or from :meth:`ChatRuntime.advance` once the clock passes the
+session's bound, so a live chat drops its open balls when the silence is long enough, not when
+the next week's first message arrives.
+
+One rule for repeated ids: a message is judged the first time it is read in its session. A later
+copy with other text (an edit) or marked deleted changes what views show (``MessageEdited``,
+``MessageDeleted``), never the verdict; an identical copy is nothing. Sources that read a whole
+archive first hand the runtime the latest copy of each message, so an archive's edits are judged
+as they stand in the archive (:func:`chatmod.sources.merge_copies`).
+
+Moderator actions are validated against the ledger (:func:`moderate`): the console, the
+``followups`` command and the hub write moderator events only through it.
+
+Pure: no clock, no I/O. Time is always an argument.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections import OrderedDict
+from collections.abc import Iterable, Sequence
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from chatmod.core.engine import Engine, EngineConfig
+from chatmod.core.events import (
+    BallAnswered,
+    BallClaimed,
+    BallDismissed,
+    BallReopened,
+    BallSnoozed,
+    BallUnclaimed,
+    Event,
+    Marked,
+    MessageDeleted,
+    MessageEdited,
+)
+from chatmod.core.handles import HostTeam
+from chatmod.core.ledger import Ball, Ledger, LedgerError
+from chatmod.core.models import Message, Network
+from chatmod.core.schedule import Occurrence
+from chatmod.core.sessions import SessionRules
+
+__all__ = ["SNOOZE", "Action", "ChatRuntime", "moderate", "moderator_event", "run_all"]
+
+SNOOZE = timedelta(minutes=5)
+"""How long a snoozed ball stays out of the inbox."""
+
+_REMEMBERED = 200_000
+"""Ids (with a fingerprint of their content) kept to tell a repeat from a new message."""
+
+
+class Action(StrEnum):
+    """What a moderator can do to a ball."""
+
+    CLAIM = "claim"
+    UNCLAIM = "unclaim"
+    ANSWERED = "answered"
+    DISMISS = "dismiss"
+    REOPEN = "reopen"
+    SNOOZE = "snooze"
+
+
+def moderator_event(
+    action: Action, ball_id: str, by: str, at: datetime, snooze: timedelta = SNOOZE
+) -> Marked:
+    """The event a moderator's ``action`` on ``ball_id`` records."""
+    if action is Action.CLAIM:
+        return BallClaimed(ball_id, by, at)
+    if action is Action.UNCLAIM:
+        return BallUnclaimed(ball_id, by, at)
+    if action is Action.ANSWERED:
+        return BallAnswered(ball_id, by, at)
+    if action is Action.DISMISS:
+        return BallDismissed(ball_id, by, at)
+    if action is Action.REOPEN:
+        return BallReopened(ball_id, by, at)
+    return BallSnoozed(ball_id, by, at, at + snooze)
+
+
+def moderate(
+    ledger: Ledger, action: Action, ball_id: str, by: str, at: datetime, snooze: timedelta = SNOOZE
+) -> Marked:
+    """Check a moderator's action against ``ledger`` and return its event (not yet applied).
+
+    Raises :class:`LedgerError`, saying where the ball stands, when the action does not apply:
+    an unknown ball, dismissing a dismissed one, claiming a closed one.
+    """
+    event = moderator_event(action, ball_id, by, at, snooze)
+    ledger.check(event)
+    return event
+
+
+class ChatRuntime:
+    """One chat, run: the engine, the sessions and the moderators' actions in step.
+
+    Args:
+        team: the host team.
+        config: the judgement's time scales.
+        rules: how sessions are bounded (``gap``, and a schedule's ``lead`` and ``tail``).
+        schedule: the chat's occurrences, if it has a schedule.
+        snooze: how long a snooze lasts.
+    """
+
+    def __init__(
+        self,
+        team: HostTeam,
+        *,
+        config: EngineConfig | None = None,
+        rules: SessionRules | None = None,
+        schedule: Iterable[Occurrence] = (),
+        snooze: timedelta = SNOOZE,
+    ) -> None:
+        self.team = team
+        self.rules = rules or SessionRules()
+        self.snooze = snooze
+        self.engine = Engine(team, config)
+        self.previous = Ledger()
+        """The last session's balls: a moderator may still mark them, views still show them."""
+        self._windows = sorted(schedule, key=lambda o: o.start)
+        self._starts = [o.start - self.rules.lead for o in self._windows]
+        self._window: Occurrence | None = None
+        self._last: datetime | None = None
+        self._read: OrderedDict[tuple[Network, str], int] = OrderedDict()
+        self.now: datetime | None = None
+        """The newest time the runtime was told of (a message, an action, the clock)."""
+
+    # -- what the views read ----------------------------------------------------------------
+
+    @property
+    def ledger(self) -> Ledger:
+        """The current session's balls (empty between sessions: the last one's are in
+        :attr:`previous`)."""
+        return self.engine.ledger
+
+    @property
+    def session(self) -> int:
+        """The current (or last) session's number, from 1; 0 before the first message."""
+        return self.engine.session
+
+    @property
+    def in_session(self) -> bool:
+        return self.engine.in_session
+
+    @property
+    def window(self) -> Occurrence | None:
+        """The scheduled occurrence the current session is, if it is one."""
+        return self._window
+
+    @property
+    def ends_after(self) -> datetime | None:
+        """The current session is over once time passes this (None between sessions)."""
+        if not self.engine.in_session or self._last is None:
+            return None
+        if self._window is not None:
+            return self._window.end + self.rules.tail
+        return self._last + self.rules.gap
+
+    def ball(self, ball_id: str) -> Ball | None:
+        """A ball of this session or of the one before."""
+        return self.engine.ledger.get(ball_id) or self.previous.get(ball_id)
+
+    # -- input ------------------------------------------------------------------------------
+
+    def receive(self, message: Message) -> list[Event]:
+        """Read one message, in time order (the order it was posted)."""
+        key = (message.network, message.id)
+        fingerprint = hash((message.text, message.deleted))
+        known = self._read.get(key)
+        if known is not None:
+            return self._repeat(message, known, fingerprint)
+        self._read[key] = fingerprint
+        if len(self._read) > _REMEMBERED:
+            self._read.popitem(last=False)
+        events: list[Event] = []
+        at = message.created_at
+        if self.engine.in_session and not self._continues(at):
+            events.extend(self._end())
+        if not self.engine.in_session:
+            self._window = self._window_at(at)
+        if self._last is None or at > self._last:
+            self._last = at
+        self._tell(at)
+        events.extend(self.engine.ingest(message))
+        return events
+
+    def receive_all(self, messages: Iterable[Message]) -> list[Event]:
+        events: list[Event] = []
+        for message in messages:
+            events.extend(self.receive(message))
+        return events
+
+    def delete(self, network: Network, message_id: str, at: datetime) -> list[Event]:
+        """The source says a message was deleted."""
+        self._tell(at)
+        return [MessageDeleted(network, message_id, at)]
+
+    def act(self, action: Action, ball_id: str, by: str, at: datetime) -> Marked:
+        """A moderator's action on a ball of this session or the last; raises LedgerError."""
+        if ball_id in self.engine.ledger:
+            event = moderate(self.engine.ledger, action, ball_id, by, at, self.snooze)
+            self.engine.act(event)
+        elif ball_id in self.previous:
+            event = moderate(self.previous, action, ball_id, by, at, self.snooze)
+            self.previous.apply(event)
+        else:
+            raise LedgerError(f"no ball {ball_id} in this session or the last")
+        self._tell(at)
+        return event
+
+    def advance(self, now: datetime) -> list[Event]:
+        """Time has passed to ``now``: a session whose bound it passed ends (its open balls are
+        dropped), even though no message came to say so."""
+        self._tell(now)
+        bound = self.ends_after
+        if bound is not None and now > bound:
+            return self._end()
+        return []
+
+    def finish(self) -> list[Event]:
+        """The input has ended for good (an archive's end): close the session now."""
+        return self._end()
+
+    # -- sessions ---------------------------------------------------------------------------
+
+    def _continues(self, at: datetime) -> bool:
+        if self._window is not None:
+            return at <= self._window.end + self.rules.tail
+        assert self._last is not None
+        return at - self._last <= self.rules.gap and self._window_at(at) is None
+
+    def _window_at(self, at: datetime) -> Occurrence | None:
+        index = bisect.bisect_right(self._starts, at) - 1
+        # Windows may overlap (an hourly chat with a long tail): the latest one started wins.
+        for occurrence in reversed(self._windows[max(0, index - 1) : index + 1]):
+            if at <= occurrence.end + self.rules.tail:
+                return occurrence
+        return None
+
+    def _end(self) -> list[Event]:
+        if not self.engine.in_session:
+            return []
+        events = self.engine.end_session(self._last)
+        # A fresh ledger keeps memory to one session's worth however long the chat runs.
+        self.previous = self.engine.ledger
+        self.engine.ledger = Ledger()
+        self._window = None
+        self._last = None
+        return events
+
+    def _repeat(self, message: Message, known: int, fingerprint: int) -> list[Event]:
+        if fingerprint == known:
+            return []
+        self._read[(message.network, message.id)] = fingerprint
+        at = self.now or message.created_at
+        if message.deleted:
+            return [MessageDeleted(message.network, message.id, at)]
+        return [MessageEdited(message, at)]
+
+    def _tell(self, at: datetime) -> None:
+        if self.now is None or at > self.now:
+            self.now = at
+
+
+def run_all(runtime: ChatRuntime, messages: Sequence[Message]) -> list[Event]:
+    """Every message, then the end of input: a whole archive through ``runtime``."""
+    events = runtime.receive_all(messages)
+    events.extend(runtime.finish())
+    return events

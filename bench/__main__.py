@@ -14,8 +14,9 @@ from bench.store import executemany_seconds, ingest_peak_rss_mb, ingest_seconds
 from bench.synthetic import write_native, write_twarc1
 from chatmod.core.handles import HostTeam
 from chatmod.formats import read_source
-from chatmod.pipeline import Run, batch_gc, chronological
+from chatmod.pipeline import batch_gc
 from chatmod.records import analysis_lines
+from chatmod.sources.ordering import Run, chronological
 
 TEAM = HostTeam(["mshost"], ["cosam"])
 

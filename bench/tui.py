@@ -22,9 +22,10 @@ from bench.store import PEAK_RSS_MB
 from bench.synthetic import synthetic_messages
 from chatmod.core.handles import HostTeam
 from chatmod.core.models import Message
-from chatmod.sources.replay import Feed
+from chatmod.core.runtime import ChatRuntime
+from chatmod.sources.queue import QueueSource
 from chatmod.tui.app import ChatmodApp, ConsoleOptions
-from chatmod.tui.session import ReplaySession
+from chatmod.tui.session import ChatSession
 from chatmod.tui.state import ConsoleState
 
 __all__ = [
@@ -163,8 +164,8 @@ def live_run(rate: float, seconds: float) -> LiveRun:
 
 
 async def _live(messages: list[Message], rate: float) -> LiveRun:
-    # An empty feed and no replay timer: messages come only through receive(), as from a live source.
-    session = ReplaySession(Feed(list), lambda: ConsoleState(TEAM), speed=None, wall=time.monotonic())
+    # A live source and no timer: messages come only through receive(), as a live source's do.
+    session = ChatSession(QueueSource(), lambda: ChatRuntime(TEAM), lambda: ConsoleState(TEAM))
     app = ChatmodApp(session, ConsoleOptions(title="bench", moderator="bench"), tick=None)
     frames = FrameLog(app)
     async with app.run_test(size=SIZE) as pilot:
@@ -219,15 +220,16 @@ _REPLAY_CHILD = PEAK_RSS_MB + """
 import asyncio, sys, time
 from chatmod.core.handles import HostTeam
 from chatmod.formats import read_source
-from chatmod.sources.replay import Feed
+from chatmod.core.runtime import ChatRuntime
+from chatmod.sources.replay import ReplaySource
 from chatmod.tui.app import ChatmodApp, ConsoleOptions
-from chatmod.tui.session import ReplaySession
+from chatmod.tui.session import ChatSession
 from chatmod.tui.state import ConsoleState
 
 async def replay(path):
     team = HostTeam(["mshost"], ["cosam"])
-    feed = Feed(lambda: read_source(path)[1])
-    session = ReplaySession(feed, lambda: ConsoleState(team), speed=None, wall=time.monotonic())
+    source = ReplaySource(lambda: read_source(path)[1], speed=None)
+    session = ChatSession(source, lambda: ChatRuntime(team), lambda: ConsoleState(team))
     app = ChatmodApp(session, ConsoleOptions(title="bench", moderator="bench"))
     async with app.run_test(size=(120, 40)):
         while not session.finished:

@@ -24,7 +24,7 @@ from chatmod.core.runtime import ChatRuntime
 from chatmod.core.sessions import SessionRules, SessionSpan, split_sessions
 from chatmod.formats import read_source
 from chatmod.formats.base import Deletion, Item
-from chatmod.pipeline import Run
+from chatmod.sources.ordering import Run
 from chatmod.store import SessionRow, Store
 from chatmod.store.db import MessageTimes
 from chatmod.store.rows import event_row, iso, message_from_row, message_row

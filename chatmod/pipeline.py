@@ -1,9 +1,5 @@
-"""Provides the batch pipeline behind ``analyze`` and ``report``: a file in, a judged chat out.
-
-Archives come in any order (spreadsheets are newest first) and may repeat a message (an edit
-arrives as a second copy); the pipeline puts each message once, in chronological order, through
-the engine, and keeps every rejection to report at the end.
-"""
+"""Provides the batch pipeline behind ``analyze`` and ``report``: messages in time order (see
+:mod:`chatmod.sources.ordering`) through the chat runtime, judged session by session."""
 
 from __future__ import annotations
 
@@ -11,46 +7,19 @@ import gc
 import re
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
-from datetime import datetime
+from dataclasses import dataclass
 
 from chatmod.core.engine import EngineConfig
 from chatmod.core.events import Analyzed, Event, SessionEnded
 from chatmod.core.handles import HostTeam
 from chatmod.core.ledger import Ledger
-from chatmod.core.models import Message, Rejected
+from chatmod.core.models import Message
 from chatmod.core.runtime import ChatRuntime
 from chatmod.core.schedule import Occurrence
 from chatmod.core.sessions import SessionRules
 from chatmod.core.text import fold
-from chatmod.formats.base import Deletion, Item
 
-__all__ = ["Judged", "Run", "batch_gc", "chronological", "judge", "judge_sessions", "tag_filter"]
-
-
-@dataclass(slots=True)
-class Run:
-    """What reading a source produced besides messages."""
-
-    rejected: list[Rejected] = field(default_factory=list)
-    rejected_count: int = 0
-    deleted: set[str] = field(default_factory=set)
-    read: int = 0
-    duplicates: int = 0
-    off_tag: int = 0
-
-    KEEP_REJECTIONS = 1000
-    """Rejections kept in full for display; the count goes on past this."""
-
-    def reject(self, item: Rejected) -> None:
-        self.rejected_count += 1
-        if len(self.rejected) < self.KEEP_REJECTIONS:
-            self.rejected.append(item)
-
-
-# Every message read lives until the run ends. Without freezing them the cyclic GC re-walks
-# them all on each full collection, which cost more than judging them (performance.md, B1).
-_FREEZE_EVERY = 10_000
+__all__ = ["Judged", "batch_gc", "judge", "judge_sessions", "tag_filter"]
 
 
 @contextmanager
@@ -69,12 +38,6 @@ def batch_gc() -> Iterator[None]:
     finally:
         if enabled:
             gc.enable()
-
-
-def _order_key(message: Message) -> tuple[datetime, int, str]:
-    # Twitter and Mastodon ids grow with time, so they break ties within one second.
-    ident = message.id
-    return (message.created_at, int(ident) if ident.isdigit() and len(ident) < 30 else 0, ident)
 
 
 def tag_filter(tag: str, team: HostTeam) -> Callable[[Message], bool]:
@@ -97,48 +60,6 @@ def tag_filter(tag: str, team: HostTeam) -> Callable[[Message], bool]:
         )
 
     return keep
-
-
-def chronological(
-    items: Iterable[Item], run: Run, keep: Callable[[Message], bool] | None = None
-) -> list[Message]:
-    """Every message once (the latest copy of each id), oldest first; rejections into ``run``.
-
-    With ``keep``, messages it refuses are left out (counted in ``run.off_tag``).
-    """
-    latest: dict[str, Message] = {}
-    # Most archives are already in order, or newest first: then sorting is a no-op or a reversal.
-    rising = falling = True
-    previous: datetime | None = None
-    for item in items:
-        if isinstance(item, Message):
-            run.read += 1
-            if not run.read % _FREEZE_EVERY:
-                gc.freeze()
-            if keep is not None and not keep(item):
-                run.off_tag += 1
-                continue
-            if item.id in latest:
-                run.duplicates += 1
-            latest[item.id] = item
-            at = item.created_at
-            if previous is not None:
-                rising = rising and at > previous
-                falling = falling and at < previous
-            previous = at
-        elif isinstance(item, Rejected):
-            run.reject(item)
-        elif isinstance(item, Deletion):
-            run.deleted.add(item.id)
-    messages = list(latest.values())
-    if run.deleted:
-        messages = [m.model_copy(update={"deleted": True}) if m.id in run.deleted else m for m in messages]
-    if run.duplicates or not (rising or falling):
-        messages.sort(key=_order_key)
-    elif falling:
-        messages.reverse()
-    gc.freeze()
-    return messages
 
 
 @dataclass(slots=True)

@@ -16,7 +16,8 @@ import pytest
 from chatmod.core.handles import HostTeam
 from chatmod.core.ledger import Status
 from chatmod.formats import read_source
-from chatmod.pipeline import Run, chronological, judge
+from chatmod.pipeline import judge
+from chatmod.sources.ordering import Run, chronological
 from tests.conftest import FIXTURES
 
 RENDERED = FIXTURES / "rendered"

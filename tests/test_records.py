@@ -6,8 +6,9 @@ import json
 
 from chatmod.core.handles import HostTeam
 from chatmod.formats import read_source
-from chatmod.pipeline import Run, chronological, judge_sessions
+from chatmod.pipeline import judge_sessions
 from chatmod.records import analysis_line, analysis_record
+from chatmod.sources.ordering import Run, chronological
 from tests.conftest import ROOT, chat
 
 

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from chatmod.core.handles import HostTeam
     from chatmod.core.models import Network
     from chatmod.formats.base import Item
-    from chatmod.tui.session import ReplaySession
+    from chatmod.tui.session import ChatSession
 
 __all__ = ["DEMO_SPEED", "add_watch_parsers"]
 
@@ -126,8 +126,8 @@ def _run_demo(args: argparse.Namespace) -> int:
         from chatmod.cli.common import write_output
         from chatmod.core.handles import HostTeam
         from chatmod.formats import read_source
-        from chatmod.pipeline import Run, chronological
         from chatmod.report import build_report, render
+        from chatmod.sources.ordering import Run, chronological
 
         messages = chronological(read_source(str(DEMO_CHAT))[1], Run())
         report = build_report(messages, HostTeam(DEMO_HOSTS, DEMO_COHOSTS), source="the demo chat", tag=DEMO_TAG)
@@ -240,13 +240,12 @@ def _open_console(
     from chatmod.tui.app import ChatmodApp, ConsoleOptions
     from chatmod.tui.recorder import Recorder
 
-    def load() -> ReplaySession:
+    def load() -> ChatSession:
         # Runs in a worker thread once the console's first frame is up.
-        import time
-
+        from chatmod.core.runtime import ChatRuntime
         from chatmod.formats import InputError
-        from chatmod.sources.replay import Feed
-        from chatmod.tui.session import ReplaySession
+        from chatmod.sources.replay import ReplaySource
+        from chatmod.tui.session import ChatSession
         from chatmod.tui.state import ConsoleState, PlanItem, Thresholds
 
         open_items, team = source()
@@ -257,10 +256,13 @@ def _open_console(
         def make_state() -> ConsoleState:
             return ConsoleState(team, plan=plan, duration=duration, thresholds=thresholds, carried_over=carried_over)
 
-        feed = Feed(open_items)
-        if feed.next_at is None:
+        def make_runtime() -> ChatRuntime:
+            return ChatRuntime(team, snooze=thresholds.snooze)
+
+        replay = ReplaySource(open_items, speed=args.speed)
+        if replay.empty:
             raise InputError("nothing to replay: no usable messages")
-        return ReplaySession(feed, make_state, speed=args.speed, wall=time.monotonic())
+        return ChatSession(replay, make_runtime, make_state)
 
     if db is None:
         db = getattr(args, "db", None)  # demo has no --db

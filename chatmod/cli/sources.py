@@ -16,8 +16,8 @@ if TYPE_CHECKING:
     from chatmod.chats import Chat
     from chatmod.core.handles import HostTeam
     from chatmod.core.models import Message, Network
-    from chatmod.pipeline import Run
     from chatmod.report.model import BallItem
+    from chatmod.sources.ordering import Run
 
 __all__ = [
     "Loaded",
@@ -104,7 +104,8 @@ def load(args: argparse.Namespace) -> Loaded | int:
     after saying what was wrong."""
     from chatmod.core.handles import HostTeam
     from chatmod.formats import InputError, read_source
-    from chatmod.pipeline import Run, chronological, tag_filter
+    from chatmod.pipeline import tag_filter
+    from chatmod.sources.ordering import Run, chronological
 
     if args.session is not None:
         if args.source is not None:
@@ -158,7 +159,7 @@ def load_session(
     import asyncio
 
     from chatmod.core.models import Network
-    from chatmod.pipeline import Run
+    from chatmod.sources.ordering import Run
     from chatmod.store import Store, StoreError
     from chatmod.store.rows import message_from_row
 

@@ -32,7 +32,6 @@ Pure: no clock, no I/O. Time is always an argument.
 from __future__ import annotations
 
 import bisect
-from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -61,8 +60,6 @@ __all__ = ["SNOOZE", "Action", "ChatRuntime", "moderate", "moderator_event", "ru
 SNOOZE = timedelta(minutes=5)
 """How long a snoozed ball stays out of the inbox."""
 
-_REMEMBERED = 200_000
-"""Ids (with a fingerprint of their content) kept to tell a repeat from a new message."""
 
 
 class Action(StrEnum):
@@ -136,7 +133,9 @@ class ChatRuntime:
         self._starts = [o.start - self.rules.lead for o in self._windows]
         self._window: Occurrence | None = None
         self._last: datetime | None = None
-        self._read: OrderedDict[tuple[Network, str], int] = OrderedDict()
+        self._first: datetime | None = None
+        self._read: dict[str, int] = {}
+        """The current session's message ids, with a fingerprint of what each said last."""
         self.now: datetime | None = None
         """The newest time the runtime was told of (a message, an action, the clock)."""
 
@@ -179,20 +178,20 @@ class ChatRuntime:
 
     def receive(self, message: Message) -> list[Event]:
         """Read one message, in time order (the order it was posted)."""
-        key = (message.network, message.id)
         fingerprint = hash((message.text, message.deleted))
-        known = self._read.get(key)
-        if known is not None:
-            return self._repeat(message, known, fingerprint)
-        self._read[key] = fingerprint
-        if len(self._read) > _REMEMBERED:
-            self._read.popitem(last=False)
-        events: list[Event] = []
+        known = self._read.get(message.id)
         at = message.created_at
+        if known is not None or (self._first is not None and at < self._first - self.rules.gap):
+            # A copy of a message already read: in this session, or in one long over (a live
+            # source may deliver a little out of order; that much out of order is an old edit).
+            return self._repeat(message, known, fingerprint)
+        events: list[Event] = []
         if self.engine.in_session and not self._continues(at):
             events.extend(self._end())
         if not self.engine.in_session:
             self._window = self._window_at(at)
+            self._first = at
+        self._read[message.id] = fingerprint
         if self._last is None or at > self._last:
             self._last = at
         self._tell(at)
@@ -261,12 +260,14 @@ class ChatRuntime:
         self.engine.ledger = Ledger()
         self._window = None
         self._last = None
+        self._read = {}
         return events
 
-    def _repeat(self, message: Message, known: int, fingerprint: int) -> list[Event]:
+    def _repeat(self, message: Message, known: int | None, fingerprint: int) -> list[Event]:
         if fingerprint == known:
             return []
-        self._read[(message.network, message.id)] = fingerprint
+        if known is not None:
+            self._read[message.id] = fingerprint
         at = self.now or message.created_at
         if message.deleted:
             return [MessageDeleted(message.network, message.id, at)]

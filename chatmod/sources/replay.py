@@ -1,28 +1,26 @@
-"""Provides replay: an archive's messages in time order, released by a clock that can pause,
-change speed and seek. No Textual and no clock reads here: wall time is always an argument.
+"""Provides replay: an archive as a :class:`~chatmod.sources.base.Source` whose clock can stop,
+change speed and seek. The wall clock is a callable, so tests move it by hand.
 """
 
 from __future__ import annotations
 
-import heapq
-import itertools
-from collections import OrderedDict
+import asyncio
+import time
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime, timedelta
 
-from chatmod.core.models import Message, Rejected
+from chatmod.core.models import Message
 from chatmod.formats.base import Item
-from chatmod.pipeline import Run, chronological
+from chatmod.sources.base import Capabilities, EndOfInput, Rewound, Source, SourceItem
+from chatmod.sources.ordering import Run, in_time_order
 
-__all__ = ["END_OF_TIME", "SPEEDS", "Feed", "ReplayClock", "in_time_order"]
+__all__ = ["END_GRACE", "END_OF_TIME", "SPEEDS", "Feed", "ReplayClock", "ReplaySource", "in_time_order"]
 
 END_OF_TIME = datetime.max.replace(tzinfo=UTC)
 SPEEDS: tuple[float | None, ...] = (1.0, 2.0, 5.0, 10.0, 30.0, 60.0, None)
 """The speeds a replay steps through; None is as fast as possible."""
 
-_WINDOW = 5000
-"""Messages looked at before deciding how an archive is ordered, and the reorder buffer's size."""
-_RECENT_IDS = 50_000
 
 
 class ReplayClock:
@@ -78,89 +76,175 @@ class ReplayClock:
 
 
 class Feed:
-    """The messages of a replay, in time order, taken up to a moment.
+    """An archive's items, messages in time order, taken up to a moment.
 
     Args:
-        open_items: opens the archive from its start (called again to seek backwards).
+        open_items: opens the archive from its start (called again to go back to it).
     """
 
     def __init__(self, open_items: Callable[[], Iterable[Item]]) -> None:
         self._open_items = open_items
         self.run = Run()
-        self._messages: Iterator[Message] = iter(())
-        self._next: Message | None = None
+        self._items: Iterator[Item] = iter(())
+        self._ahead: deque[Item] = deque()
+        """Items read but not taken: a message last, or nothing left (rejections carry no time
+        of their own: they go out with the message that follows them)."""
         self.exhausted = False
         self.restart()
 
     def restart(self) -> None:
         """Back to the archive's first message."""
         self.run = Run()
-        self._messages = in_time_order(self._open_items(), self.run)
-        self._next = None
+        self._items = in_time_order(self._open_items(), self.run)
+        self._ahead.clear()
         self.exhausted = False
         self._fill()
 
     @property
+    def done(self) -> bool:
+        """Every item has been taken."""
+        return self.exhausted and not self._ahead
+
+    @property
     def next_at(self) -> datetime | None:
         """When the next message was posted (None at the end)."""
-        return self._next.created_at if self._next is not None else None
+        last = self._ahead[-1] if self._ahead else None
+        return last.created_at if isinstance(last, Message) else None
 
-    def take(self, until: datetime, limit: int = 1000) -> list[Message]:
-        """The messages posted up to ``until``, at most ``limit`` of them."""
-        taken: list[Message] = []
-        while self._next is not None and self._next.created_at <= until and len(taken) < limit:
-            taken.append(self._next)
+    def take(self, until: datetime, limit: int = 1000) -> list[Item]:
+        """The items up to the messages posted by ``until``, at most ``limit`` messages."""
+        taken: list[Item] = []
+        messages = 0
+        while self._ahead and messages < limit:
+            last = self._ahead[-1]
+            if isinstance(last, Message) and last.created_at > until:
+                break
+            taken.extend(self._ahead)
+            messages += 1
+            self._ahead.clear()
             self._fill()
         return taken
 
     def _fill(self) -> None:
-        self._next = next(self._messages, None)
-        if self._next is None:
-            self.exhausted = True
+        for item in self._items:
+            self._ahead.append(item)
+            if isinstance(item, Message):
+                return
+        self.exhausted = not self._ahead or not isinstance(self._ahead[-1], Message)
 
 
-def in_time_order(items: Iterable[Item], run: Run, window: int = _WINDOW) -> Iterator[Message]:
-    """The messages of ``items``, oldest first, holding only a window of them when it can.
+END_GRACE = timedelta(minutes=1)
+"""Chat time between an archive's last message and the end of its replay: a chat ends in
+silence, and the last balls show for a moment before they are dropped."""
 
-    An archive that runs forwards (the common case, and what live capture writes) streams
-    through a reorder buffer of ``window`` messages. One that runs backwards from its start
-    (TAGS sheets are newest first) has to be read whole and sorted. Rejected records are
-    counted in ``run``; a later copy of a recent id replaces nothing and is skipped.
+
+class ReplaySource(Source):
+    """An archive replayed by a clock that can stop, change speed and seek.
+
+    Args:
+        open_items: opens the archive from its start (called again to seek backwards).
+        speed: chat seconds per wall second; None is as fast as possible.
+        wall: the wall clock (monotonic seconds); tests pass one they move.
     """
-    iterator = iter(items)
-    head: list[Message] = []
-    for item in iterator:
-        if isinstance(item, Message):
-            head.append(item)
-            if len(head) >= window:
-                break
-        elif isinstance(item, Rejected):
-            run.reject(item)
-    if len(head) >= 2 and head[0].created_at > head[-1].created_at:
-        yield from chronological(itertools.chain(head, iterator), run)
-        return
-    recent: OrderedDict[str, None] = OrderedDict()
-    heap: list[tuple[datetime, int, Message]] = []
-    counter = itertools.count()
 
-    def push(message: Message) -> Iterator[Message]:
-        run.read += 1
-        if message.id in recent:
-            run.duplicates += 1
-            return
-        recent[message.id] = None
-        if len(recent) > _RECENT_IDS:
-            recent.popitem(last=False)
-        heapq.heappush(heap, (message.created_at, next(counter), message))
-        if len(heap) > window:
-            yield heapq.heappop(heap)[2]
+    capabilities = Capabilities(live=False, can_seek=True, can_change_speed=True)
 
-    for message in head:
-        yield from push(message)
-    for item in iterator:
-        if isinstance(item, Message):
-            yield from push(item)
-        elif isinstance(item, Rejected):
-            run.reject(item)
-    while heap:
-        yield heapq.heappop(heap)[2]
+    def __init__(
+        self, open_items: Callable[[], Iterable[Item]], speed: float | None = 1.0, wall: Callable[[], float] = time.monotonic
+    ) -> None:
+        self.feed = Feed(open_items)
+        self._wall = wall
+        self.start_at = self.feed.next_at or END_OF_TIME
+        """When the archive's first message was posted."""
+        self.clock = ReplayClock(self.start_at, speed, wall=wall())
+        self.last_at: datetime | None = None
+        """When the newest message released was posted."""
+        self.ended = False
+        self._rewound = False
+
+    @property
+    def empty(self) -> bool:
+        """The archive has no message at all."""
+        return self.start_at == END_OF_TIME
+
+    @property
+    def playing(self) -> bool:
+        return self.clock.playing
+
+    @property
+    def speed(self) -> float | None:
+        return self.clock.speed
+
+    def now(self) -> datetime:
+        position = self.clock.position(self._wall())
+        if position == END_OF_TIME or self.ended:
+            return self.last_at or self.feed.next_at or self.start_at
+        return position
+
+    def poll(self, limit: int = 5000) -> list[SourceItem]:
+        items: list[SourceItem] = [Rewound()] if self._rewound else []
+        self._rewound = False
+        if self.ended:
+            return items
+        until = self.clock.position(self._wall())
+        taken = self.feed.take(until, limit)
+        for item in taken:
+            if isinstance(item, Message) and (self.last_at is None or item.created_at > self.last_at):
+                self.last_at = item.created_at
+        items.extend(taken)
+        last = self.last_at
+        if self.feed.done and (last is None or until == END_OF_TIME or until >= last + END_GRACE):
+            self.ended = True
+            self.clock.seek(last or self.start_at, self._wall())
+            self.clock.pause(self._wall())
+            items.append(EndOfInput())
+        return items
+
+    async def wait(self) -> None:
+        await asyncio.sleep(0.05 if self.clock.playing else 0.2)
+
+    # -- controls ---------------------------------------------------------------------------
+
+    def toggle_play(self) -> None:
+        wall = self._wall()
+        if self.clock.playing:
+            self.clock.pause(wall)
+        else:
+            self.clock.play(wall)
+
+    def faster(self, step: int = 1) -> float | None:
+        """Next speed up (or down with a negative step) in :data:`SPEEDS`."""
+        wall = self._wall()
+        speed = self.clock.speed
+        if speed is None or speed in SPEEDS:
+            index = SPEEDS.index(speed) + step
+        else:
+            # A speed from the command line (say 120): the next one up or down from it.
+            finite = [s for s in SPEEDS if s is not None]
+            if step > 0:
+                index = next((i for i, s in enumerate(finite) if s > speed), len(finite))
+            else:
+                index = max((i for i, s in enumerate(finite) if s < speed), default=0)
+        index = max(0, min(len(SPEEDS) - 1, index))
+        if self.clock.speed is None and self.last_at is not None:
+            self.clock.seek(self.last_at, wall)
+        self.clock.set_speed(SPEEDS[index], wall)
+        return SPEEDS[index]
+
+    def seek(self, at: datetime) -> None:
+        """Jump to chat time ``at``: the next poll reads on to it, after a :class:`Rewound` if
+        that is backwards. ``END_OF_TIME`` reads to the end and waits at the last message."""
+        wall = self._wall()
+        if self.last_at is not None and at < self.last_at:
+            self.feed.restart()
+            self.last_at = None
+            self.ended = False
+            self._rewound = True
+        playing = self.clock.playing
+        self.clock.seek(at, wall)
+        if not playing:
+            self.clock.pause(wall)
+
+    def settle_at_end(self) -> None:
+        """After a seek to the end: the clock waits at the last message, not at the end of time."""
+        self.clock.seek(self.last_at or self.start_at, self._wall())

@@ -1,8 +1,9 @@
 """Provides the host's console: the Textual app behind ``chatmod demo`` and ``chatmod watch``.
 
-The app only composes and routes. What it shows comes from :class:`~chatmod.tui.state.ConsoleState`
-(through :class:`~chatmod.tui.session.ReplaySession`), read on a timer: messages never each post
-a UI message, and each repaint takes whatever arrived since the last one.
+The app only composes and routes. A :class:`~chatmod.tui.session.ChatSession` feeds a runtime from
+a Source and projects its events into a :class:`~chatmod.tui.state.ConsoleState`, which the app
+reads on a timer: messages never each post a UI message, and each repaint takes whatever arrived
+since the last one. Keys a source cannot honour (seek, speed on a live chat) are hidden.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Footer, Static
+from textual.worker import Worker, WorkerState
 
 from chatmod.core.text import fold_handle
 from chatmod.tui.screens.modals import ConversationScreen, HelpScreen, PromptScreen
@@ -39,9 +41,9 @@ from chatmod.tui.widgets.tables import HEADER, Inbox, QuestionBoard, clock
 if TYPE_CHECKING:
     # The engine, pydantic and the store load after the first frame (see ChatmodApp's loader):
     # a console that appears at once, then fills, starts as fast as a bare Textual app.
-    from chatmod.core.models import Message
+    from chatmod.sources.base import SourceItem
     from chatmod.tui.recorder import Recorder
-    from chatmod.tui.session import ReplaySession
+    from chatmod.tui.session import ChatSession
     from chatmod.tui.state import Entry
 
 __all__ = ["ChatmodApp", "ConsoleOptions"]
@@ -57,8 +59,11 @@ FRAME = 1 / 30
 a second, but at 30 a burst costs half the CPU and a message still shows within a frame or two."""
 
 TICK = 1 / 20
-"""Seconds between reads of the replay clock (and at most this much added to a message's wait
-for the screen); repaints are further coalesced by Textual to its frame rate."""
+"""Seconds between reads of the source (and at most this much added to a message's wait for the
+screen); repaints are further coalesced by Textual to its frame rate."""
+
+REPLAY_ACTIONS = frozenset({"play", "speed", "seek"})
+"""What only a replay can do: hidden from the footer and the palette on a live source."""
 
 
 @dataclass(slots=True)
@@ -137,7 +142,7 @@ class ChatmodApp(App[None]):
 
     def __init__(
         self,
-        session: ReplaySession | Callable[[], ReplaySession],
+        session: ChatSession | Callable[[], ChatSession],
         options: ConsoleOptions,
         *,
         wall: Callable[[], float] = time.monotonic,
@@ -145,16 +150,16 @@ class ChatmodApp(App[None]):
     ) -> None:
         """
         Args:
-            session: the replay to show, or a loader that makes it: a loader runs in a worker
+            session: the chat to show, or a loader that makes it: a loader runs in a worker
                 thread once the first frame is on screen ("Loading…" until then), and an error
                 it raises ends the app with :attr:`load_error` set.
             options: how the console was started.
-            wall: the wall clock (monotonic seconds); tests pass one they move.
-            tick: seconds between reads of the replay clock; None reads it only on advance().
+            wall: the wall clock (monotonic seconds) that paces repaints; tests pass one they move.
+            tick: seconds between reads of the source; None reads it only on advance() (tests).
         """
         super().__init__()
         self._loader = session if callable(session) else None
-        self._session: ReplaySession | None = None if callable(session) else session
+        self._session: ChatSession | None = None if callable(session) else session
         self.load_error: Exception | None = None
         self.options = options
         self._wall = wall
@@ -172,6 +177,9 @@ class ChatmodApp(App[None]):
         self._stream_painted = float("-inf")
         self._paint_pending = False
         self._painted_second: int | None = None
+        self._consuming = False
+        """A reader task takes the source's items as they arrive (a live source)."""
+        self._failed = False
 
     # -- layout -----------------------------------------------------------------------------
 
@@ -186,7 +194,7 @@ class ChatmodApp(App[None]):
         yield Footer(compact=True)
 
     @property
-    def session(self) -> ReplaySession:
+    def session(self) -> ChatSession:
         assert self._session is not None, "the session is still loading"
         return self._session
 
@@ -195,8 +203,14 @@ class ChatmodApp(App[None]):
         return self._session is not None
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        # Until the replay is loaded only help and quit make sense.
-        return self._session is not None or action in ("quit", "help", "command_palette")
+        # Until the chat is loaded only help and quit make sense; a live chat has no clock to move.
+        if self._session is None:
+            return action in ("quit", "help", "command_palette")
+        return action not in REPLAY_ACTIONS or self._is_replay()
+
+    def _is_replay(self) -> bool:
+        capabilities = self.session.capabilities
+        return capabilities.can_seek and capabilities.can_change_speed
 
     async def on_mount(self) -> None:
         # SIGTERM (kill, a service manager) and SIGHUP (the terminal closed) end the console as
@@ -215,7 +229,7 @@ class ChatmodApp(App[None]):
             self.query_one("#status", StatusLine).text = Text(" Loading…", style="bold")
             # After the first frame: the loader's imports would otherwise hold the GIL while it paints.
             self.call_after_refresh(
-                self.run_worker, self._load, thread=True, exit_on_error=False, group="load", description="Loading the replay"
+                self.run_worker, self._load, thread=True, exit_on_error=False, group="load", description="Loading the chat"
             )
         else:
             await self._start()
@@ -247,14 +261,51 @@ class ChatmodApp(App[None]):
             except StoreError as error:
                 self.options.recorder = None
                 self.notify(f"Actions will not be recorded: {error}", severity="error", markup=False, timeout=10)
+            else:
+                self.session.sinks.append(recorder)
         stream = self.query_one("#stream", StreamView)
         stream.featured = frozenset(self.featured)
         stream.status_of = self._ball_status
         if self._tick_seconds is not None:
+            if self.session.capabilities.live:
+                # Live items are shown as they arrive; the timer still lets time pass.
+                self._consuming = True
+                self.run_worker(self._consume(), exit_on_error=False, group="source", description="Reading the chat")
             self.set_interval(self._tick_seconds, self.advance)
             self.advance()
         else:
             self.paint(force=True)
+
+    async def _consume(self) -> None:
+        source = self.session.source
+        await source.start()
+        try:
+            async for batch in source.stream():
+                self.receive(batch)
+        finally:
+            await source.close()
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        # A worker that fails is shown, never swallowed: the chat may have stopped arriving.
+        if event.state is not WorkerState.ERROR or event.worker.group == "load":
+            return
+        error = event.worker.error
+        if event.worker.group == "source":
+            self._source_failed(error)
+            return
+        reason = f"{type(error).__name__}: {error}" if error is not None else "unknown error"
+        self.notify(f"{event.worker.description} failed: {reason}", severity="error", markup=False, timeout=30)
+        self.paint(force=True)
+
+    def _source_failed(self, error: BaseException | None) -> None:
+        """The chat stopped arriving: say why, keep what is on screen, read no more."""
+        from chatmod.sources.base import ConnectionState, Link
+
+        reason = f"{type(error).__name__}: {error}" if error is not None else "unknown error"
+        self._failed = True
+        self.session.link = ConnectionState(Link.FAILED, reason)
+        self.notify(f"Reading the chat failed: {reason}", severity="error", markup=False, timeout=30)
+        self.paint(force=True)
 
     async def on_unmount(self) -> None:
         if self.options.recorder is not None:
@@ -263,18 +314,25 @@ class ChatmodApp(App[None]):
     # -- the clock --------------------------------------------------------------------------
 
     def advance(self) -> None:
-        """Read what the replay clock has reached and repaint what changed."""
+        """Read what the source has ready, let time pass, and repaint what changed."""
         if self._session is None:
             return
-        self.session.tick(self._wall())
+        try:
+            if self._consuming or self._failed:
+                self.session.advance()  # the reader task takes the items; time still passes
+            else:
+                self.session.tick()
+        except Exception as error:  # a reader's bug must not take the moderator's screen away
+            self._source_failed(error)
+            return
         self.paint()
 
-    def receive(self, messages: list[Message]) -> None:
-        """Messages that just arrived from a live source: judged now, painted with the next frame.
+    def receive(self, items: list[SourceItem]) -> None:
+        """Items that just arrived from a live source: judged now, painted with the next frame.
 
         However fast they come, the screen is repainted at most once per frame.
         """
-        self.session.state.ingest(messages)
+        self.session.feed(items)
         if not self._paint_pending:
             self._paint_pending = True
             # Paint now if the last frame is old enough, else when it will be: a quiet chat's
@@ -299,7 +357,7 @@ class ChatmodApp(App[None]):
             return
         state = self.session.state
         wall = self._wall()
-        now = self.session.now(wall)
+        now = self.session.now()
         second = int(now.timestamp()) if now.year < 9999 else 0
         changed = force or state.version != self._painted_version
         panels = force or (
@@ -316,7 +374,7 @@ class ChatmodApp(App[None]):
             if panels:
                 self._panels_painted, self._painted_second = wall, second
                 self.query_one("#inbox", Inbox).show(
-                    state.inbox(now, closed=self.show_closed, dropped=self.session.finished,
+                    state.inbox(now, closed=self.show_closed, dropped=state.ended,
                                 muted=frozenset(self.muted), limit=INBOX_ROWS)
                 )
                 board = self.query_one("#board", QuestionBoard)
@@ -347,7 +405,7 @@ class ChatmodApp(App[None]):
             f" · {state.carried_over} carried over" if state.carried_over else ""
         )
         heading = "Waiting for an answer" if inbox.size.width >= len(counts) + 32 else "Waiting"
-        if self.session.finished and state.dropped:
+        if state.ended and state.dropped:
             heading = "Dropped: follow up" if inbox.size.width >= len(counts) + 29 else "Dropped"
         _retitle(inbox, f"{heading} · {counts}")
         stream = self.query_one("#stream", StreamView)
@@ -369,15 +427,27 @@ class ChatmodApp(App[None]):
         self.query_one("#status", StatusLine).text = self._status_line(now)
 
     def _status_line(self, now: datetime) -> Text:
+        from chatmod.sources.base import Link
+
         session, state = self.session, self.session.state
         line = Text(no_wrap=True, overflow="ellipsis")
-        if session.finished:
+        link = session.link
+        if link is not None and link.link is Link.FAILED:
+            line.append(" ✗ failed ", style="bold reverse red")
+        elif session.finished:
             line.append(" ■ ended ", style="bold reverse")
-        elif session.playing:
-            speed = "max" if session.speed is None else f"{session.speed:g}x"
-            line.append(f" ▶ {speed} ", style="bold reverse green")
+        elif not session.capabilities.live:
+            if session.playing:
+                speed = "max" if session.speed is None else f"{session.speed:g}x"
+                line.append(f" ▶ {speed} ", style="bold reverse green")
+            else:
+                line.append(" ‖ stopped ", style="bold reverse yellow")
+        elif link is None or link.link in (Link.LIVE, Link.GAP_FILLED):
+            line.append(" ● live ", style="bold reverse green")
         else:
-            line.append(" ‖ stopped ", style="bold reverse yellow")
+            line.append(f" {link.link.value} ", style="bold reverse yellow")
+        if link is not None and link.detail and link.link is not Link.LIVE:
+            line.append(f" {shown(link.detail, 40)}", style="yellow")
         line.append(f" {shown(self.options.title, 60)}", style="bold")
         if now.year < 9999:
             local = now.astimezone(self.options.zone) if self.options.zone else now.astimezone()
@@ -385,7 +455,7 @@ class ChatmodApp(App[None]):
             if state.session_start is not None:
                 line.append(f" +{clock(now - state.session_start)}", style="dim")
         line.append(f"  {state.per_minute()}/min · {len(state.participants)} people")
-        rejected = session.feed.run.rejected_count + state.rejected
+        rejected = state.rejected
         if rejected:
             line.append(f" · {rejected} rejected", style="yellow")
         if self.stream_paused:
@@ -429,7 +499,7 @@ class ChatmodApp(App[None]):
 
     def action_act(self, name: str) -> None:
         from chatmod.core.ledger import LedgerError
-        from chatmod.tui.state import Action
+        from chatmod.core.runtime import Action
 
         action = Action(name)
         ball_id = self._selected_ball_id()
@@ -438,14 +508,11 @@ class ChatmodApp(App[None]):
                         "(arrow keys or a click).", severity="warning", markup=False)
             return
         try:
-            event = self.session.act(action, ball_id, self.options.moderator, self._wall())
+            self.session.act(action, ball_id, self.options.moderator)
         except LedgerError as error:
             self.notify(str(error), severity="warning", markup=False)
             return
         ball = self.session.state.ball(ball_id)
-        if self.options.recorder is not None and ball is not None:
-            message = self.session.state.messages.get(ball_id)
-            self.options.recorder.record(event, message.network if message else None)
         verb = {"claim": "claimed", "unclaim": "unclaimed", "answered": "marked answered", "dismiss": "dismissed",
                 "reopen": "reopened", "snooze": "snoozed for 5 minutes"}[name]
         self.notify(f"{shown(ball.author if ball else ball_id, 40)}: {verb}", markup=False, timeout=3)
@@ -469,11 +536,11 @@ class ChatmodApp(App[None]):
         self.paint(force=True)
 
     def action_play(self) -> None:
-        self.session.toggle_play(self._wall())
+        self.session.toggle_play()
         self.paint(force=True)
 
     def action_speed(self, step: int) -> None:
-        speed = self.session.faster(self._wall(), step)
+        speed = self.session.faster(step)
         self.notify(f"Replay speed: {'as fast as possible' if speed is None else f'{speed:g}x'}", markup=False, timeout=2)
         self.paint(force=True)
 
@@ -481,17 +548,17 @@ class ChatmodApp(App[None]):
         def done(value: str | None) -> None:
             if not value:
                 return
-            now = self.session.now(self._wall())
+            now = self.session.now()
             try:
                 target = parse_seek(value, now, self.session.start, self.options.zone)
             except SeekError as error:
                 self.notify(str(error), severity="warning", markup=False)
                 return
             if isinstance(target, int):
-                if not self.session.seek_question(target, self._wall()):
+                if not self.session.seek_question(target):
                     self.notify(f"There is no Q{target} in this replay.", severity="warning", markup=False)
             else:
-                self.session.seek(target, self._wall())
+                self.session.seek(target)
             self._paused_at = min(self._paused_at, self.session.state.received)
             self.paint(force=True)
 
@@ -549,7 +616,9 @@ class ChatmodApp(App[None]):
         self.paint(force=True)
 
     def action_help(self) -> None:
-        self.push_screen(HelpScreen(self.KEYS_HELP))
+        replay = self._session is not None and self._is_replay()
+        keys = [(key, text) for key, text in self.KEYS_HELP if replay or not text.startswith("replay:")]
+        self.push_screen(HelpScreen(keys))
 
     def action_export(self) -> None:
         self._export()
@@ -580,6 +649,7 @@ class ChatmodApp(App[None]):
         yield from super().get_system_commands(screen)
         if self._session is None:
             return
+        replay = self._is_replay()
         commands = (
             ("Claim ball", "Claim the selected ball", lambda: self.action_act("claim")),
             ("Unclaim ball", "Give up your claim on the selected ball", lambda: self.action_act("unclaim")),
@@ -589,10 +659,12 @@ class ChatmodApp(App[None]):
             ("Snooze ball", "Hide the selected ball for 5 minutes", lambda: self.action_act("snooze")),
             ("Open conversation", "What the selected message replies to, and its replies", self.action_conversation),
             ("Pause or resume the stream", "New messages wait behind a counter", self.action_pause),
-            ("Play or stop the replay", "Start or stop the replay clock", self.action_play),
-            ("Faster replay", "Next speed up", lambda: self.action_speed(1)),
-            ("Slower replay", "Next speed down", lambda: self.action_speed(-1)),
-            ("Seek…", "Jump to a time or a question", self.action_seek),
+            *((
+                ("Play or stop the replay", "Start or stop the replay clock", self.action_play),
+                ("Faster replay", "Next speed up", lambda: self.action_speed(1)),
+                ("Slower replay", "Next speed down", lambda: self.action_speed(-1)),
+                ("Seek…", "Jump to a time or a question", self.action_seek),
+            ) if replay else ()),
             ("Search the stream…", "Show only messages with these words", self.action_search),
             ("Show all questions", "Clear the question filter", self.action_all_questions),
             ("Hide or show reposts", "Toggle reposts in the stream", self.action_toggle_reposts),

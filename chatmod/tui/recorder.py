@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -18,6 +18,9 @@ __all__ = ["Recorder"]
 class Recorder:
     """Writes each moderator action to the store as it is taken, without blocking the screen.
 
+    A sink of the console's chat: it is told every event and keeps the moderators' ones (the
+    engine's are rebuilt from the messages by ``ingest``).
+
     Args:
         path: the database.
         on_error: told (with a one-line reason) when a write fails; the action stays on screen.
@@ -28,6 +31,8 @@ class Recorder:
         self.on_error = on_error
         self.written = 0
         self._store: Store | None = None
+        self._networks: dict[str, Network] = {}
+        """The network of each ball seen (an event row names it)."""
         self._pending: set[asyncio.Task[None]] = set()
         # One connection, one transaction at a time: two quick actions must not interleave.
         self._lock = asyncio.Lock()
@@ -36,6 +41,18 @@ class Recorder:
         from chatmod.store import Store
 
         self._store = await Store.open(self.path)
+
+    def __call__(self, events: Sequence[Event]) -> None:
+        from chatmod.core.events import Analyzed, BallAnswered, ModeratorEvent
+
+        for event in events:
+            if type(event) is Analyzed:
+                if event.to_host:
+                    self._networks[event.id] = event.network
+                    if len(self._networks) > 100_000:  # a ball that old is not being marked
+                        del self._networks[next(iter(self._networks))]
+            elif isinstance(event, ModeratorEvent) or (isinstance(event, BallAnswered) and event.message_id is None):
+                self.record(event, self._networks.get(event.ball_id))
 
     def record(self, event: Event, network: Network | None) -> None:
         from chatmod.core.models import Network

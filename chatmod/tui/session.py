@@ -1,25 +1,38 @@
-"""Provides a replayed session: the feed, the replay clock, the console state and the moderators'
-actions, kept in step. No Textual: the app calls :meth:`ReplaySession.tick` on a timer.
+"""Provides a console's chat: a Source feeding a runtime, whose events feed the console's state
+and every sink (the store, later the hub). No Textual: the app calls it on its own rhythm.
 
-Seeking backwards rebuilds the state from the archive's start, applying each recorded moderator
-action at the chat time it was taken, so the ledger at any moment equals what it was live then.
+On a seekable source, going back rebuilds the runtime and the state from the source's start,
+applying each moderator action at the chat time it was taken, so the ledger at any moment equals
+what it was then.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from chatmod.core.events import Event
+from chatmod.core.events import Event, Marked
 from chatmod.core.ledger import LedgerError
-from chatmod.sources.replay import END_OF_TIME, SPEEDS, Feed, ReplayClock
-from chatmod.tui.state import Action, ConsoleState
+from chatmod.core.models import Message, Rejected
+from chatmod.core.runtime import Action, ChatRuntime
+from chatmod.formats.base import Deletion
+from chatmod.sources.base import (
+    Capabilities,
+    ConnectionState,
+    EndOfInput,
+    Link,
+    Rewound,
+    Source,
+    SourceItem,
+)
+from chatmod.sources.replay import END_OF_TIME, ReplaySource
+from chatmod.tui.state import ConsoleState
 
-__all__ = ["ReplaySession", "TakenAction"]
+__all__ = ["ChatSession", "Sink", "TakenAction"]
 
-END_GRACE = timedelta(minutes=1)
-"""Chat time between an archive's last message and the end of its replayed session."""
+Sink = Callable[[Sequence[Event]], None]
+"""Told every event the runtime produces, in order (the store's recorder, the hub)."""
 
 _CATCH_UP = 5000
 """Messages read per tick when the clock is far ahead (fast replay, a seek): keeps frames coming."""
@@ -33,167 +46,200 @@ class TakenAction:
     by: str
 
 
-class ReplaySession:
-    """A replay of one archive under a moderator's control.
+class ChatSession:
+    """One chat as a console runs it.
 
     Args:
-        feed: the archive's messages in time order.
-        make_state: a fresh console state (called again when seeking backwards).
-        speed: the starting speed (None: as fast as possible).
-        wall: the wall time now (monotonic seconds).
+        source: where the items come from.
+        make_runtime: a fresh runtime (called again when a seekable source goes back).
+        make_state: a fresh console state (likewise).
+        sinks: told every event.
     """
 
     def __init__(
-        self, feed: Feed, make_state: Callable[[], ConsoleState], speed: float | None = 1.0, wall: float = 0.0
+        self,
+        source: Source,
+        make_runtime: Callable[[], ChatRuntime],
+        make_state: Callable[[], ConsoleState],
+        sinks: Iterable[Sink] = (),
     ) -> None:
-        self.feed = feed
+        self.source = source
+        self._make_runtime = make_runtime
         self._make_state = make_state
+        self.runtime = make_runtime()
         self.state = make_state()
-        start = feed.next_at or END_OF_TIME
-        self.start = start
-        """When the archive's first message was posted."""
-        self.clock = ReplayClock(start, speed, wall=wall)
+        self.sinks = list(sinks)
+        self.link: ConnectionState | None = None
+        """The source's connection, as it last said."""
         self.actions: list[TakenAction] = []
         self._applied: set[int] = set()
         self.finished = False
+        """The source has ended and the session with it."""
 
-    # -- time -------------------------------------------------------------------------------
+    # -- what the console asks --------------------------------------------------------------
+
+    @property
+    def capabilities(self) -> Capabilities:
+        return self.source.capabilities
+
+    @property
+    def replay(self) -> ReplaySource | None:
+        """The source's replay controls, when it is a replay."""
+        return self.source if isinstance(self.source, ReplaySource) else None
 
     @property
     def playing(self) -> bool:
-        return self.clock.playing
+        replay = self.replay
+        return replay.playing if replay is not None else not self.finished
 
     @property
     def speed(self) -> float | None:
-        return self.clock.speed
+        replay = self.replay
+        return replay.speed if replay is not None else 1.0
 
-    def now(self, wall: float) -> datetime:
-        """The chat time the moderator sees: the clock, or the newest message at full speed."""
-        position = self.clock.position(wall)
-        if position == END_OF_TIME or self.finished:
-            return self.state.now or self.feed.next_at or END_OF_TIME
-        return position
+    @property
+    def start(self) -> datetime:
+        replay = self.replay
+        return replay.start_at if replay is not None else (self.state.session_start or self.source.now())
 
-    def tick(self, wall: float) -> int:
-        """Read what the clock has reached; returns how many messages were read."""
-        if self.finished:
-            return 0
-        until = self.clock.position(wall)
-        read = self._advance(until, _CATCH_UP)
-        last = self.state.now
-        # The archive has ended; the session ends a little after its last message, as a live
-        # chat ends in silence, so the last balls show before they are dropped.
-        if self.feed.exhausted and (last is None or until >= last + END_GRACE or until == END_OF_TIME):
-            self._apply_actions(END_OF_TIME)
-            self.state.finish()
-            self.finished = True
-            if self.state.now is not None:
-                self.clock.seek(self.state.now, wall)
-            self.clock.pause(wall)
+    def now(self) -> datetime:
+        """The chat time the moderator sees."""
+        return self.source.now()
+
+    # -- time -------------------------------------------------------------------------------
+
+    def tick(self) -> int:
+        """Read what the source has ready, then let time pass; returns how many items were read."""
+        read = self.feed(self.source.poll(_CATCH_UP))
+        self.advance()
         return read
 
-    def toggle_play(self, wall: float) -> None:
-        if self.clock.playing:
-            self.clock.pause(wall)
-        else:
-            self.clock.play(wall)
+    def feed(self, items: Iterable[SourceItem]) -> int:
+        """Take items from the source, in order."""
+        count = 0
+        for item in items:
+            count += 1
+            if isinstance(item, Message):
+                self._apply_actions(item.created_at, before=True)
+                events = self.runtime.receive(item)
+                self.state.read(item, events)
+                self._publish(events)
+            elif isinstance(item, Deletion):
+                self._emit(self.runtime.delete(item.network, item.id, self.runtime.now or self.source.now()))
+            elif isinstance(item, Rejected):
+                self.state.reject()
+            elif isinstance(item, ConnectionState):
+                self.link = item
+                self.state.version += 1
+            elif isinstance(item, Rewound):
+                self._rewind()
+            elif isinstance(item, EndOfInput):
+                self._apply_actions(END_OF_TIME)
+                self._emit(self.runtime.finish())
+                self.finished = True
+                if self.link is None or self.link.link is not Link.FAILED:
+                    self.link = ConnectionState(Link.ENDED)
+        return count
 
-    def faster(self, wall: float, step: int = 1) -> float | None:
-        """Next speed up (or down with a negative step) in :data:`SPEEDS`."""
-        speed = self.clock.speed
-        if speed is None or speed in SPEEDS:
-            index = SPEEDS.index(speed) + step
-        else:
-            # A speed from the command line (say 120): the next one up or down from it.
-            finite = [s for s in SPEEDS if s is not None]
-            if step > 0:
-                index = next((i for i, s in enumerate(finite) if s > speed), len(finite))
-            else:
-                index = max((i for i, s in enumerate(finite) if s < speed), default=0)
-        index = max(0, min(len(SPEEDS) - 1, index))
-        if self.clock.speed is None and self.state.now is not None:
-            self.clock.seek(self.state.now, wall)
-        self.clock.set_speed(SPEEDS[index], wall)
-        return SPEEDS[index]
-
-    def seek(self, at: datetime, wall: float) -> None:
-        """Jump to chat time ``at``: forwards by reading on, backwards by rebuilding."""
-        if self.state.now is not None and at < self.state.now:
-            self.feed.restart()
-            self.state = self._make_state()
-            self._applied = set()
-            self.finished = False
-        playing = self.clock.playing
-        self.clock.seek(at, wall)
-        while self._advance(at, _CATCH_UP * 10):
-            pass
-        if at >= END_OF_TIME.replace(year=9000):
-            # "end": everything is read; the clock waits at the last message, not at the end of time.
-            self.clock.seek(self.state.now or self.start, wall)
-        if not playing:
-            self.clock.pause(wall)
-
-    def seek_question(self, number: int, wall: float) -> bool:
-        """Jump to where question ``number`` opened (reading on to find it); False if it never
-        does, and the replay stays where it was."""
-        was = self.clock.position(wall) if not self.finished else self.state.now
-        opened = self.state.questions.get(number)
-        if opened is None and self.state.current_question is not None and number < self.state.current_question:
-            self.seek(self.start, wall)
-            opened = self.state.questions.get(number)
-        while opened is None and not self.feed.exhausted:
-            next_at = self.feed.next_at
-            if next_at is None:
-                break
-            self.seek(next_at, wall)
-            opened = self.state.questions.get(number)
-        if opened is None:
-            if was is not None and was != END_OF_TIME:
-                self.seek(was, wall)
-            return False
-        self.seek(opened.opened_at, wall)
-        return True
+    def advance(self) -> None:
+        """Time has passed: actions taken by now apply (after a seek back), and a session the
+        silence has ended ends."""
+        if self.finished:
+            return
+        now = self.source.now()
+        if now == END_OF_TIME:
+            return
+        self._apply_actions(now)
+        events = self.runtime.advance(now)
+        if events:
+            self._emit(events)
 
     # -- moderators -------------------------------------------------------------------------
 
-    def act(self, action: Action, ball_id: str, by: str, wall: float) -> Event:
-        """Apply an action at the current chat time, and remember it for seeks. Raises LedgerError."""
-        at = self.now(wall)
-        event = self.state.act(action, ball_id, by, at)
+    def act(self, action: Action, ball_id: str, by: str) -> Marked:
+        """A moderator's action at the current chat time; raises LedgerError when it does not
+        apply. Remembered, so a seek back applies it again at its time."""
+        at = self.now()
+        event = self.runtime.act(action, ball_id, by, at)
         self._applied.add(len(self.actions))
         self.actions.append(TakenAction(at, action, ball_id, by))
+        self._emit([event])
         return event
+
+    # -- replay controls --------------------------------------------------------------------
+
+    def toggle_play(self) -> None:
+        if self.replay is not None:
+            self.replay.toggle_play()
+
+    def faster(self, step: int = 1) -> float | None:
+        return self.replay.faster(step) if self.replay is not None else None
+
+    def seek(self, at: datetime) -> None:
+        """Jump to chat time ``at`` (a replay only), reading on to it at once."""
+        replay = self.replay
+        if replay is None:
+            return
+        replay.seek(at)
+        while self.feed(replay.poll(_CATCH_UP * 10)):
+            pass
+        self._apply_actions(at)
+        if at >= END_OF_TIME.replace(year=9000):
+            replay.settle_at_end()
+
+    def seek_question(self, number: int) -> bool:
+        """Jump to where question ``number`` opened (reading on to find it); False if it never
+        does, and the replay stays where it was."""
+        replay = self.replay
+        if replay is None:
+            return False
+        was = self.now()
+        opened = self.state.questions.get(number)
+        if opened is None and self.state.current_question is not None and number < self.state.current_question:
+            self.seek(replay.start_at)
+            opened = self.state.questions.get(number)
+        while opened is None and not replay.feed.done:
+            next_at = replay.feed.next_at
+            if next_at is None:
+                break
+            self.seek(next_at)
+            opened = self.state.questions.get(number)
+        if opened is None:
+            self.seek(was)
+            return False
+        self.seek(opened.opened_at)
+        return True
 
     # -- internals --------------------------------------------------------------------------
 
-    def _advance(self, until: datetime, limit: int) -> int:
-        read = 0
-        while read < limit:
-            # Actions recorded before a seek back are applied at their own time, between messages.
-            action = self._next_action(until)
-            stop = action[1].at if action is not None else until
-            batch = self.feed.take(stop, limit - read)
-            self.state.ingest(batch)
-            read += len(batch)
-            if read >= limit:
-                break
-            if action is not None:
-                self._apply(*action)
-            elif not batch:
-                break
-        return read
+    def _emit(self, events: list[Event]) -> None:
+        self.state.apply(events)
+        self._publish(events)
 
-    def _next_action(self, until: datetime) -> tuple[int, TakenAction] | None:
-        waiting = [(i, a) for i, a in enumerate(self.actions) if i not in self._applied and a.at <= until]
-        return min(waiting, key=lambda pair: pair[1].at) if waiting else None
+    def _publish(self, events: Sequence[Event]) -> None:
+        for sink in self.sinks:
+            sink(events)
 
-    def _apply_actions(self, until: datetime) -> None:
-        while (action := self._next_action(until)) is not None:
-            self._apply(*action)
+    def _rewind(self) -> None:
+        self.runtime = self._make_runtime()
+        self.state = self._make_state()
+        self._applied = set()
+        self.finished = False
 
-    def _apply(self, index: int, taken: TakenAction) -> None:
-        self._applied.add(index)
-        try:
-            self.state.act(taken.action, taken.ball_id, taken.by, taken.at)
-        except LedgerError:
-            pass  # the ball was not open (or not closed) at that moment in this run
+    def _apply_actions(self, until: datetime, *, before: bool = False) -> None:
+        # Actions recorded before a seek back are applied at their own time, between messages
+        # (before a message posted later than the action, with ``before``).
+        while len(self._applied) < len(self.actions):
+            waiting = [
+                (i, a) for i, a in enumerate(self.actions)
+                if i not in self._applied and (a.at < until if before else a.at <= until)
+            ]
+            if not waiting:
+                return
+            index, taken = min(waiting, key=lambda pair: pair[1].at)
+            self._applied.add(index)
+            try:
+                event = self.runtime.act(taken.action, taken.ball_id, taken.by, taken.at)
+            except LedgerError:
+                continue  # the ball was not open (or not closed) at that moment in this run
+            self._emit([event])

@@ -1,9 +1,11 @@
 """Provides what the host's console shows, as plain data: no Textual, no clock, no I/O.
 
-:class:`ConsoleState` runs the engine over the messages it is given and keeps what the screen
-needs: a bounded window of the stream, the inbox of open balls, the question board and the
-counters of the status line. Time is always an argument (the chat's time, which in a replay is
-the replay clock), so a replay rebuilds exactly what the live console showed at that moment.
+:class:`ConsoleState` is a projection of the runtime's events: it keeps what the screen needs (a
+bounded window of the stream, the inbox of balls, the question board, the counters of the status
+line) and decides nothing itself. It can be fed by a runtime in the same process or by events
+that arrive from elsewhere (a co-moderator's console). Time is always an argument (the chat's
+time, which in a replay is the replay clock), so a replay rebuilds exactly what the live console
+showed at that moment.
 """
 
 from __future__ import annotations
@@ -16,18 +18,20 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from itertools import zip_longest
 
-from chatmod.core.engine import EngineConfig
 from chatmod.core.events import (
     Analyzed,
-    BallAnswered,
-    BallDropped,
+    BallEvent,
     Event,
+    MessageDeleted,
+    MessageEdited,
+    ModeratorEvent,
     SessionEnded,
+    SessionStarted,
 )
 from chatmod.core.handles import HostTeam
 from chatmod.core.ledger import Ball, Ledger, Status
 from chatmod.core.models import Message
-from chatmod.core.runtime import SNOOZE, Action, ChatRuntime
+from chatmod.core.runtime import SNOOZE, Action
 from chatmod.core.text import fold_handle
 
 __all__ = [
@@ -143,7 +147,6 @@ class ConsoleState:
         self,
         team: HostTeam,
         *,
-        config: EngineConfig | None = None,
         plan: Sequence[PlanItem] = (),
         duration: timedelta = timedelta(minutes=60),
         thresholds: Thresholds | None = None,
@@ -151,9 +154,13 @@ class ConsoleState:
         carried_over: int = 0,
     ) -> None:
         self.team = team
-        self.config = config or EngineConfig()
         self.thresholds = thresholds or Thresholds()
-        self.runtime = ChatRuntime(team, config=self.config, snooze=self.thresholds.snooze)
+        self.ledger = Ledger()
+        """The balls of the session on screen."""
+        self.session = 0
+        """Its number (0 before the first message)."""
+        self.ended = False
+        """It has ended: its open balls were dropped, and the inbox is the follow-up list."""
         self.entries: deque[Entry] = deque(maxlen=history)
         """The newest stream lines, oldest first."""
         self.messages: dict[str, Message] = {}
@@ -180,43 +187,27 @@ class ConsoleState:
         self._recent: deque[datetime] = deque()
         self._session_messages: list[Message] = []
         self._inbox_texts: dict[str, str] = {}
-        self._older = Ledger()
+        self._previous = Ledger()
         """The session before the one on screen: its stream lines still show what became of them."""
 
     # -- input ------------------------------------------------------------------------------
 
-    def ingest(self, messages: Iterable[Message]) -> list[Event]:
-        """Read messages (in chronological order); returns the engine's events."""
-        events: list[Event] = []
-        for message in messages:
-            produced = self.runtime.receive(message)
-            if any(type(event) is SessionEnded for event in produced):
-                # A new session: the last one's dropped balls carry over, as they do from
-                # stored sessions.
-                self.carried_over += sum(1 for event in produced if isinstance(event, BallDropped))
-                self._new_session()
-            self.received += 1
-            self._take(message, produced)
-            events.extend(produced)
-        if events:
-            self.version += 1
-        return events
-
-    def finish(self) -> list[Event]:
-        """The source ended: close the session (its open balls are dropped)."""
-        events = self.runtime.finish()
-        self._count(events)
+    def read(self, message: Message, events: Iterable[Event]) -> None:
+        """A message just read, with the events the runtime produced for it."""
+        self.received += 1
+        for event in events:
+            if type(event) is Analyzed:
+                self._take(message, event)
+            else:
+                self._event(event)
         self.version += 1
-        return events
 
-    def act(self, action: Action, ball_id: str, by: str, at: datetime) -> Event:
-        """Apply a moderator action; raises LedgerError when it does not apply to the ball."""
-        before = self.ball(ball_id)
-        previous = before.status if before is not None else None
-        event = self.runtime.act(action, ball_id, by, at)
-        self._recount(previous, self.ball(ball_id))
+    def apply(self, events: Iterable[Event]) -> None:
+        """Events not about a message just read: moderators' actions, the clock ending a session,
+        edits and deletions."""
+        for event in events:
+            self._event(event)
         self.version += 1
-        return event
 
     def reject(self, count: int = 1) -> None:
         self.rejected += count
@@ -226,7 +217,7 @@ class ConsoleState:
 
     def ball(self, ball_id: str) -> Ball | None:
         """A ball of this session, or of the one before (still on screen in the stream)."""
-        return self.runtime.ball(ball_id) or self._older.get(ball_id)
+        return self.ledger.get(ball_id) or self._previous.get(ball_id)
 
     def inbox(
         self,
@@ -244,10 +235,7 @@ class ConsoleState:
         ``limit`` keeps the first so many.
         """
         chosen: list[tuple[bool, bool, float, Ball]] = []
-        session = self.runtime.session
         for ball in self.ledger:
-            if ball.session != session:
-                continue
             if not ball.is_open and not (closed or (dropped and ball.status is Status.DROPPED)):
                 continue
             if ball.is_open and ball.snoozed_until is not None and ball.snoozed_until > now:
@@ -282,11 +270,6 @@ class ConsoleState:
     def open_count(self) -> int:
         return sum(1 for ball in self.ledger if ball.is_open)
 
-    @property
-    def ledger(self) -> Ledger:
-        """The balls of the session on screen (the last one, once it has ended)."""
-        return self.runtime.ledger if self.runtime.in_session else self.runtime.previous
-
     def elapsed(self, number: int, now: datetime) -> timedelta:
         """How long question ``number`` has run: until the next question opened, or ``now``."""
         row = self.questions[number]
@@ -319,25 +302,17 @@ class ConsoleState:
 
     # -- bookkeeping ------------------------------------------------------------------------
 
-    def _take(self, message: Message, events: list[Event]) -> None:
+    def _take(self, message: Message, analyzed: Analyzed) -> None:
         at = message.created_at
         if self.session_start is None:
             self.session_start = at
-        if self.now is None or at > self.now:
-            self.now = at
+        self._tell(at)
         self.messages[message.id] = message
         self._session_messages.append(message)
-        analyzed: Analyzed | None = None
-        for event in events:
-            if isinstance(event, Analyzed):
-                analyzed = event
-        self._count(events)
         recent = self._recent
         recent.append(at)
         while recent and at - recent[0] > timedelta(minutes=1):
             recent.popleft()
-        if analyzed is None:
-            return
         reply_to = analyzed.reply_to_id
         if reply_to is not None:
             self.replies.setdefault(reply_to, []).append(message.id)
@@ -369,8 +344,51 @@ class ConsoleState:
             )
         )
 
+    def _event(self, event: Event) -> None:
+        if isinstance(event, SessionStarted):
+            if self.session:
+                # A new session: the last one's dropped balls carry over, as they do from
+                # stored sessions.
+                self.carried_over += self.dropped
+                self._new_session()
+            self.session, self.ended = event.session, False
+        elif isinstance(event, SessionEnded):
+            self.ended = True
+            self._tell(event.at)
+        elif isinstance(event, BallEvent):
+            ledger = self._previous if event.ball_id in self._previous else self.ledger
+            before = ledger.get(event.ball_id)
+            previous = before.status if before is not None else None
+            ledger.apply(event)
+            self._recount(previous, ledger.get(event.ball_id))
+            if isinstance(event, ModeratorEvent):
+                self._tell(event.at)
+        elif isinstance(event, MessageEdited | MessageDeleted):
+            self._change(event)
+
+    def _change(self, event: MessageEdited | MessageDeleted) -> None:
+        if isinstance(event, MessageEdited):
+            message_id = event.message.id
+            changed: Message | None = event.message
+        else:
+            message_id = event.message_id
+            on_screen = self.messages.get(message_id)
+            changed = on_screen.model_copy(update={"deleted": True}) if on_screen is not None else None
+        if changed is None or message_id not in self.messages:
+            return  # not on screen any more: nothing to show differently
+        self.messages[message_id] = changed
+        self._inbox_texts.pop(message_id, None)
+        self._session_messages = [changed if m.id == message_id else m for m in self._session_messages]
+        for entry in self.entries:
+            if entry.message.id == message_id:
+                entry.message = changed
+
+    def _tell(self, at: datetime) -> None:
+        if self.now is None or at > self.now:
+            self.now = at
+
     def _new_session(self) -> None:
-        self._older = self.runtime.previous
+        self._previous, self.ledger = self.ledger, Ledger()
         self._inbox_texts = {}
         self.messages.clear()
         self.replies.clear()
@@ -380,14 +398,6 @@ class ConsoleState:
         self._session_messages = []
         self.session_start = None
         self.answered = self.dropped = self.dismissed = 0
-
-    def _count(self, events: Iterable[Event]) -> None:
-        for event in events:
-            kind = type(event)
-            if kind is BallAnswered:
-                self.answered += 1
-            elif kind is BallDropped:
-                self.dropped += 1
 
     def _recount(self, before: Status | None, ball: Ball | None) -> None:
         after = ball.status if ball is not None else None

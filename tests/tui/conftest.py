@@ -8,9 +8,11 @@ from pathlib import Path
 from typing import Any
 
 from chatmod.core.handles import HostTeam
-from chatmod.sources.replay import Feed
+from chatmod.core.runtime import ChatRuntime
+from chatmod.sources.base import Source
+from chatmod.sources.replay import ReplaySource
 from chatmod.tui.app import ChatmodApp, ConsoleOptions
-from chatmod.tui.session import ReplaySession
+from chatmod.tui.session import ChatSession
 from chatmod.tui.state import ConsoleState
 from tests.conftest import chat
 
@@ -42,23 +44,37 @@ class Wall:
         return self.t
 
 
+def chat_session(source: Source, team: HostTeam = TEAM) -> ChatSession:
+    """The console's chat over ``source``, judged by ``team``."""
+    return ChatSession(source, lambda: ChatRuntime(team), lambda: ConsoleState(team))
+
+
+def replay_session(
+    rows: Iterable[Sequence[Any]] = ROWS, *, speed: float | None = 60.0, wall: Wall | None = None,
+    team: HostTeam = TEAM,
+) -> ChatSession:
+    """A replay of ``rows`` whose wall clock is ``wall`` (a new one at 0 when not given)."""
+    messages = chat(rows)
+    return chat_session(ReplaySource(lambda: list(messages), speed=speed, wall=wall or Wall()), team)
+
+
 def make_app(
     rows: Iterable[Sequence[Any]] = ROWS,
     *,
     speed: float | None = 60.0,
     wall: Wall | None = None,
     export_dir: Path | None = None,
+    session: ChatSession | None = None,
     **options: Any,
 ) -> ChatmodApp:
-    messages = chat(rows)
-    session = ReplaySession(Feed(lambda: list(messages)), lambda: ConsoleState(TEAM), speed=speed, wall=0.0)
+    wall = wall or Wall()
     return ChatmodApp(
-        session,
+        session or replay_session(rows, speed=speed, wall=wall),
         ConsoleOptions(
             title="#edchat · test", moderator="sam", tag="edchat", zone=UTC,
             export_dir=export_dir or Path.cwd(), **options,
         ),
-        wall=wall or Wall(),
+        wall=wall,
         tick=None,
     )
 

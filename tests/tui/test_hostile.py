@@ -5,22 +5,20 @@ from __future__ import annotations
 from datetime import UTC
 
 from chatmod.core.handles import HostTeam
-from chatmod.sources.replay import Feed
+from chatmod.sources.replay import ReplaySource
 from chatmod.tui.app import ChatmodApp, ConsoleOptions
 from chatmod.tui.screens.modals import ConversationScreen
-from chatmod.tui.session import ReplaySession
 from chatmod.tui.shown import MARK, shown
-from chatmod.tui.state import ConsoleState
 from chatmod.tui.widgets.stream import StreamView
 from chatmod.tui.widgets.tables import Inbox
-from tests.tui.conftest import Wall
+from tests.tui.conftest import Wall, chat_session
 from tests.tui.hostile import ESCAPES, FORBIDDEN_OUTPUT, INVISIBLE, MARKUP, hostile_chat
 
 
 def hostile_app(wall: Wall) -> ChatmodApp:
     messages = hostile_chat()
     team = HostTeam(["mshost"])
-    session = ReplaySession(Feed(lambda: list(messages)), lambda: ConsoleState(team), speed=60.0, wall=0.0)
+    session = chat_session(ReplaySource(lambda: list(messages), speed=60.0, wall=wall), team)
     return ChatmodApp(session, ConsoleOptions(title="[bold]#edchat[/]", moderator="[red]me", zone=UTC),
                       wall=wall, tick=None)
 

@@ -9,12 +9,13 @@ import pytest
 from chatmod.core.handles import HostTeam
 from chatmod.core.ledger import Status
 from chatmod.core.models import Rejected
-from chatmod.pipeline import Run
-from chatmod.sources.replay import END_OF_TIME, Feed, ReplayClock, in_time_order
+from chatmod.core.runtime import Action
+from chatmod.sources.ordering import Run, in_time_order
+from chatmod.sources.replay import END_OF_TIME, ReplayClock
 from chatmod.tui.seek import SeekError, parse_seek
-from chatmod.tui.session import ReplaySession
-from chatmod.tui.state import Action, ConsoleState
+from chatmod.tui.session import ChatSession
 from tests.conftest import START, at, chat
+from tests.tui.conftest import Wall, replay_session
 
 TEAM = HostTeam(["mshost"], ["cosam"])
 ROWS = [
@@ -28,9 +29,44 @@ ROWS = [
 ]
 
 
-def session(rows=ROWS, speed: float | None = 60.0) -> ReplaySession:
-    messages = chat(rows)
-    return ReplaySession(Feed(lambda: list(messages)), lambda: ConsoleState(TEAM), speed=speed, wall=0.0)
+class Replay:
+    """A replayed chat driven as the console drives it, each call at a wall time the test gives."""
+
+    def __init__(self, rows, speed: float | None) -> None:
+        self.wall = Wall()
+        self.chat: ChatSession = replay_session(rows, speed=speed, wall=self.wall, team=TEAM)
+
+    def __getattr__(self, name: str):
+        return getattr(self.chat, name)
+
+    def _at(self, wall: float) -> ChatSession:
+        self.wall.t = wall
+        return self.chat
+
+    def tick(self, wall: float) -> int:
+        return self._at(wall).tick()
+
+    def now(self, wall: float):
+        return self._at(wall).now()
+
+    def toggle_play(self, wall: float) -> None:
+        self._at(wall).toggle_play()
+
+    def act(self, action: Action, ball_id: str, by: str, wall: float):
+        return self._at(wall).act(action, ball_id, by)
+
+    def seek(self, target, wall: float) -> None:
+        self._at(wall).seek(target)
+
+    def seek_question(self, number: int, wall: float) -> bool:
+        return self._at(wall).seek_question(number)
+
+    def faster(self, wall: float, step: int = 1):
+        return self._at(wall).faster(step)
+
+
+def session(rows=ROWS, speed: float | None = 60.0) -> Replay:
+    return Replay(rows, speed)
 
 
 class TestInTimeOrder:
@@ -48,7 +84,8 @@ class TestInTimeOrder:
         messages = chat([("a", "0:01", "x", "1"), ("a", "0:01", "x", "1"), ("b", "0:02", "x", "2")])
         run = Run()
         items = [messages[0], Rejected(raw="{", reason="bad JSON", where="line 2"), *messages[1:]]
-        assert [m.id for m in in_time_order(items, run)] == ["a", "b"]
+        out = list(in_time_order(items, run))
+        assert [getattr(m, "id", "rejected") for m in out] == ["rejected", "a", "b"]
         assert (run.duplicates, run.rejected_count) == (1, 1)
 
 

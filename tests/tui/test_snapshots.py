@@ -12,11 +12,9 @@ import pytest
 from chatmod.core.handles import HostTeam
 from chatmod.demo import DEMO_CHAT, DEMO_COHOSTS, DEMO_HOSTS
 from chatmod.formats import read_source
-from chatmod.sources.replay import Feed
+from chatmod.sources.replay import ReplaySource
 from chatmod.tui.app import ChatmodApp, ConsoleOptions
-from chatmod.tui.session import ReplaySession
-from chatmod.tui.state import ConsoleState
-from tests.tui.conftest import Wall
+from tests.tui.conftest import Wall, chat_session
 from tests.tui.hostile import hostile_chat
 
 
@@ -30,10 +28,10 @@ def demo_with_hostile_text(minute: float) -> ChatmodApp:
     messages = sorted([*demo, *hostile], key=lambda m: m.created_at)
     team = HostTeam(DEMO_HOSTS, DEMO_COHOSTS)
     wall = Wall()
-    session = ReplaySession(Feed(lambda: list(messages)), lambda: ConsoleState(team), speed=60.0, wall=0.0)
+    session = chat_session(ReplaySource(lambda: list(messages), speed=60.0, wall=wall), team)
     wall.t = minute
-    session.tick(wall.t)
-    session.toggle_play(wall.t)  # stopped: the waits stay where they are while the snapshot is taken
+    session.tick()
+    session.toggle_play()  # stopped: the waits stay where they are while the snapshot is taken
     return ChatmodApp(session, ConsoleOptions(title="#teachtechchat · demo", moderator="sam", zone=UTC),
                       wall=wall, tick=None)
 

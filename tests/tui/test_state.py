@@ -8,7 +8,8 @@ import pytest
 
 from chatmod.core.handles import HostTeam
 from chatmod.core.ledger import LedgerError, Status
-from chatmod.tui.state import Action, ConsoleState, Level, PlanItem, Thresholds
+from chatmod.core.runtime import Action, ChatRuntime
+from chatmod.tui.state import ConsoleState, Level, PlanItem, Thresholds
 from tests.conftest import at, chat
 
 TEAM = HostTeam(["mshost"], ["cosam"])
@@ -23,10 +24,31 @@ ROWS = [
 ]
 
 
-def state_after(rows=ROWS, **kwargs) -> ConsoleState:
-    state = ConsoleState(TEAM, **kwargs)
-    state.ingest(chat(rows))
-    return state
+class Fed:
+    """A console state fed by a runtime in the same process, as the console feeds it."""
+
+    def __init__(self, **kwargs) -> None:
+        self.state = ConsoleState(TEAM, **kwargs)
+        self.runtime = ChatRuntime(TEAM, snooze=self.state.thresholds.snooze)
+
+    def __getattr__(self, name: str):
+        return getattr(self.state, name)
+
+    def ingest(self, messages) -> None:
+        for message in messages:
+            self.state.read(message, self.runtime.receive(message))
+
+    def act(self, action: Action, ball_id: str, by: str, when) -> None:
+        self.state.apply([self.runtime.act(action, ball_id, by, when)])
+
+    def finish(self) -> None:
+        self.state.apply(self.runtime.finish())
+
+
+def state_after(rows=ROWS, **kwargs) -> Fed:
+    fed = Fed(**kwargs)
+    fed.ingest(chat(rows))
+    return fed
 
 
 def test_inbox_lists_open_balls_questions_first_then_longest_wait():
@@ -136,3 +158,31 @@ def test_finishing_drops_what_is_still_open():
     state.finish()
     assert state.dropped == 2
     assert state.inbox(at("5:00")) == []
+
+
+def test_a_console_fed_the_events_from_elsewhere_shows_what_the_host_sees():
+    # A co-moderator's console has no runtime of its own: it is fed the host's events.
+    host = Fed()
+    sent: list[tuple] = []
+    for message in chat(ROWS[:5]):
+        events = host.runtime.receive(message)
+        host.state.read(message, events)
+        sent.append((message, events))
+    claim = host.runtime.act(Action.CLAIM, "b1", "sam", at("2:30"))
+    host.state.apply([claim])
+    sent.append((None, [claim]))
+    ended = host.runtime.advance(at("2:00") + timedelta(hours=3, seconds=1))
+    host.state.apply(ended)
+    sent.append((None, ended))
+
+    remote = ConsoleState(TEAM)
+    for message, events in sent:
+        if message is not None:
+            remote.read(message, events)
+        else:
+            remote.apply(events)
+    when = at("9:00:00")
+    assert remote.inbox(when, dropped=True) == host.state.inbox(when, dropped=True)
+    assert [row.ball_id for row in remote.inbox(when, dropped=True)] == ["b1", "c1"]
+    assert remote.ended and (remote.dropped, remote.answered) == (host.dropped, host.answered) == (2, 0)
+    assert remote.ball("b1").claimed_by == "sam"

@@ -73,7 +73,7 @@ def test_watch_a_file_with_a_tag_and_options(tmp_path: Path, console: list[Chatm
     app = console[0]
     assert app.session.speed is None and app.options.moderator == "sam"
     assert app.options.featured == {"p1"} and app.options.muted == {"p2"}
-    app.session.tick(0.0)
+    app.session.tick()
     assert app.session.state.received > 0
 
 

@@ -1,0 +1,118 @@
+"""Provides the Source interface: where a chat's items come from, and what that source can do.
+
+A source is an async stream of batches of items: messages (new, or a repeat of an id: an edit),
+deletions, rejected records, and notes about the source itself (its connection state, that it
+went back to its start, that it has ended). Its :class:`Capabilities` say what a console may
+offer on it: seeking and changing speed make sense for a replay, not for a live chat.
+
+Sources never judge: they hand items to a :class:`chatmod.core.runtime.ChatRuntime`. Nor do they
+drop repeats: the runtime's one rule for repeated ids decides what a repeat means.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from abc import ABC, abstractmethod
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from chatmod.core.models import Message, Rejected
+from chatmod.formats.base import Deletion
+
+__all__ = [
+    "Capabilities",
+    "ConnectionState",
+    "EndOfInput",
+    "Link",
+    "Rewound",
+    "Source",
+    "SourceItem",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class Capabilities:
+    """What a source can do, so a console offers only the keys that work on it."""
+
+    live: bool
+    """Items arrive as they happen (the clock is the wall clock)."""
+    can_seek: bool = False
+    """It can go back to its start, or forward, to any moment."""
+    can_change_speed: bool = False
+    """Its clock can run faster or slower than real time, or stop."""
+
+
+class Link(StrEnum):
+    """Where a source's connection stands."""
+
+    CONNECTING = "connecting"
+    LIVE = "live"
+    RECONNECTING = "reconnecting"
+    GAP_FILLED = "gap filled"
+    GAP = "gap"
+    """Some of the chat could not be fetched: ``detail`` gives the span lost."""
+    FAILED = "failed"
+    ENDED = "ended"
+
+
+@dataclass(frozen=True, slots=True)
+class ConnectionState:
+    link: Link
+    detail: str = ""
+    """For people: "in 4 s", "12 messages", "14:02-14:05 lost", the reason it failed."""
+
+
+@dataclass(frozen=True, slots=True)
+class Rewound:
+    """A seekable source went back to its start: what follows is read again, from scratch."""
+
+
+@dataclass(frozen=True, slots=True)
+class EndOfInput:
+    """Nothing more will come: the end of an archive, or of a bounded live run."""
+
+
+SourceItem = Message | Deletion | Rejected | ConnectionState | Rewound | EndOfInput
+
+
+class Source(ABC):
+    """Where a chat's items come from.
+
+    A console polls (:meth:`poll`) on its own rhythm; anything else iterates :meth:`stream`.
+    """
+
+    capabilities: Capabilities
+
+    @abstractmethod
+    def poll(self, limit: int = 5000) -> list[SourceItem]:
+        """The items ready now, at most ``limit`` of them; never blocks."""
+
+    @abstractmethod
+    def now(self) -> datetime:
+        """The chat's time now: a replay's clock, or the wall clock for a live source."""
+
+    async def start(self) -> None:
+        """Begin (connect, open files). The default has nothing to do."""
+        return None
+
+    async def close(self) -> None:
+        """Stop and let go of connections and files. The default has nothing to do."""
+        return None
+
+    async def wait(self) -> None:
+        """Until more items may be ready. The default checks again a twentieth of a second on."""
+        await asyncio.sleep(0.05)
+
+    async def stream(self, limit: int = 5000) -> AsyncIterator[list[SourceItem]]:
+        """Batches of items as they become ready, until :class:`EndOfInput`."""
+        while True:
+            batch = self.poll(limit)
+            if not batch:
+                await self.wait()
+                continue
+            yield batch
+            if any(type(item) is EndOfInput for item in batch):
+                return
+            await asyncio.sleep(0)  # a fast replay must not starve the screen

@@ -200,17 +200,18 @@ def load_session(
 
 
 def _carried_item(row: tuple[object, ...], detail: dict[str, object]) -> BallItem:
-    from chatmod.core.ledger import Status
+    from chatmod.core.ledger import Ball, Status
     from chatmod.report.model import BallItem
     from chatmod.store.rows import message_from_row
 
     message = message_from_row(row)
     thread = detail.get("thread")
-    return BallItem(
-        id=message.id, author=message.author, display_name=message.display_name, at=message.created_at,
-        text=message.text, url=message.url, question=bool(detail.get("question")),
-        thread=thread if isinstance(thread, int) else None, status=Status.DROPPED, waited_s=0.0,
+    ball = Ball(
+        id=message.id, author=message.author, question=bool(detail.get("question")),
+        thread=thread if isinstance(thread, int) else None, session=0, opened_at=message.created_at,
+        status=Status.DROPPED,
     )
+    return BallItem(ball=ball, display_name=message.display_name, text=message.text, url=message.url, waited_s=0.0)
 
 
 def report_rejections(show_all: bool, run: Run) -> None:

@@ -32,26 +32,57 @@ __all__ = [
 
 @dataclass(slots=True)
 class BallItem:
-    """A ball as the report shows it. A burst shows as one item: its first message, then the rest."""
+    """A ball as the report shows it: the ledger's :class:`Ball`, with the words and links a
+    reader needs. A burst shows as one item: its first message, then the rest."""
 
-    id: str
-    author: str
+    ball: Ball
     display_name: str | None
-    at: datetime
     text: str
     url: str | None
-    question: bool
-    thread: int | None
-    status: Status
     waited_s: float
     """Until answered, dismissed, or the end of the session when dropped."""
-    answered_by: str | None = None
-    answer_id: str | None = None
     answer_text: str | None = None
     answer_url: str | None = None
-    claimed_by: str | None = None
     more: list[str] = field(default_factory=list)
     """The texts of later messages of the same burst."""
+    burst_asks: bool = False
+    """A later message of the burst asks something, though its first does not."""
+
+    @property
+    def id(self) -> str:
+        return self.ball.id
+
+    @property
+    def author(self) -> str:
+        return self.ball.author
+
+    @property
+    def at(self) -> datetime:
+        return self.ball.opened_at
+
+    @property
+    def question(self) -> bool:
+        return self.ball.question or self.burst_asks
+
+    @property
+    def thread(self) -> int | None:
+        return self.ball.thread
+
+    @property
+    def status(self) -> Status:
+        return self.ball.status
+
+    @property
+    def answered_by(self) -> str | None:
+        return self.ball.answered_by
+
+    @property
+    def answer_id(self) -> str | None:
+        return self.ball.answered_message
+
+    @property
+    def claimed_by(self) -> str | None:
+        return self.ball.claimed_by
 
 
 @dataclass(slots=True)
@@ -229,25 +260,17 @@ def _ball_items(balls: list[Ball], by_id: dict[str, Judged], end: datetime) -> l
         head = items.get(ball.burst_of) if ball.burst_of else None
         if head is not None and head.status is ball.status:
             head.more.append(message.text)
-            head.question = head.question or ball.question
+            head.burst_asks = head.burst_asks or ball.question
             continue
         answer = by_id.get(ball.answered_message) if ball.answered_message else None
         items[ball.id] = BallItem(
-            id=ball.id,
-            author=message.author,
+            ball=ball,
             display_name=message.display_name,
-            at=ball.opened_at,
             text=message.text,
             url=message.url,
-            question=ball.question,
-            thread=ball.thread,
-            status=ball.status,
             waited_s=ball.wait(end),
-            answered_by=ball.answered_by,
-            answer_id=ball.answered_message,
             answer_text=answer.message.text if answer else None,
             answer_url=answer.message.url if answer else None,
-            claimed_by=ball.claimed_by,
         )
     return list(items.values())
 

@@ -105,17 +105,37 @@ class Entry:
 
 @dataclass(frozen=True, slots=True)
 class InboxRow:
-    """An open ball as the inbox lists it."""
+    """A ball as the inbox lists it: the ledger's :class:`Ball`, with its text on one line and
+    how long it has waited."""
 
-    ball_id: str
-    author: str
+    ball: Ball
     text: str
-    thread: int | None
-    question: bool
     waited: timedelta
     level: Level
-    claimed_by: str | None
-    status: Status
+
+    @property
+    def ball_id(self) -> str:
+        return self.ball.id
+
+    @property
+    def author(self) -> str:
+        return self.ball.author
+
+    @property
+    def thread(self) -> int | None:
+        return self.ball.thread
+
+    @property
+    def question(self) -> bool:
+        return self.ball.question
+
+    @property
+    def claimed_by(self) -> str | None:
+        return self.ball.claimed_by
+
+    @property
+    def status(self) -> Status:
+        return self.ball.status
 
 
 @dataclass(slots=True)
@@ -255,15 +275,10 @@ class ConsoleState:
             text = self._inbox_texts[ball.id] = _one_line(_LEADING_HANDLES.sub("", raw) or raw)
         waited = timedelta(seconds=waited_s)
         return InboxRow(
-            ball_id=ball.id,
-            author=ball.author,
+            ball=ball,
             text=text,
-            thread=ball.thread,
-            question=ball.question,
             waited=waited,
             level=self.thresholds.level(waited) if ball.is_open else Level.FRESH,
-            claimed_by=ball.claimed_by,
-            status=ball.status,
         )
 
     @property

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import re
 
 from conftest import hostile_chat
 
 from chatmod.report import render
-from chatmod.report.model import BallItem
 
 ISO_Z = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$")
 
@@ -42,7 +40,9 @@ def test_session_fields(small):
 def test_ball_objects_carry_every_field(small):
     (session,) = json.loads(render(small, "json"))["sessions"]
     ball = session["answered"][0]
-    assert list(ball) == [f.name for f in dataclasses.fields(BallItem)]
+    # The document's shape is a contract, whatever the model's fields are.
+    assert list(ball) == ["id", "author", "display_name", "at", "text", "url", "question", "thread", "status",
+                          "waited_s", "answered_by", "answer_id", "answer_text", "answer_url", "claimed_by", "more"]
     assert ball["status"] == "answered" and ball["answered_by"] == "mshost"
     assert ball["at"] == "2024-03-05T17:02:00Z" and ball["waited_s"] == 60.0
     assert ball["answer_text"] == "@bob I use rubrics"

@@ -303,15 +303,15 @@ def test_quiet_sessions_fold_into_one_line():
 def test_carried_over_lists_every_question_and_the_first_comments() -> None:
     from datetime import datetime
 
-    from chatmod.core.ledger import Status
+    from chatmod.core.ledger import Ball, Status
     from chatmod.report.model import BallItem, Report
     from chatmod.report.render_md import CARRIED_COMMENTS_SHOWN, render_md
 
     at = datetime(2026, 1, 2, 18, tzinfo=UTC)
 
     def ball(n: int, question: bool) -> BallItem:
-        return BallItem(id=str(n), author=f"p{n}", display_name=None, at=at, text=f"text {n}", url=None,
-                        question=question, thread=None, status=Status.DROPPED, waited_s=0.0)
+        dropped = Ball(str(n), f"p{n}", question, None, 1, at, status=Status.DROPPED)
+        return BallItem(dropped, display_name=None, text=f"text {n}", url=None, waited_s=0.0)
 
     carried = [ball(n, n % 5 == 0) for n in range(30)]  # 6 questions, 24 comments
     text = render_md(Report("x", "edchat", ("h",), (), [], 0, carried))

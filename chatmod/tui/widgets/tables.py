@@ -76,7 +76,11 @@ class Inbox(LineList):
         return [segments[0].text, segments[1].text, segments[2].text + segments[3].text, "".join(s.text for s in segments[4:])]
 
     def row_key(self, index: int) -> Hashable:
-        return self.rows_shown[index]
+        # What the row shows, read now: the ball it lists is the ledger's own, and changes.
+        row = self.rows_shown[index]
+        ball = row.ball
+        return (ball.id, ball.status, ball.claimed_by, ball.question, ball.thread, ball.author, row.text,
+                row.waited, row.level)
 
     def row(self, index: int, width: int) -> list[Segment]:
         row = self.rows_shown[index]

@@ -131,13 +131,13 @@ class Engine:
         """The current session number (1-based; 0 before the first message)."""
         self._in_session = False
         self._last_at: datetime | None = None
+        self._people: dict[tuple[Network, str | None, str | None], tuple[str, bool]] = {}
+        """Who is who (bounded): chats repeat their people, week after week."""
         self._reset_session_state()
 
     # -- sessions -------------------------------------------------------------------------
 
     def _reset_session_state(self) -> None:
-        # Who is who is remembered for a session: chats repeat their people, weeks less so.
-        self._people: dict[tuple[Network, str | None, str | None], tuple[str, bool]] = {}
         self._seen: dict[str, _Seen] = {}
         self._by_author: dict[str, list[_Seen]] = {}
         self._open_by_author: dict[str, list[str]] = {}

@@ -133,9 +133,12 @@ class ChatRuntime:
         self._starts = [o.start - self.rules.lead for o in self._windows]
         self._window: Occurrence | None = None
         self._last: datetime | None = None
-        self._first: datetime | None = None
+        self._stale: datetime | None = None
+        """Copies of messages posted before this are old edits (a gap before the session)."""
         self._read: dict[str, int] = {}
         """The current session's message ids, with a fingerprint of what each said last."""
+        self._read_before: dict[str, int] = {}
+        """The same for the last session: an edit often comes after its session has ended."""
         self.now: datetime | None = None
         """The newest time the runtime was told of (a message, an action, the clock)."""
 
@@ -178,24 +181,34 @@ class ChatRuntime:
 
     def receive(self, message: Message) -> list[Event]:
         """Read one message, in time order (the order it was posted)."""
+        # The hot path of every command: kept to plain lookups and comparisons.
         fingerprint = hash((message.text, message.deleted))
-        known = self._read.get(message.id)
+        ident = message.id
+        known = self._read.get(ident)
+        if known is None and self._read_before:
+            known = self._read_before.get(ident)
         at = message.created_at
-        if known is not None or (self._first is not None and at < self._first - self.rules.gap):
+        if known is not None or (self._stale is not None and at < self._stale):
             # A copy of a message already read: in this session, or in one long over (a live
             # source may deliver a little out of order; that much out of order is an old edit).
             return self._repeat(message, known, fingerprint)
-        events: list[Event] = []
-        if self.engine.in_session and not self._continues(at):
-            events.extend(self._end())
-        if not self.engine.in_session:
-            self._window = self._window_at(at)
-            self._first = at
-        self._read[message.id] = fingerprint
-        if self._last is None or at > self._last:
-            self._last = at
-        self._tell(at)
-        events.extend(self.engine.ingest(message))
+        engine = self.engine
+        ended: list[Event] | None = None
+        if engine.in_session and not self._continues(at):
+            ended = self._end()
+        if not engine.in_session:
+            self._window = self._window_at(at) if self._windows else None
+            self._stale = at - self.rules.gap
+        self._read[ident] = fingerprint
+        last = self._last
+        if last is None or at > last:
+            self._last = last = at
+            if self.now is None or at > self.now:
+                self.now = at
+        events = engine.ingest(message)
+        if ended:
+            ended.extend(events)
+            return ended
         return events
 
     def receive_all(self, messages: Iterable[Message]) -> list[Event]:
@@ -241,7 +254,7 @@ class ChatRuntime:
         if self._window is not None:
             return at <= self._window.end + self.rules.tail
         assert self._last is not None
-        return at - self._last <= self.rules.gap and self._window_at(at) is None
+        return at - self._last <= self.rules.gap and (not self._windows or self._window_at(at) is None)
 
     def _window_at(self, at: datetime) -> Occurrence | None:
         index = bisect.bisect_right(self._starts, at) - 1
@@ -260,14 +273,16 @@ class ChatRuntime:
         self.engine.ledger = Ledger()
         self._window = None
         self._last = None
-        self._read = {}
+        self._read_before, self._read = self._read, {}
         return events
 
     def _repeat(self, message: Message, known: int | None, fingerprint: int) -> list[Event]:
         if fingerprint == known:
             return []
-        if known is not None:
+        if message.id in self._read:
             self._read[message.id] = fingerprint
+        elif known is not None:
+            self._read_before[message.id] = fingerprint
         at = self.now or message.created_at
         if message.deleted:
             return [MessageDeleted(message.network, message.id, at)]

@@ -117,3 +117,13 @@ class TestModeration:
             moderate(ledger, Action.DISMISS, "b", "sam", at("9:01"))
         with pytest.raises(LedgerError, match="no ball x"):
             moderate(ledger, Action.REOPEN, "x", "sam", at("9:01"))
+
+
+def test_an_edit_after_the_clock_ended_its_session_starts_no_new_one() -> None:
+    runtime = ChatRuntime(TEAM, rules=SessionRules(gap=timedelta(minutes=30)))
+    first = chat([("b", "0:00", "bob", "@mshost how?")])[0]
+    runtime.receive(first)
+    runtime.advance(at("31:00"))
+    edited = first.model_copy(update={"text": "@mshost how, exactly?", "edited": True})
+    assert kinds(runtime.receive(edited)) == ["MessageEdited"]
+    assert not runtime.in_session and runtime.session == 1

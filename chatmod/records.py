@@ -13,6 +13,7 @@ from json.encoder import encode_basestring
 from chatmod.core.handles import HostTeam
 from chatmod.core.ledger import Ball, Ledger, Status
 from chatmod.core.models import Message
+from chatmod.core.schedule import Occurrence
 from chatmod.pipeline import Judged, judge_sessions
 
 __all__ = ["analysis_line", "analysis_lines", "analysis_record"]
@@ -96,8 +97,10 @@ def analysis_line(judged: Judged, ledger: Ledger) -> str:
     )
 
 
-def analysis_lines(messages: Iterable[Message], team: HostTeam) -> Iterator[str]:
+def analysis_lines(
+    messages: Iterable[Message], team: HostTeam, *, schedule: Iterable[Occurrence] = ()
+) -> Iterator[str]:
     """Every message's analysis line, in order, each session's as soon as its ledger is final."""
-    for session, ledger in judge_sessions(messages, team):
+    for session, ledger in judge_sessions(messages, team, schedule=schedule):
         for judged in session:
             yield analysis_line(judged, ledger)

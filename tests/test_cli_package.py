@@ -83,3 +83,47 @@ def test_a_chat_judges_with_the_handles_of_the_network_being_read(tmp_path: Path
     assert main(["ingest", archive, "--chat", "demo", "--chats-file", str(chats), "--network", "twitter",
                  "--db", str(other)]) == 0
     assert _answered(other) == 0
+
+
+DAILY = """\
+[chats.daily]
+hashtag = "edchat"
+hosts = { twitter = ["mshost"] }
+rrule = "FREQ=DAILY"
+start = 2026-03-01T17:00:00
+timezone = "UTC"
+duration_minutes = 60
+"""
+
+
+def test_analyze_and_report_take_a_chat_its_tag_team_and_schedule(tmp_path: Path,
+                                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    import json
+
+    from chatmod.formats.native import dump_message
+    from tests.conftest import chat
+
+    chats = tmp_path / "chats.toml"
+    chats.write_text(DAILY)
+    rows = [
+        ("q1", "0:00", "mshost", "Q1: hello? #edchat"),
+        ("b1", "30:00", "bob", "@mshost how do I join next time? #edchat"),
+        ("x1", "40:00", "eve", "buy followers #spam"),
+        # 2h30 later: inside a 3-hour silence, but after the window (17:00-18:00) and its hour of tail.
+        ("h1", "2:30:00", "mshost", "@bob sign up on the site #edchat", {"reply_to_id": "b1", "reply_to_author": "bob"}),
+    ]
+    archive = tmp_path / "a.jsonl"
+    archive.write_text("".join(dump_message(m) + "\n" for m in chat(rows)))
+
+    assert main(["analyze", str(archive), "--host", "mshost"]) == 0
+    by_silence = {r["id"]: r for r in map(json.loads, capsys.readouterr().out.splitlines())}
+    assert by_silence["b1"]["status"] == "answered" and by_silence["h1"]["session"] == 1
+
+    assert main(["analyze", str(archive), "--chat", "daily", "--chats-file", str(chats)]) == 0
+    by_chat = {r["id"]: r for r in map(json.loads, capsys.readouterr().out.splitlines())}
+    assert "x1" not in by_chat  # the chat's hashtag filters, as --tag would
+    assert by_chat["b1"]["status"] == "dropped" and by_chat["h1"]["session"] == 2
+
+    assert main(["report", str(archive), "--chat", "daily", "--chats-file", str(chats), "--format", "json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["source"] == "a.jsonl" and len(report["sessions"]) == 2

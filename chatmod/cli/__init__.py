@@ -14,7 +14,15 @@ from collections.abc import Sequence
 from chatmod import __version__
 from chatmod.cli.archive import add_archive_parsers
 from chatmod.cli.chats import add_chats_parser
-from chatmod.cli.common import EXIT_OK, EXIT_USAGE, Formatter
+from chatmod.cli.common import (
+    EXIT_FAILURE,
+    EXIT_HELP,
+    EXIT_INTERRUPTED,
+    EXIT_USAGE,
+    Formatter,
+    Parser,
+    print_error,
+)
 from chatmod.cli.console import add_watch_parsers
 from chatmod.cli.stored import add_stored_parsers
 
@@ -35,12 +43,11 @@ examples:
   chatmod report chat.jsonl --host mshost --cohost samhelps --format html -o recap.html
 
 SOURCE is a file (any supported archive format, detected automatically) or - for stdin.
-Exit status: 0 ok; 1 nothing to report or a write failed; 2 usage error or nothing readable.
-"""
+""" + EXIT_HELP
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="chatmod", description=DESCRIPTION, epilog=EPILOG, formatter_class=Formatter
     )
     parser.add_argument("--version", action="version", version=f"chatmod {__version__}")
@@ -67,13 +74,27 @@ def main(argv: Sequence[str] | None = None) -> int:
             stream.reconfigure(errors="backslashreplace")
     try:
         status: int = args.run(args)
+        sys.stdout.flush()
     except KeyboardInterrupt:
-        return 130
+        return EXIT_INTERRUPTED
     except BrokenPipeError:
-        # The reader of our output went away (`| head`): not an error worth a traceback.
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        return EXIT_OK
+        # The reader of our output went away (`| head`): the work could not be finished, but
+        # that is the reader's choice, not an error worth a word.
+        _silence_stdout()
+        return EXIT_FAILURE
+    except OSError as error:
+        if error.filename is not None:
+            raise
+        # A full disk or device behind stdout (`> /dev/full`): one line, not a traceback.
+        _silence_stdout()
+        print_error(f"cannot write to standard output: {error.strerror or error}")
+        return EXIT_FAILURE
     return status
+
+
+def _silence_stdout() -> None:
+    # What is still buffered would fail again when Python flushes stdout at exit.
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
 
 

@@ -17,7 +17,9 @@ from chatmod.cli.common import (
     NETWORK_NAMES,
     Formatter,
     default_db_path,
+    positive_int,
     print_error,
+    store_failed,
     write_output,
 )
 from chatmod.cli.sources import (
@@ -73,12 +75,11 @@ def add_archive_parsers(commands: Any) -> None:
         help="md (default), html (one self-contained page), json, or csv (one row per ball)",
     )
     report.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of stdout")
-    report.add_argument("--chat", metavar="NAME", help="with --history: the chat whose sessions to compare")
     report.add_argument("--history", action="store_true",
                         help="one line per stored session of --chat, and the trend: new vs returning "
                         "participants, answered within 5 minutes, dropped, response time, and how much "
                         "ran between participants")
-    report.add_argument("--last", type=int, default=4, metavar="N",
+    report.add_argument("--last", type=positive_int, default=4, metavar="N",
                         help="with --history: compare the last N sessions with the N before (default 4)")
     report.set_defaults(run=_run_report)
 
@@ -95,12 +96,9 @@ def add_archive_parsers(commands: Any) -> None:
     )
     add_source_options(ingest)
     ingest.add_argument("--db", metavar="PATH", type=Path, help="the database file (created if missing)")
-    ingest.add_argument("--chat", metavar="NAME",
-                        help="a chat from 'chatmod chats': its hosts, hashtag and schedule (sessions)")
     ingest.add_argument("--network", choices=NETWORK_NAMES,
                         help="with --chat: whose of the chat's host handles to use (default: those of "
                         "the network the archive is from)")
-    ingest.add_argument("--chats-file", type=Path, metavar="PATH", help="the chats file to use")
     ingest.set_defaults(run=_run_ingest)
 
 
@@ -113,7 +111,7 @@ def _run_analyze(args: argparse.Namespace) -> int:
         if isinstance(loaded, int):
             return loaded
         out = sys.stdout
-        for line in analysis_lines(loaded.messages, loaded.team):
+        for line in analysis_lines(loaded.messages, loaded.team, schedule=loaded.schedule):
             out.write(line)
             out.write("\n")
         out.flush()
@@ -151,8 +149,7 @@ def _run_history(args: argparse.Namespace) -> int:
     try:
         sessions = asyncio.run(read())
     except StoreError as error:
-        print_error(str(error))
-        return EXIT_FAILURE
+        return store_failed(error)
     if not sessions:
         print_error(f"no sessions of {chat.name} in {path}; ingest an archive with --chat {chat.name}")
         return EXIT_FAILURE
@@ -175,7 +172,8 @@ def _run_report(args: argparse.Namespace) -> int:
         if isinstance(loaded, int):
             return loaded
         report = build_report(loaded.messages, loaded.team, source=loaded.label, tag=loaded.tag,
-                              rejected=loaded.run.rejected_count, carried_over=loaded.carried_over)
+                              rejected=loaded.run.rejected_count, carried_over=loaded.carried_over,
+                              schedule=loaded.schedule)
     return write_output(render(report, args.format), args.output)
 
 
@@ -241,8 +239,7 @@ def _run_ingest(args: argparse.Namespace) -> int:
             print_error(str(error))
             return EXIT_USAGE
         except StoreError as error:
-            print_error(str(error))
-            return EXIT_FAILURE
+            return store_failed(error)
     report_rejections(args.show_rejected, result.run)
     parts = [f"read {result.read} messages into {path} ({result.changed} new or changed)"]
     if result.deletions:

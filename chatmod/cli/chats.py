@@ -6,7 +6,7 @@ import argparse
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from chatmod.cli.common import (
     EXIT_FAILURE,
@@ -14,6 +14,7 @@ from chatmod.cli.common import (
     EXIT_USAGE,
     NETWORK_NAMES,
     Formatter,
+    positive_int,
     print_error,
     write_output,
 )
@@ -24,7 +25,7 @@ if TYPE_CHECKING:
 __all__ = ["add_chats_parser", "find_chat"]
 
 
-def add_chats_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def add_chats_parser(commands: Any) -> None:
     chats = commands.add_parser(
         "chats",
         help="define recurring chats: hashtag, host team, schedule, question plan",
@@ -64,14 +65,18 @@ def add_chats_parser(commands: argparse._SubParsersAction[argparse.ArgumentParse
     show.set_defaults(run=_run_chats_show)
     upcoming = actions.add_parser("next", help="the next sessions, in your local time", formatter_class=Formatter)
     upcoming.add_argument("name")
-    upcoming.add_argument("--count", type=int, default=5, help="how many (default 5)")
+    upcoming.add_argument("--count", type=positive_int, default=5, help="how many (default 5)")
     upcoming.add_argument("--tz", metavar="ZONE", help="show times in this zone instead of your local one")
     upcoming.set_defaults(run=_run_chats_next)
     calendar = actions.add_parser("ics", help="write an iCalendar file of the next sessions", formatter_class=Formatter)
     calendar.add_argument("name")
-    calendar.add_argument("--count", type=int, default=52, help="how many sessions (default 52)")
+    calendar.add_argument("--count", type=positive_int, default=52, help="how many sessions (default 52)")
     calendar.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of stdout")
     calendar.set_defaults(run=_run_chats_ics)
+    for action in (add, listing, show, upcoming, calendar):
+        # Accepted after the action too (`chats add NAME ... --chats-file X`), where people put it.
+        action.add_argument("--chats-file", type=Path, metavar="PATH", default=argparse.SUPPRESS,
+                            help="the chats file to use")
 
 
 def _chats_default() -> Path:

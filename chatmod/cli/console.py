@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from collections.abc import Callable, Iterable
 from datetime import timedelta, tzinfo
@@ -16,6 +15,8 @@ from chatmod.cli.common import (
     EXIT_USAGE,
     FORMAT_NAMES,
     Formatter,
+    login_name,
+    positive_int,
     print_error,
 )
 
@@ -34,7 +35,7 @@ DEMO_SPEED = 30.0
 
 
 def _speed(value: str) -> float | None:
-    if value.lower() in ("max", "fast", "0", "inf"):
+    if value.lower() in ("max", "fast", "inf"):
         return None
     try:
         speed = float(value.rstrip("xX"))
@@ -58,15 +59,15 @@ def _add_console_options(parser: argparse.ArgumentParser, default_speed: str) ->
     parser.add_argument("--speed", type=_speed, default=_speed(default_speed), metavar="X",
                         help=f"replay speed: 1 is real time, 60 an hour a minute, max as fast as possible "
                         f"(default {default_speed}; + and - change it while watching)")
-    parser.add_argument("--as", dest="moderator", metavar="NAME", default=os.environ.get("USER") or "moderator",
+    parser.add_argument("--as", dest="moderator", metavar="NAME", default=login_name(),
                         help="who your claims and marks are recorded as (default: your user name)")
     parser.add_argument("--feature", action="append", default=[], metavar="HANDLE",
                         help="highlight this author's messages (repeatable)")
     parser.add_argument("--mute", action="append", default=[], metavar="HANDLE",
                         help="hide this author's messages (repeatable)")
-    parser.add_argument("--amber", type=int, default=120, metavar="SECONDS",
+    parser.add_argument("--amber", type=positive_int, default=120, metavar="SECONDS",
                         help="an open ball's wait turns amber after this long (default 120)")
-    parser.add_argument("--red", type=int, default=300, metavar="SECONDS",
+    parser.add_argument("--red", type=positive_int, default=300, metavar="SECONDS",
                         help="and red after this long (default 300)")
     parser.add_argument("--tz", type=_zone, metavar="ZONE", help="show times in this zone (default: this machine's)")
     parser.add_argument("--export-dir", type=Path, default=Path.cwd(), metavar="DIR",
@@ -155,8 +156,11 @@ def _run_watch(args: argparse.Namespace) -> int:
     if args.source is None:
         print_error("SOURCE is required (a file, or - for stdin), or --db PATH --session ID for a stored session")
         return EXIT_USAGE
-    if args.source.split(":", 1)[0].lower() in ("mastodon", "mastodon+ws", "jetstream", "jetstream+ws", "ws", "wss"):
-        print_error(f"{args.source}: live sources are not supported yet; watch replays archive files and stored sessions")
+    from chatmod.formats import live_url_hint
+
+    live = live_url_hint(args.source)
+    if live is not None:
+        print_error(live)
         return EXIT_USAGE
     if not args.host and chat is None:
         print_error("--host is required: the host's handle, e.g. --host JeffHicks (or --chat NAME)")
@@ -231,11 +235,11 @@ def _open_console(
     carried_over: int = 0,
     db: Path | None = None,
 ) -> int:
+    if args.red <= args.amber:
+        print_error(f"--red ({args.red} s) must be longer than --amber ({args.amber} s)")
+        return EXIT_USAGE
     if not _on_terminal():
         print_error("the console needs a terminal; for a text recap use chatmod report (or chatmod demo --recap)")
-        return EXIT_USAGE
-    if args.red <= args.amber:
-        print_error("--red must be longer than --amber")
         return EXIT_USAGE
     from chatmod.tui.app import ChatmodApp, ConsoleOptions
     from chatmod.tui.recorder import Recorder

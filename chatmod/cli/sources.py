@@ -10,12 +10,19 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from chatmod.cli.chats import find_chat
-from chatmod.cli.common import EXIT_FAILURE, EXIT_USAGE, FORMAT_NAMES, default_db_path, print_error
+from chatmod.cli.common import (
+    EXIT_USAGE,
+    FORMAT_NAMES,
+    default_db_path,
+    print_error,
+    store_failed,
+)
 
 if TYPE_CHECKING:
     from chatmod.chats import Chat
     from chatmod.core.handles import HostTeam
     from chatmod.core.models import Message, Network
+    from chatmod.core.schedule import Occurrence
     from chatmod.report.model import BallItem
     from chatmod.sources.ordering import Run
 
@@ -37,7 +44,6 @@ def add_stored_options(parser: argparse.ArgumentParser) -> None:
                         help="with --session: the database to read (default: chatmod's own)")
     parser.add_argument("--session", metavar="ID", type=int,
                         help="read a stored session (ids: chatmod sessions) instead of SOURCE")
-    parser.add_argument("--chats-file", type=Path, metavar="PATH", help="the chats file to use")
 
 
 def add_source_options(parser: argparse.ArgumentParser, optional: bool = False) -> None:
@@ -63,6 +69,13 @@ def add_source_options(parser: argparse.ArgumentParser, optional: bool = False) 
         metavar="TAG",
         help="the chat's hashtag: keep tagged posts and the replies around them, drop the rest",
     )
+    parser.add_argument(
+        "--chat",
+        metavar="NAME",
+        help="a chat from 'chatmod chats': its hashtag, host team (on the network read) and schedule "
+        "(sessions are its windows, not 3-hour silences); --host and --tag override",
+    )
+    parser.add_argument("--chats-file", type=Path, metavar="PATH", help="the chats file to use")
     parser.add_argument(
         "--input-format",
         choices=FORMAT_NAMES,
@@ -97,12 +110,16 @@ class Loaded:
     """What was read, for titles and footers: the SOURCE, or "session 3 of chatmod.db"."""
     tag: str | None = None
     carried_over: list[BallItem] = field(default_factory=list)
+    schedule: list[Occurrence] = field(default_factory=list)
+    """The chat's occurrences around the messages (empty: sessions end by silence)."""
+    chat: Chat | None = None
 
 
 def load(args: argparse.Namespace) -> Loaded | int:
     """The archive SOURCE or the stored ``--session`` the command was given, or an exit status
     after saying what was wrong."""
     from chatmod.core.handles import HostTeam
+    from chatmod.core.models import Network
     from chatmod.formats import InputError, read_source
     from chatmod.pipeline import tag_filter
     from chatmod.sources.ordering import Run, chronological
@@ -116,23 +133,42 @@ def load(args: argparse.Namespace) -> Loaded | int:
     if args.source is None:
         print_error("SOURCE is required (a file, or - for stdin), or --session ID to read a stored session")
         return EXIT_USAGE
-    if not args.host:
-        print_error("--host is required: the host's handle, e.g. --host JeffHicks")
+    chat = None
+    if args.chat is not None:
+        chat = find_chat(args.chats_file, args.chat)
+        if chat is None:
+            return EXIT_USAGE
+    elif not args.host:
+        print_error("--host is required: the host's handle, e.g. --host JeffHicks (or --chat NAME)")
         return EXIT_USAGE
-    team = HostTeam(args.host, args.cohost)
+    tag = args.tag or (chat.hashtag if chat is not None else None)
+    # The filter keeps the host team's untagged replies: before the network is known, any of the
+    # chat's handles will do for that.
+    keeping = HostTeam(args.host, args.cohost) if args.host or chat is None else chat.every_handle()
     run = Run()
     try:
         _, items = read_source(args.source, args.input_format)
-        keep = tag_filter(args.tag, team) if args.tag else None
-        messages = chronological(items, run, keep)
+        messages = chronological(items, run, tag_filter(tag, keeping) if tag else None)
     except InputError as error:
         print_error(str(error))
         return EXIT_USAGE
+    team = resolve_team(args.host, args.cohost, chat, messages[0].network if messages else Network.TWITTER)
     summarize(args.show_rejected, run, messages, team)
     if not messages:
         print_error(f"no usable messages in {args.source}")
         return EXIT_USAGE
-    return Loaded(messages, run, team, label=args.source, tag=args.tag)
+    schedule = _occurrences(chat, messages)
+    return Loaded(messages, run, team, label=Path(args.source).name if args.source != "-" else "stdin",
+                  tag=tag, schedule=schedule, chat=chat)
+
+
+def _occurrences(chat: Chat | None, messages: list[Message]) -> list[Occurrence]:
+    if chat is None or not messages:
+        return []
+    from datetime import timedelta
+
+    reach = timedelta(days=1)
+    return list(chat.schedule.between(messages[0].created_at - reach, messages[-1].created_at + reach))
 
 
 def existing_db(db: Path | None, chat: str | None = None) -> Path | None:
@@ -180,8 +216,7 @@ def load_session(
     try:
         session, messages, carried = asyncio.run(read())
     except StoreError as error:
-        print_error(str(error))
-        return EXIT_FAILURE
+        return store_failed(error)
     if session is None:
         print_error(f"no session {session_id} in {path} (list them with: chatmod sessions --db {path})")
         return EXIT_USAGE

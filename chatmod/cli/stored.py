@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from chatmod.cli.common import EXIT_FAILURE, EXIT_OK, EXIT_USAGE, Formatter, print_error
+from chatmod.cli.common import (
+    EXIT_OK,
+    EXIT_USAGE,
+    Formatter,
+    login_name,
+    print_error,
+    store_failed,
+)
 from chatmod.cli.sources import existing_db
 
 __all__ = ["add_stored_parsers"]
@@ -43,7 +49,7 @@ def add_stored_parsers(commands: Any) -> None:
     mark.add_argument("--answered", metavar="ID", help="mark ball ID answered (handled elsewhere)")
     mark.add_argument("--dismiss", metavar="ID", help="mark ball ID dismissed (needs no answer)")
     mark.add_argument("--reopen", metavar="ID", help="put ball ID back on the list")
-    followups.add_argument("--by", metavar="NAME", default=os.environ.get("USER", "moderator"),
+    followups.add_argument("--by", metavar="NAME", default=login_name(),
                            help="who marks it (default: your user name)")
     followups.set_defaults(run=_run_followups)
 
@@ -65,8 +71,7 @@ def _run_sessions(args: argparse.Namespace) -> int:
     try:
         summaries, outside = asyncio.run(read())
     except StoreError as error:
-        print_error(str(error))
-        return EXIT_FAILURE
+        return store_failed(error)
     if args.json:
         print(json.dumps(summaries, ensure_ascii=False, indent=1))
         return EXIT_OK
@@ -137,8 +142,7 @@ def _run_followups(args: argparse.Namespace) -> int:
     try:
         return asyncio.run(run())
     except StoreError as error:
-        print_error(str(error))
-        return EXIT_FAILURE
+        return store_failed(error)
 
 
 def _session_note(summary: dict[str, object]) -> str:

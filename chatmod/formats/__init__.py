@@ -92,9 +92,10 @@ def read_source(path: str, input_format: str | None = None) -> tuple[ReaderSpec,
         if spec is None:
             spec = detect(sample)
             if spec is None:
-                what = "it is empty" if not sample.strip() else "no format matches its start"
+                if not sample.strip():
+                    raise InputError(f"{name} is empty: there is nothing to read")
                 raise InputError(
-                    f"cannot tell the format of {name} ({what}); "
+                    f"cannot tell the format of {name} (no format matches its start); "
                     f"pass --input-format (one of: {', '.join(FORMAT_NAMES)})"
                 )
     except BaseException:
@@ -106,9 +107,36 @@ def read_source(path: str, input_format: str | None = None) -> tuple[ReaderSpec,
     return spec, _items(spec, stream, name)
 
 
+_LIVE_FORMS = (
+    "mastodon://HOST/TAG or jetstream://HOST?tag=TAG (mastodon+ws:// and jetstream+ws:// for a local "
+    "server)"
+)
+
+
+def live_url_hint(source: str) -> str | None:
+    """What to say when SOURCE is a URL rather than a file, or None for a path."""
+    scheme, sep, rest = source.partition("://")
+    if not sep or "/" in scheme or not scheme:
+        return None
+    scheme = scheme.lower()
+    if scheme in ("mastodon", "mastodon+ws", "jetstream", "jetstream+ws"):
+        return f"{source}: live chats are not supported yet; this chatmod reads archive files (a live URL will be {_LIVE_FORMS})"
+    if scheme in ("http", "https") and "/tags/" in rest:
+        host, _, tag = rest.partition("/tags/")
+        return (f"{source} is a web page; a Mastodon hashtag is read as mastodon://{host.strip('/')}/{tag.strip('/')} "
+                "(live chats are not supported yet: export the chat to a file)")
+    if scheme in ("at", "bluesky", "bsky"):
+        return (f"{source}: a Bluesky chat is read from Jetstream as jetstream://HOST?tag=TAG "
+                "(live chats are not supported yet: export the chat to a file)")
+    return f"{source}: not a file; SOURCE is an archive file, - for stdin, or {_LIVE_FORMS}"
+
+
 def _open(path: str) -> tuple[BinaryIO, bool]:
     if path == "-":
         return sys.stdin.buffer, False
+    live = live_url_hint(path)
+    if live is not None:
+        raise InputError(live)
     try:
         return open(path, "rb"), True
     except FileNotFoundError:

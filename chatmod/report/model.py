@@ -16,6 +16,7 @@ from datetime import datetime
 from chatmod.core.handles import HostTeam
 from chatmod.core.ledger import Ball, Ledger, Status
 from chatmod.core.models import Message
+from chatmod.core.schedule import Occurrence
 from chatmod.pipeline import Judged, judge_sessions
 
 __all__ = [
@@ -206,14 +207,32 @@ def build_report(
     tag: str | None = None,
     rejected: int = 0,
     carried_over: Iterable[BallItem] = (),
+    schedule: Iterable[Occurrence] = (),
 ) -> Report:
-    """Judge ``messages`` (chronological) and compute the report."""
+    """Judge ``messages`` (chronological) and compute the report; with a chat's ``schedule``,
+    sessions are its occurrences. Without ``tag``, the hashtag most messages carry names it."""
+    messages = list(messages)
+    tag = tag or main_hashtag(messages)
     sessions = [
         _session(number, judged, ledger)
-        for number, (judged, ledger) in enumerate(judge_sessions(messages, team), start=1)
+        for number, (judged, ledger) in enumerate(judge_sessions(messages, team, schedule=schedule), start=1)
         if judged
     ]
     return Report(source, tag, team.hosts, team.cohosts, sessions, rejected, list(carried_over))
+
+
+def main_hashtag(messages: list[Message]) -> str | None:
+    """The hashtag a chat runs under: the one in at least a third of its messages, if any."""
+    counts: Counter[str] = Counter()
+    spelled: dict[str, Counter[str]] = {}
+    for message in messages:
+        for tag in {t.casefold(): t for t in message.hashtags}.items():
+            counts[tag[0]] += 1
+            spelled.setdefault(tag[0], Counter())[tag[1]] += 1
+    if not counts:
+        return None
+    folded, count = counts.most_common(1)[0]
+    return spelled[folded].most_common(1)[0][0] if count * 3 >= len(messages) else None
 
 
 def _session(number: int, judged: list[Judged], ledger: Ledger) -> SessionReport:

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 
 from chatmod.report.model import BallItem, Report
 from chatmod.report.render_json import iso
-from chatmod.report.render_md import plain
+from chatmod.report.render_md import plain, safe_url
 
 __all__ = ["COLUMNS", "guard", "render_csv"]
 
@@ -46,14 +46,14 @@ def _rows(session: int, ball: BallItem) -> Iterator[list[object]]:
     yield [
         session, ball.status.value, "yes" if ball.question else "no", ball.thread, ball.author,
         ball.display_name, iso(ball.at), _seconds(ball.waited_s), ball.answered_by,
-        _seconds(ball.waited_s) if answered else "", ball.text, ball.url, ball.answer_url,
+        _seconds(ball.waited_s) if answered else "", ball.text, safe_url(ball.url), safe_url(ball.answer_url),
         ball.id, "",
     ]
     # The model keeps only the later messages' texts: their own id, time and link are unknown.
     for text in ball.more:
         yield [
             session, ball.status.value, "", ball.thread, ball.author, ball.display_name, "", "",
-            ball.answered_by, "", text, "", ball.answer_url, "", ball.id,
+            ball.answered_by, "", text, "", safe_url(ball.answer_url), "", ball.id,
         ]
 
 

@@ -9,7 +9,6 @@ renderer so both say the same thing.
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Iterable
 from datetime import UTC, datetime
@@ -142,12 +141,9 @@ def handle(author: str) -> str:
 
 
 def report_title(report: Report) -> str:
-    """``#tag recap — Tuesday 5 March 2024`` (the source's name when there is no tag)."""
-    if report.tag:
-        name = "#" + one_line(report.tag).lstrip("#＃")
-    else:
-        base = os.path.basename(report.source.rstrip("/\\")) or report.source
-        name = "chat" if base in ("", "-") else one_line(base)
+    """``#tag recap — Tuesday 5 March 2024`` (``Chat recap`` when the chat has no hashtag: a file's
+    name says nothing to the people a recap is posted for)."""
+    name = "#" + one_line(report.tag).lstrip("#＃") if report.tag else "Chat"
     sessions = report.sessions
     if not sessions:
         return f"{name} recap"

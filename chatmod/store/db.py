@@ -53,6 +53,11 @@ class StoreError(Exception):
     """The database cannot be used; the message names the file and says why."""
 
 
+class NotOurs(StoreError):
+    """The file is not a database chatmod may use: another program's, or a newer chatmod's.
+    (Exit status 2: the user pointed at the wrong file, nothing failed.)"""
+
+
 def _explain(path: Path, error: sqlite3.Error) -> StoreError:
     text = str(error).lower()
     if "readonly" in text or "read-only" in text:
@@ -63,8 +68,10 @@ def _explain(path: Path, error: sqlite3.Error) -> StoreError:
         reason = "another process holds it locked; try again when it is done"
     elif "full" in text:
         reason = "the disk is full; nothing of the interrupted batch was written"
-    elif "not a database" in text or "malformed" in text:
-        reason = "it is not a chatmod database, or it is damaged"
+    elif "not a database" in text:
+        return NotOurs(f"{path}: not a database (an SQLite file is needed); give --db a new file or a chatmod database")
+    elif "malformed" in text:
+        reason = "the database is damaged"
     else:
         reason = str(error)
     return StoreError(f"{path}: {reason}")
@@ -117,8 +124,24 @@ class Store:
             version = int(await self._scalar("PRAGMA user_version"))
         except sqlite3.Error as error:
             raise _explain(self.path, error) from None
+        if version == 0:
+            # A new file has no tables. One that has some belongs to another program: chatmod's
+            # tables written into it would mix with its data.
+            try:
+                async with self._db.execute(
+                    "SELECT name FROM sqlite_master WHERE type IN ('table', 'view') AND name NOT LIKE 'sqlite_%'"
+                    " ORDER BY name LIMIT 4"
+                ) as cursor:
+                    foreign = [str(row[0]) for row in await cursor.fetchall()]
+            except sqlite3.Error as error:
+                raise _explain(self.path, error) from None
+            if foreign:
+                raise NotOurs(
+                    f"{self.path}: not a chatmod database (it holds {', '.join(foreign[:3])}"
+                    f"{', …' if len(foreign) > 3 else ''}); give --db a new file or a chatmod database"
+                )
         if version > SCHEMA_VERSION:
-            raise StoreError(
+            raise NotOurs(
                 f"{self.path}: written by a newer chatmod (schema version {version}; this chatmod "
                 f"knows up to {SCHEMA_VERSION}). Upgrade chatmod to open it."
             )

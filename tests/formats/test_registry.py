@@ -134,8 +134,7 @@ def test_stdin_rejections_name_stdin(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.mark.parametrize(
     ("content", "message"),
     [
-        (b"", ("cannot tell the format of {p} (it is empty); pass --input-format (one of: "
-               "chatmod, jetstream, mastodon, twarc2, twarc1, tags, sheet)")),
+        (b"", "{p} is empty: there is nothing to read"),
         (b"just some notes\n", "cannot tell the format of {p} (no format matches its start)"),
         (b"\xff\xfe{\x00}\x00", "{p} is UTF-16 text; save it as UTF-8"),
         (b"id_str,from_user\n\xe9t\xe9\n", "{p} is not UTF-8 text (bad byte at offset 17)"),

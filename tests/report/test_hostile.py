@@ -36,4 +36,4 @@ def test_empty_report_renders():
     report = build_report([], HostTeam(["mshost"]), source="-")
     for fmt in FORMATS:
         assert render(report, fmt)
-    assert render(report, "md").startswith("# chat recap\n\nNo messages to report.")
+    assert render(report, "md").startswith("# Chat recap\n\nNo messages to report.")

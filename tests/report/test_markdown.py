@@ -32,12 +32,23 @@ def test_title_and_summary_in_plain_words(small):
     assert "Session 1" not in out
 
 
-def test_title_falls_back_to_the_source_name():
+def test_the_title_names_the_chat_never_the_file():
     chat = small_chat()
     report = chat.report(tag=None)
     report.source = "/home/me/archives/edchat-2024-03-05.jsonl"
-    title = "# edchat-2024-03-05.jsonl recap — Tuesday 5 March 2024\n"
-    assert render(report, "md").startswith(title)
+    assert render(report, "md").startswith("# Chat recap — Tuesday 5 March 2024\n")
+
+
+def test_without_a_tag_the_hashtag_most_messages_carry_names_the_chat():
+    from chatmod.report.model import main_hashtag
+    from tests.conftest import chat
+
+    rows = [(f"m{i}", f"0:{i:02d}", "bob", f"A1 yes {'#EdChat' if i % 2 else '#edchat'} #fun" if i < 9 else "hi")
+            for i in range(12)]
+    messages = [m.model_copy(update={"hashtags": ("EdChat", "fun") if i < 9 and i % 2 else
+                                     ("edchat", "fun") if i < 9 else ()}) for i, m in enumerate(chat(rows))]
+    assert main_hashtag(messages) in ("edchat", "EdChat")
+    assert main_hashtag(messages[9:]) is None
 
 
 def test_sections_come_in_the_order_a_host_needs_them(small):

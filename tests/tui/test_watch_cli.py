@@ -52,7 +52,7 @@ def test_demo_opens_the_console_on_the_bundled_chat_at_30x(console: list[Chatmod
 def test_watch_refuses_what_it_cannot_replay(tmp_path: Path, console: list[ChatmodApp],
                                              capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["watch", "mastodon://example.social/edchat", "--host", "h"]) == 2
-    assert "live sources are not supported yet" in capsys.readouterr().err
+    assert "live chats are not supported yet" in capsys.readouterr().err
     assert main(["watch", str(tmp_path / "a.jsonl")]) == 2
     assert "--host is required" in capsys.readouterr().err
     assert main(["watch"]) == 2
@@ -63,7 +63,7 @@ def test_watch_refuses_what_it_cannot_replay(tmp_path: Path, console: list[Chatm
     assert main(["watch", str(tmp_path / "empty.jsonl"), "--host", "h", "--input-format", "chatmod"]) == 2
     assert "nothing to replay" in capsys.readouterr().err
     assert main(["watch", str(tmp_path / "a.jsonl"), "--host", "h", "--amber", "300", "--red", "60"]) == 2
-    assert "--red must be longer" in capsys.readouterr().err
+    assert "must be longer than --amber" in capsys.readouterr().err
 
 
 def test_watch_a_file_with_a_tag_and_options(tmp_path: Path, console: list[ChatmodApp]) -> None:

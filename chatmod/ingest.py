@@ -169,7 +169,8 @@ async def _judge(
     spans = split_sessions(times, occurrences, rules)
     result.sessions = len(spans)
     result.outside = len(times) - sum(span.last - span.first + 1 for span in spans)
-    await store.write_sessions(chat.name if chat else "", start, end, [_session_row(span, times) for span in spans])
+    rows = [_session_row(span, times) for span in spans]
+    await store.write_sessions(chat.name if chat else "", start, end, rows, team)
     if team is None:
         return
 

@@ -98,13 +98,13 @@ def _load_chats(chats_file: Path | None) -> ChatBook | None:
     return book
 
 
-def find_chat(chats_file: Path | None, name: str) -> Chat | None:
-    """The chat called ``name``, or None after saying why there is none."""
+def find_chat(chats_file: Path | None, name: str, *, quiet: bool = False) -> Chat | None:
+    """The chat called ``name``, or None after saying why there is none (``quiet``: without)."""
     book = _load_chats(chats_file)
     if book is None:
         return None
     chat = book.chats.get(name)
-    if chat is None:
+    if chat is None and not quiet:
         known = ", ".join(book.chats) or "none yet; add one with chatmod chats add"
         print_error(f"no chat named {name!r} (chats: {known})")
     return chat

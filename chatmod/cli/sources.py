@@ -194,9 +194,11 @@ def load_session(
     by the host team of the session's chat."""
     import asyncio
 
+    from chatmod.core.handles import HostTeam
     from chatmod.core.models import Network
     from chatmod.sources.ordering import Run
     from chatmod.store import Store, StoreError
+    from chatmod.store.db import stored_team
     from chatmod.store.rows import message_from_row
 
     path = existing_db(db)
@@ -220,14 +222,21 @@ def load_session(
     if session is None:
         print_error(f"no session {session_id} in {path} (list them with: chatmod sessions --db {path})")
         return EXIT_USAGE
-    chat = None
-    if not hosts:
-        chat = find_chat(chats_file, str(session["chat"])) if session["chat"] else None
-        if chat is None:
-            print_error("--host is required (the session's chat is not defined in chatmod chats)")
-            return EXIT_USAGE
+    chat = find_chat(chats_file, str(session["chat"]), quiet=True) if session["chat"] else None
+    if chat is not None:
         tag = tag or chat.hashtag  # titles the report "#tag recap"; filters nothing here
-    team = resolve_team(hosts, cohosts, chat, messages[0].network if messages else Network.TWITTER)
+    # The team that judged it when it was stored, unless the command names another.
+    stored = stored_team(str(session.get("team") or "{}"))
+    if hosts:
+        team = HostTeam(hosts, cohosts)
+    elif stored is not None:
+        team = stored
+    elif chat is not None:
+        team = resolve_team(hosts, cohosts, chat, messages[0].network if messages else Network.TWITTER)
+    else:
+        print_error("--host is required (the session was stored without a host team, and its chat is not "
+                    "defined in chatmod chats)")
+        return EXIT_USAGE
     run = Run()
     run.read = len(messages)
     summarize(show_rejected, run, messages, team)

@@ -113,8 +113,9 @@ def _run_followups(args: argparse.Namespace) -> int:
     async def run() -> int:
         async with await Store.open(path) as store:
             if target is None:
-                chats = [args.chat] if args.chat else await store.chat_names()
-                found = [(chat, *item) for chat in chats for item in await store.carried_over(chat, "\uffff")]
+                # Sessions ingested without --chat have balls to follow up too.
+                chats = [args.chat] if args.chat else await store.chat_names(unnamed=True)
+                found = [(chat or "-", *item) for chat in chats for item in await store.carried_over(chat, "\uffff")]
                 if not found:
                     print("nothing to follow up: every dropped ball has been dealt with")
                 for chat, row, detail in found:
@@ -146,7 +147,8 @@ def _run_followups(args: argparse.Namespace) -> int:
 
 
 def _session_note(summary: dict[str, object]) -> str:
-    if not summary["off_schedule"]:
+    # Without a chat there is no schedule to be off.
+    if not summary["off_schedule"] or not summary["chat"]:
         return ""
     moved = summary["moved_from"]
     return f"off schedule (moved from {str(moved)[:10]})" if moved else "off schedule"

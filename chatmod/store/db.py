@@ -21,7 +21,9 @@ from typing import Any, Self, overload
 
 import aiosqlite
 
+from chatmod.core.handles import HostTeam, person_key
 from chatmod.core.ledger import Ledger, LedgerError
+from chatmod.core.models import Network
 from chatmod.store.rows import EVENT_COLUMNS, MESSAGE_COLUMNS, event_from_row
 from chatmod.store.schema import MIGRATIONS, SCHEMA_VERSION
 
@@ -239,8 +241,11 @@ class Store:
                 times.extend(row[0] for row in rows)
         return times
 
-    async def write_sessions(self, chat: str, start: str, end: str, sessions: Sequence[SessionRow]) -> list[int]:
-        """Replace the sessions of ``chat`` that lie within [start, end] by ``sessions``.
+    async def write_sessions(
+        self, chat: str, start: str, end: str, sessions: Sequence[SessionRow], team: HostTeam | None = None
+    ) -> list[int]:
+        """Replace the sessions of ``chat`` that lie within [start, end] by ``sessions``, judged
+        by ``team`` (kept with them; None keeps what was stored).
 
         Returns the session ids, in the order given. One transaction.
         """
@@ -252,13 +257,18 @@ class Store:
                 f"DELETE FROM sessions WHERE chat = ? AND start >= ? AND end <= ? AND key NOT IN ({', '.join('?' * len(keys))})",
                 (chat, start, end, *keys),
             )
+            team_json = (
+                json.dumps({"hosts": list(team.hosts), "cohosts": list(team.cohosts)}) if team is not None else None
+            )
             for row in sessions:
                 async with self._db.execute(
-                    "INSERT INTO sessions (chat, key, start, end, planned_start, off_schedule, moved_from)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (chat, key) DO UPDATE SET start = excluded.start,"
-                    " end = excluded.end, planned_start = excluded.planned_start,"
-                    " off_schedule = excluded.off_schedule, moved_from = excluded.moved_from RETURNING id",
-                    (chat, row.key, row.start, row.end, row.planned_start, int(row.off_schedule), row.moved_from),
+                    "INSERT INTO sessions (chat, key, start, end, planned_start, off_schedule, moved_from, team)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, coalesce(?, '{}')) ON CONFLICT (chat, key) DO UPDATE SET"
+                    " start = excluded.start, end = excluded.end, planned_start = excluded.planned_start,"
+                    " off_schedule = excluded.off_schedule, moved_from = excluded.moved_from,"
+                    " team = coalesce(?, sessions.team) RETURNING id",
+                    (chat, row.key, row.start, row.end, row.planned_start, int(row.off_schedule), row.moved_from,
+                     team_json, team_json),
                 ) as cursor:
                     ids.append(int((await cursor.fetchone())[0]))  # type: ignore[index]
             await self._db.execute("COMMIT")
@@ -294,9 +304,24 @@ class Store:
             " WHERE s.start <= m.created_at AND m.created_at <= s.end)"
         ))
 
-    async def chat_names(self) -> list[str]:
-        async with self._db.execute("SELECT DISTINCT chat FROM sessions WHERE chat <> '' ORDER BY chat") as cursor:
+    async def chat_names(self, *, unnamed: bool = False) -> list[str]:
+        """The chats that have sessions; with ``unnamed``, '' too when sessions were stored
+        without a chat."""
+        where = "" if unnamed else " WHERE chat <> ''"
+        async with self._db.execute(f"SELECT DISTINCT chat FROM sessions{where} ORDER BY chat") as cursor:
             return [row[0] for row in await cursor.fetchall()]
+
+    async def participants(self, start: str, end: str, team: HostTeam) -> int:
+        """The people who wrote between ``start`` and ``end``, the host team not counted (as
+        reports count them: by who they are, not how their handle was spelled)."""
+        async with self._db.execute(
+            "SELECT DISTINCT network, author, author_id FROM messages WHERE created_at BETWEEN ? AND ?", (start, end)
+        ) as cursor:
+            rows = await cursor.fetchall()
+        return len({
+            person_key(Network(network), author, author_id)
+            for network, author, author_id in rows if not team.matches(author, author_id)
+        })
 
     async def ball_network(self, ball_id: str) -> str | None:
         """The network of the ball with this id (None if there is no such ball)."""
@@ -334,7 +359,7 @@ class Store:
     async def session_summaries(self, chat: str | None = None) -> list[dict[str, object]]:
         """Every session (of ``chat``), oldest first, with its counts."""
         sql = """
-        SELECT s.id, s.chat, s.start, s.end, s.planned_start, s.off_schedule, s.moved_from,
+        SELECT s.id, s.chat, s.start, s.end, s.planned_start, s.off_schedule, s.moved_from, s.team,
                (SELECT count(*) FROM messages m WHERE m.created_at BETWEEN s.start AND s.end) AS messages,
                (SELECT count(DISTINCT m.author) FROM messages m WHERE m.created_at BETWEEN s.start AND s.end)
                  AS participants,
@@ -353,7 +378,23 @@ class Store:
         summaries = [dict(zip(names, row, strict=True)) for row in rows]
         for summary in summaries:
             summary["off_schedule"] = bool(summary["off_schedule"])
+            team = stored_team(str(summary.pop("team") or "{}"))
+            if team is not None:
+                summary["participants"] = await self.participants(str(summary["start"]), str(summary["end"]), team)
         return summaries
+
+
+def stored_team(text: str) -> HostTeam | None:
+    """The host team a session was judged by, as ``sessions.team`` keeps it (None: not kept)."""
+    try:
+        team = json.loads(text)
+    except ValueError:
+        return None
+    hosts = team.get("hosts") if isinstance(team, dict) else None
+    if not hosts or not isinstance(hosts, list):
+        return None
+    cohosts = team.get("cohosts") or []
+    return HostTeam([str(h) for h in hosts], [str(c) for c in cohosts if isinstance(c, str)])
 
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)

@@ -97,7 +97,13 @@ CREATE TABLE sessions (
 CREATE INDEX sessions_by_time ON sessions (start);
 """
 
-MIGRATIONS: tuple[str, ...] = (_V1, _V2)
+_V3 = """
+-- The host team that judged a session, so a stored session is read again with the same team
+-- (JSON: {"hosts": [...], "cohosts": [...]}; '{}' for sessions stored before it was kept).
+ALTER TABLE sessions ADD COLUMN team TEXT NOT NULL DEFAULT '{}';
+"""
+
+MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3)
 """``MIGRATIONS[n]`` takes a database from version n to n + 1. Append only; never edit one."""
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -148,3 +148,29 @@ def test_dropped_balls_carry_over_until_a_moderator_deals_with_them(tmp_path: Pa
     assert first not in carried()
     main(["report", "--db", str(db), "--session", "2", "--chats-file", str(chats)])
     assert "## Carried over from earlier sessions (10)" in capsys.readouterr().out
+
+
+def test_a_chat_less_ingest_keeps_its_team_and_its_follow_ups(tmp_path: Path,
+                                                              capsys: pytest.CaptureFixture[str]) -> None:
+    archive = str(Path(__file__).parents[2] / "fixtures" / "rendered" / "chatmod" / "rule5_answered.jsonl")
+    db = tmp_path / "c.db"
+    assert main(["ingest", archive, "--host", "mshost", "--cohost", "cohostsam", "--db", str(db)]) == 0
+    capsys.readouterr()
+    # The follow-up list has the dropped balls of sessions stored without a chat.
+    assert main(["followups", "--db", str(db)]) == 0
+    listed = capsys.readouterr().out.splitlines()
+    assert listed and "nothing to follow up" not in listed[0] and all("  -  " in line for line in listed)
+    # Read back with the team that judged it, co-host included, without naming it again.
+    assert main(["report", "--db", str(db), "--session", "1", "--format", "json"]) == 0
+    stored = json.loads(capsys.readouterr().out)
+    assert main(["report", archive, "--host", "mshost", "--cohost", "cohostsam", "--format", "json"]) == 0
+    fresh = json.loads(capsys.readouterr().out)
+    assert stored["sessions"][0]["answered"] == fresh["sessions"][0]["answered"]
+    assert stored["sessions"][0]["participants"] == fresh["sessions"][0]["participants"]
+    # sessions counts participants as the report does (the host team is not a participant),
+    # and a chat without a schedule is never "off schedule".
+    assert main(["sessions", "--db", str(db), "--json"]) == 0
+    summaries = json.loads(capsys.readouterr().out)
+    assert summaries[0]["participants"] == fresh["sessions"][0]["participants"]
+    assert main(["sessions", "--db", str(db)]) == 0
+    assert "off schedule" not in capsys.readouterr().out

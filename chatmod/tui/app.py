@@ -635,7 +635,7 @@ class ChatmodApp(App[None]):
         report = build_report(messages, state.team, source=self.options.title, tag=self.options.tag)
         day = messages[0].created_at.astimezone(self.options.zone).strftime("%Y-%m-%d")
         name = f"chatmod-{self.options.tag or 'chat'}-{day}.md"
-        path = self.options.export_dir / name
+        path = (self.options.export_dir / name).resolve()  # the notice says where, in full
         try:
             path.write_text(render(report, "md"), encoding="utf-8", errors="backslashreplace")
         except OSError as error:

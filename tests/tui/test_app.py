@@ -281,6 +281,14 @@ def help_keys(text: str) -> set[str]:
     return keys
 
 
+def shown_text(widget) -> str:
+    """The lines a widget shows on screen, as plain text."""
+    from textual.geometry import Region
+
+    size = widget.size
+    return "\n".join(strip.text for strip in widget.render_lines(Region(0, 0, size.width, size.height)))
+
+
 def test_help_keys_reads_the_key_column() -> None:
     text = "Inbox: open balls\n       c  claim\n   m / f  mute / feature\n  1-9, 0  only Qn\n"
     assert help_keys(text) == {"c", "m", "f", *"1234567890"}
@@ -292,7 +300,8 @@ async def test_help_lists_every_key():
         await pilot.press("question_mark")
         await pilot.pause()
         assert isinstance(app.screen, HelpScreen)
-        text = str(app.screen.query_one("Static").render())
+        text = shown_text(app.screen.query_one("Static"))
+        assert "Esc (or q) closes this help" in " ".join(text.split())
         listed = help_keys(text)
         # Every key bound in the console, as the footer shows it, has a line in the help.
         for binding in app.BINDINGS:

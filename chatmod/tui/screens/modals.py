@@ -6,6 +6,8 @@ from collections.abc import Iterable
 from datetime import tzinfo
 from typing import TYPE_CHECKING
 
+from rich.console import Group
+from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -37,7 +39,7 @@ class HelpScreen(ModalScreen[None]):
         text = Text()
         text.append("chatmod: who is waiting for an answer, and for how long\n\n", style="bold")
         text.append("Inbox", style="bold")
-        text.append(": open balls (messages addressed to the host team), questions (?) first, then the\n"
+        text.append(": open balls (messages addressed to the host team), questions (?) first, then the "
                     "longest wait. Waits turn ")
         text.append("amber", style="bold yellow")
         text.append(" and then ")
@@ -49,13 +51,16 @@ class HelpScreen(ModalScreen[None]):
         text.append(", ")
         text.append("→ addressed to the host team", style="yellow")
         text.append(", ? asks something, ✓ answered, ✗ dropped, ↻ repost.\n\n")
-        width = max(len(key) for key, _ in self._keys)
+        # A grid, so a description that wraps stays in its column at any width.
+        keys = Table.grid(padding=(0, 2), pad_edge=True)
+        keys.add_column(justify="right", style="bold", no_wrap=True)
+        keys.add_column(ratio=1)
         for key, description in self._keys:
-            text.append(f"  {key:>{width}}  ", style="bold")
-            text.append(f"{description}\n")
-        text.append("\nCtrl+P opens the command palette: every action, by name.", style="dim")
+            keys.add_row(key, description)
+        closing = Text("\nCtrl+P opens the command palette: every action, by name. Esc (or q) closes this help.",
+                       style="dim")
         with VerticalScroll(id="help-body"):
-            yield Static(text)
+            yield Static(Group(text, keys, closing))
 
     def action_dismiss(self) -> None:  # type: ignore[override]
         self.dismiss(None)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import time
 from collections.abc import Hashable
 
+from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
 from rich.style import Style
 from textual.binding import Binding
@@ -21,13 +22,26 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.timer import Timer
 
-__all__ = ["SYNC_EVERY", "LineList"]
+__all__ = ["SYNC_EVERY", "LineList", "fit"]
 
 LINE_CACHE = 1024
 """Drawn lines kept for reuse (a screen holds at most a few hundred)."""
 
 SYNC_EVERY = 0.5
 """Seconds a following list's scroll range may lag its rows (it draws the newest rows regardless)."""
+
+
+def fit(segments: list[Segment], width: int) -> list[Segment]:
+    """``segments`` cut to ``width`` cells, the last one ending in "…" when something was cut."""
+    used = 0
+    for index, segment in enumerate(segments):
+        length = cell_len(segment.text)
+        if used + length > width:
+            room = max(0, width - used - 1)
+            kept = set_cell_size(segment.text, room) if room else ""
+            return [*segments[:index], Segment(kept.rstrip() + "…", segment.style)]
+        used += length
+    return segments
 
 
 class LineList(ScrollView, can_focus=True):

@@ -11,7 +11,7 @@ from rich.style import Style
 
 from chatmod.core.text import fold_handle
 from chatmod.tui.shown import shown
-from chatmod.tui.widgets.lines import LineList
+from chatmod.tui.widgets.lines import LineList, fit
 
 if TYPE_CHECKING:
     from chatmod.tui.state import Entry
@@ -75,7 +75,9 @@ class StreamView(LineList):
         entry = self._entries[index]
         message = entry.message
         status = self.status_of(message.id) if entry.to_host else None
-        return (message.id, message.network, status, fold_handle(message.author) in self.featured)
+        # The text and the deleted mark are in the key: an edit or a deletion redraws the line.
+        return (message.id, message.network, status, fold_handle(message.author) in self.featured,
+                message.text, message.deleted)
 
     def row(self, index: int, width: int) -> list[Segment]:
         entry = self._entries[index]
@@ -101,14 +103,16 @@ class StreamView(LineList):
         if not marker:
             marker = "↻" if entry.repost else ("?" if entry.question else ("→" if entry.to_host else " "))
             marker_style = style("stream--question") if entry.question else text_style
-        text = shown(message.text, width)
+        text = shown(message.text, width + 1)
         if entry.repost:
             text = f"reposted {shown(message.repost_of_author or '', 40)}: {text}".strip()
-        return [
+        if message.deleted:
+            text = f"(deleted) {text}"
+        return fit([
             Segment(f"{at:%H:%M} ", style("stream--time")),
             Segment(f"{label:<4}", style("stream--label")),
             Segment(marker + " ", marker_style),
             Segment(shown(message.author, 40), author_style),
             Segment("  ", None),
             Segment(text, text_style),
-        ]
+        ], width)

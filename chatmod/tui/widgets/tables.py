@@ -16,12 +16,25 @@ from rich.text import Text
 from textual.widget import Widget
 
 from chatmod.tui.shown import shown
-from chatmod.tui.widgets.lines import LineList
+from chatmod.tui.widgets.lines import LineList, fit
 
 if TYPE_CHECKING:
     from chatmod.tui.state import InboxRow, QuestionRow
 
 __all__ = ["Inbox", "QuestionBoard", "clock"]
+
+
+def wait_clock(span: timedelta) -> str:
+    """A wait, in at most six characters: m:ss, then 1h05 past an hour, then 3d07 past a day
+    (the inbox's column holds it whatever the wait)."""
+    seconds = max(0, int(span.total_seconds()))
+    if seconds < 3600:
+        return f"{seconds // 60}:{seconds % 60:02d}"
+    hours, minutes = divmod(seconds // 60, 60)
+    if hours < 100:
+        return f"{hours}h{minutes:02d}"
+    days, hours = divmod(hours, 24)
+    return f"{days}d{hours:02d}" if days < 1000 else "999d+"
 
 
 def clock(span: timedelta) -> str:
@@ -85,11 +98,11 @@ class Inbox(LineList):
     def row(self, index: int, width: int) -> list[Segment]:
         row = self.rows_shown[index]
         if row.status == "open":
-            wait = Segment(f"{clock(row.waited):>{WAIT - 1}} ", _LEVEL_STYLE[row.level])
+            wait = Segment(f"{wait_clock(row.waited):>{WAIT - 1}} ", _LEVEL_STYLE[row.level])
         else:
             # A closed ball says what became of it, and how long it had waited by then.
             mark = _STATUS_MARK.get(row.status, "")
-            wait = Segment(f"{mark + ' ' + clock(row.waited):>{WAIT - 1}} ", _STATUS_STYLE.get(row.status, Style()))
+            wait = Segment(f"{mark + ' ' + wait_clock(row.waited):>{WAIT - 1}} ", _STATUS_STYLE.get(row.status, Style()))
         label = f"Q{row.thread}" if row.thread is not None else "–"
         segments = [
             wait,
@@ -99,8 +112,8 @@ class Inbox(LineList):
         ]
         if row.claimed_by:
             segments.append(Segment(f"✋{shown(row.claimed_by, 12)} ", _CLAIMED))
-        segments.append(Segment(shown(row.text, max(10, width - WAIT - QUESTION - FROM))))
-        return segments
+        segments.append(Segment(shown(row.text, width + 1)))
+        return fit(segments, width)
 
 
 class QuestionBoard(Widget):

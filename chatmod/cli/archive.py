@@ -29,6 +29,7 @@ from chatmod.cli.sources import (
     load,
     report_rejections,
 )
+from chatmod.words import plural
 
 if TYPE_CHECKING:
     from rich.progress import TaskID
@@ -241,18 +242,18 @@ def _run_ingest(args: argparse.Namespace) -> int:
         except StoreError as error:
             return store_failed(error)
     report_rejections(args.show_rejected, result.run)
-    parts = [f"read {result.read} messages into {path} ({result.changed} new or changed)"]
+    parts = [f"read {plural(result.read, 'message')} into {path} ({result.changed:,} new or changed)"]
     if result.deletions:
-        parts.append(f"{result.deletions} deletions recorded")
-    parts.append(f"{result.sessions} sessions{f' of {chat.name}' if chat else ''}")
+        parts.append(f"{plural(result.deletions, 'deletion')} recorded")
+    parts.append(f"{plural(result.sessions, 'session')}{f' of {chat.name}' if chat else ''}")
     if result.outside:
-        parts.append(f"{result.outside} messages outside sessions")
+        parts.append(f"{plural(result.outside, 'message')} outside sessions")
     if result.judged_by is not None:
-        parts.append(f"judged {result.judged}, {result.events} new ledger events")
+        parts.append(f"judged {result.judged:,}, {plural(result.events, 'new ledger event')}")
     else:
         parts.append("not judged (no --host)")
     if result.run.rejected_count:
-        parts.append(f"{result.run.rejected_count} records rejected")
+        parts.append(f"{plural(result.run.rejected_count, 'record')} rejected")
     print(f"chatmod: {'; '.join(parts)}", file=sys.stderr)
     if result.read == 0:
         print_error(f"no usable messages in {args.source}")

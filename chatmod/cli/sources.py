@@ -17,6 +17,7 @@ from chatmod.cli.common import (
     print_error,
     store_failed,
 )
+from chatmod.words import plural
 
 if TYPE_CHECKING:
     from chatmod.chats import Chat
@@ -269,9 +270,9 @@ def report_rejections(show_all: bool, run: Run) -> None:
 
 def summarize(show_rejected: bool, run: Run, messages: list[Message], team: HostTeam) -> None:
     report_rejections(show_rejected, run)
-    parts = [f"read {len(messages)} messages"]
+    parts = [f"read {plural(len(messages), 'message')}"]
     if run.rejected_count:
-        parts.append(f"{run.rejected_count} records rejected")
+        parts.append(f"{plural(run.rejected_count, 'record')} rejected")
     if run.duplicates:
         parts.append(f"{run.duplicates} repeated ids merged")
     if run.off_tag:

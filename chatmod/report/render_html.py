@@ -23,6 +23,7 @@ from chatmod.report.render_md import (
     clock,
     community_sentence,
     day,
+    dropped_wait,
     excerpt,
     handle,
     human_duration,
@@ -111,8 +112,8 @@ def _dropped(ball: BallItem) -> str:
         who(ball.author, ball.display_name),
         _time(ball.at),
         _thread(ball.thread),
-        f'<span class="waited">waited {human_duration(ball.waited_s)}</span>'
-        " (until the chat ended)",
+        (f'<span class="waited">waited {human_duration(ball.waited_s)}</span> (until the chat ended)'
+         if dropped_wait(ball.waited_s) else "posted as the chat ended"),
         claimed,
         link("link", ball.url),
     )
@@ -136,7 +137,11 @@ def _answered(ball: BallItem) -> str:
         link("answer", ball.answer_url),
     )
     text = user(excerpt(one_line(ball.text), EXCERPT_LIMIT), "text")
-    return f'<li class="ball answered">{meta}<p class="excerpt">{text}{esc(more)}</p></li>'
+    reply = ""
+    if ball.answer_text:
+        answer = user(excerpt(one_line(ball.answer_text), EXCERPT_LIMIT), "text")
+        reply = f'<p class="reply">↳ {user(handle(ball.answered_by or ""))}: {answer}</p>'
+    return f'<li class="ball answered">{meta}<p class="excerpt">{text}{esc(more)}</p>{reply}</li>'
 
 
 def _dismissed(ball: BallItem) -> str:

@@ -16,12 +16,14 @@ from urllib.parse import quote, urlsplit
 
 from chatmod.core.text import clean_text
 from chatmod.report.model import BallItem, Community, QuestionRecap, Report, SessionReport
+from chatmod.words import plural
 
 __all__ = [
     "ball_counts",
     "clock",
     "community_sentence",
     "day",
+    "dropped_wait",
     "excerpt",
     "handle",
     "human_duration",
@@ -131,10 +133,6 @@ def _short_day(at: datetime) -> str:
     return f"{at.day} {at:%B} {at.year}"
 
 
-def _plural(count: int, one: str, many: str | None = None) -> str:
-    return f"{count} {one if count == 1 else (many or one + 's')}"
-
-
 def handle(author: str) -> str:
     """``@author`` (Mastodon handles keep their instance: ``@bob@example.social``)."""
     return "@" + one_line(author)
@@ -150,7 +148,7 @@ def report_title(report: Report) -> str:
     if len(sessions) == 1:
         return f"{name} recap — {day(sessions[0].start)}"
     first, last = _short_day(sessions[0].start), _short_day(sessions[-1].start)
-    return f"{name} recap — {len(sessions)} sessions, {first} to {last}"
+    return f"{name} recap — {plural(len(sessions), 'session')}, {first} to {last}"
 
 
 def ball_counts(items: Iterable[BallItem]) -> int:
@@ -179,7 +177,7 @@ def _balls_clause(
         parts.append("none dropped")
     if dismissed:
         parts.append(f"{dismissed} dismissed")
-    head = f"{_plural(balls, 'ball')} for the host team"
+    head = f"{plural(balls, 'ball')} for the host team"
     return f"{head}: {', '.join(parts)}"
 
 
@@ -190,8 +188,8 @@ def _dropped_questions(session: SessionReport) -> int:
 def session_summary(session: SessionReport) -> str:
     """The plain-words paragraph about one session."""
     text = (
-        f"{_plural(session.messages, 'message')} from "
-        f"{_plural(session.participants, 'participant')} between {clock(session.start)} and "
+        f"{plural(session.messages, 'message')} from "
+        f"{plural(session.participants, 'participant')} between {clock(session.start)} and "
         f"{clock(session.end)} UTC; "
         + _balls_clause(
             session.balls,
@@ -204,9 +202,9 @@ def session_summary(session: SessionReport) -> str:
         + "."
     )
     if session.questions:
-        text += f" {_plural(len(session.questions), 'question')} from the host team"
+        text += f" {plural(len(session.questions), 'question')} from the host team"
         if session.reposts:
-            text += f"; {_plural(session.reposts, 'repost')} not counted as answers"
+            text += f"; {plural(session.reposts, 'repost')} not counted as answers"
         text += "."
     return text
 
@@ -220,7 +218,7 @@ def report_summary(report: Report) -> str:
     else:
         medians = [s.response_median_s for s in report.sessions if s.response_median_s is not None]
         text = (
-            f"{_plural(len(report.sessions), 'session')}, {_plural(report.messages, 'message')}; "
+            f"{plural(len(report.sessions), 'session')}, {plural(report.messages, 'message')}; "
             + _balls_clause(
                 report.balls,
                 report.answered,
@@ -239,7 +237,7 @@ def report_summary(report: Report) -> str:
                 else f" The host team's median response time was {human_duration(medians[0])}."
             )
     if report.rejected:
-        text += f" {_plural(report.rejected, 'record')} could not be read and were left out."
+        text += f" {plural(report.rejected, 'record')} could not be read and were left out."
     return text
 
 
@@ -260,8 +258,8 @@ def shown_sessions(report: Report) -> tuple[list[SessionReport], list[SessionRep
 def quiet_note(quiet: list[SessionReport]) -> str:
     messages = sum(s.messages for s in quiet)
     return (
-        f"Not shown: {_plural(len(quiet), 'quiet session')} with no questions and no balls for "
-        f"the host team ({_plural(messages, 'message')} in all)."
+        f"Not shown: {plural(len(quiet), 'quiet session')} with no questions and no balls for "
+        f"the host team ({plural(messages, 'message')} in all)."
     )
 
 
@@ -357,8 +355,16 @@ def _thread(thread: int | None) -> str | None:
     return f"Q{thread}" if thread is not None else None
 
 
+def dropped_wait(waited_s: float) -> str | None:
+    """How long a dropped ball waited, in words; None for one posted as the chat ended (it did
+    not wait: nobody had the time to answer it)."""
+    if waited_s < 60:
+        return None
+    return f"waited {human_duration(waited_s)} (until the chat ended)"
+
+
 def _dropped_item(ball: BallItem) -> list[str]:
-    waited = f"waited {human_duration(ball.waited_s)} (until the chat ended)"
+    waited = dropped_wait(ball.waited_s) or "posted as the chat ended"
     claimed = f"claimed by {md(handle(ball.claimed_by))}" if ball.claimed_by else None
     head = _meta(
         md_who(ball.author, ball.display_name),
@@ -380,8 +386,8 @@ def _answered_item(ball: BallItem) -> str:
     by += f" in {human_duration(ball.waited_s)}"
     text = md(ball.text, EXCERPT_LIMIT)
     if ball.more:
-        text += f" (+{_plural(len(ball.more), 'follow-up')})"
-    return "- " + _meta(
+        text += f" (+{plural(len(ball.more), 'follow-up')})"
+    line = "- " + _meta(
         md_who(ball.author, ball.display_name),
         f"{clock(ball.at)} UTC",
         _thread(ball.thread),
@@ -390,6 +396,10 @@ def _answered_item(ball: BallItem) -> str:
         md_link("link", ball.url),
         md_link("answer", ball.answer_url),
     )
+    if ball.answer_text:
+        # The reply beside the ball: a host checks at a glance that it answers what was asked.
+        line += f"\n  ↳ {md(handle(ball.answered_by or ''))}: “{md(ball.answer_text, EXCERPT_LIMIT)}”"
+    return line
 
 
 def _dismissed_item(ball: BallItem) -> str:
@@ -404,13 +414,13 @@ def _dismissed_item(ball: BallItem) -> str:
 
 def question_figures(q: QuestionRecap) -> str:
     parts = [
-        _plural(len(q.answers), "answer"),
-        _plural(len(q.participants), "participant"),
+        plural(len(q.answers), "answer"),
+        plural(len(q.participants), "participant"),
         f"{mmss(q.duration_s)} long",
         f"{q.late_answers} late",
     ]
     if q.balls:
-        parts.append(f"{q.dropped} of {_plural(q.balls, 'ball')} dropped")
+        parts.append(f"{q.dropped} of {plural(q.balls, 'ball')} dropped")
     else:
         parts.append("0 dropped")
     return " · ".join(parts)
@@ -456,7 +466,7 @@ def _session(session: SessionReport, level: int) -> list[str]:
             for ball in comments:
                 out += _dropped_item(ball)
 
-    out += [f"{h2} Answered", ""]
+    out += [f"{h2} Answered ({ball_counts(session.answered)})" if session.answered else f"{h2} Answered", ""]
     if session.answered:
         out += [_answered_item(b) for b in session.answered] + [""]
     else:
@@ -469,7 +479,7 @@ def _session(session: SessionReport, level: int) -> list[str]:
     out += [f"{h2} Recap by question", ""]
     if session.before_first_question and session.questions:
         out += [
-            (f"{_plural(session.before_first_question, 'message')} came before "
+            (f"{plural(session.before_first_question, 'message')} came before "
             f"Q{session.questions[0].number} (welcomes and introductions)."),
             "",
         ]
@@ -528,7 +538,7 @@ def carried_shown(report: Report) -> tuple[list[BallItem], int]:
 
 
 def carried_more_note(more: int) -> str:
-    return f"… and {_plural(more, 'more comment')}: `chatmod followups` lists them all."
+    return f"… and {plural(more, 'more comment')}: `chatmod followups` lists them all."
 
 
 def _carried_over(report: Report) -> list[str]:

@@ -37,6 +37,7 @@ from chatmod.tui.shown import shown
 from chatmod.tui.widgets.status import StatusLine
 from chatmod.tui.widgets.stream import StreamView
 from chatmod.tui.widgets.tables import HEADER, Inbox, QuestionBoard, clock
+from chatmod.words import plural
 
 if TYPE_CHECKING:
     # The engine, pydantic and the store load after the first frame (see ChatmodApp's loader):
@@ -454,7 +455,7 @@ class ChatmodApp(App[None]):
             line.append(f"  {local:%H:%M:%S}")
             if state.session_start is not None:
                 line.append(f" +{clock(now - state.session_start)}", style="dim")
-        line.append(f"  {state.per_minute()}/min · {len(state.participants)} people")
+        line.append(f"  {state.per_minute()}/min · {plural(len(state.participants), 'person', 'people')}")
         rejected = state.rejected
         if rejected:
             line.append(f" · {rejected} rejected", style="yellow")

@@ -14,7 +14,7 @@ from chatmod.report.render_md import human_duration, md, mmss, safe_url
 
 def section(text: str, title: str) -> str:
     """The body of the ``## title`` section (up to the next heading of the same level)."""
-    m = re.search(rf"^(#+) {re.escape(title)}\n(.*?)(?=^\1 |\Z)", text, re.MULTILINE | re.DOTALL)
+    m = re.search(rf"^(#+) {re.escape(title)}(?: \(\d+\))?\n(.*?)(?=^\1 |\Z)", text, re.MULTILINE | re.DOTALL)
     assert m is not None, f"no section {title!r}"
     return m.group(2)
 
@@ -56,7 +56,7 @@ def test_sections_come_in_the_order_a_host_needs_them(small):
     headings = [line for line in out.splitlines() if line.startswith("## ")]
     assert headings == [
         "## Dropped balls — follow up",
-        "## Answered",
+        "## Answered (1)",
         "## Recap by question",
         "## Host response time",
         "## Top participants",
@@ -81,7 +81,8 @@ def test_answered_ball_shows_who_answered_and_how_fast(small):
     assert answered.strip() == (
         "- **@bob** (Bob Builder) · 17:02 UTC · Q1 · “@mshost how do you grade? #chat” · "
         "answered by @mshost in 1m · [link](https://twitter.com/bob/status/1005) · "
-        "[answer](https://twitter.com/mshost/status/1006)"
+        "[answer](https://twitter.com/mshost/status/1006)\n"
+        "  ↳ @mshost: “@bob I use rubrics”"
     )
 
 
@@ -154,7 +155,7 @@ def test_burst_follow_ups_are_indented_under_their_first_message():
     chat.say(60, "bob", "@mshost how do you handle retakes?")
     chat.say(70, "bob", "@mshost and also, what about late work?")
     out = render(chat.report(), "md")
-    head = out.index("- **@bob** · 17:01 UTC · Q1 · waited 10s (until the chat ended)")
+    head = out.index("- **@bob** · 17:01 UTC · Q1 · posted as the chat ended")
     assert out.index("  > @mshost how do you handle retakes?") > head
     assert "\n  - ↳ @mshost and also, what about late work?\n" in out
     assert "1 dropped, 1 of them a question" not in out  # two balls, one point
@@ -329,3 +330,13 @@ def test_carried_over_lists_every_question_and_the_first_comments() -> None:
     assert "## Carried over from earlier sessions (30)" in text
     assert text.count("· question ·") == 6 and text.count("· comment ·") == CARRIED_COMMENTS_SHOWN
     assert f"… and {24 - CARRIED_COMMENTS_SHOWN} more comments" in text
+
+
+def test_a_ball_posted_as_the_chat_ended_did_not_wait():
+    chat = Chat()
+    chat.say(0, "mshost", "Q1: Go #chat")
+    chat.say(600, "bob", "@mshost one more thing?")
+    out = render(chat.report(), "md")
+    assert "posted as the chat ended" in out and "waited 0s" not in out
+    html = render(chat.report(), "html")
+    assert "posted as the chat ended" in html and 'class="waited"' not in html

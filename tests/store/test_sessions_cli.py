@@ -43,7 +43,7 @@ def test_ingest_by_schedule_then_list_sessions(tmp_path: Path, capsys: pytest.Ca
     source = _archive(tmp_path / "a.jsonl")
     for _ in range(2):  # the second run changes nothing
         assert main(["ingest", str(source), "--db", str(db), "--chat", "weekly", "--chats-file", str(chats)]) == 0
-    assert "2 sessions of weekly; 1 messages outside sessions" in capsys.readouterr().err
+    assert "2 sessions of weekly; 1 message outside sessions" in capsys.readouterr().err
     assert main(["sessions", "--db", str(db), "--json"]) == 0
     sessions = json.loads(capsys.readouterr().out)
     assert [(s["messages"], s["balls"], s["dropped"], s["off_schedule"]) for s in sessions] == [

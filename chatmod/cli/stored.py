@@ -4,19 +4,27 @@ from __future__ import annotations
 
 import argparse
 import sys
-from datetime import UTC, datetime
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chatmod.cli.common import (
     EXIT_OK,
     EXIT_USAGE,
     Formatter,
     login_name,
+    positive_int,
     print_error,
     store_failed,
 )
 from chatmod.cli.sources import existing_db
+from chatmod.words import plural
+
+if TYPE_CHECKING:
+    from chatmod.core.events import Marked
+    from chatmod.core.models import Message
+    from chatmod.store import Store
 
 __all__ = ["add_stored_parsers"]
 
@@ -45,10 +53,18 @@ def add_stored_parsers(commands: Any) -> None:
     )
     followups.add_argument("--db", metavar="PATH", type=Path, help="the database file")
     followups.add_argument("--chat", metavar="NAME", help="only this chat's balls")
+    followups.add_argument("--questions", action="store_true", help="only the balls that ask something")
+    followups.add_argument("--session", metavar="ID", type=int, help="only the balls of this session")
+    followups.add_argument("--since", metavar="YYYY-MM-DD", type=_day,
+                           help="only the balls posted on or after this day (UTC)")
+    followups.add_argument("--json", action="store_true", help="a JSON array instead of a list")
     mark = followups.add_mutually_exclusive_group()
-    mark.add_argument("--answered", metavar="ID", help="mark ball ID answered (handled elsewhere)")
+    mark.add_argument("--answered", metavar="ID", help="mark ball ID answered (handled elsewhere); a unique "
+                      "start of the id will do, as listed")
     mark.add_argument("--dismiss", metavar="ID", help="mark ball ID dismissed (needs no answer)")
     mark.add_argument("--reopen", metavar="ID", help="put ball ID back on the list")
+    mark.add_argument("--dismiss-older-than", metavar="DAYS", type=positive_int,
+                      help="dismiss every listed ball posted more than DAYS days ago (filters apply)")
     followups.add_argument("--by", metavar="NAME", default=login_name(),
                            help="who marks it (default: your user name)")
     followups.set_defaults(run=_run_followups)
@@ -94,56 +110,172 @@ def _run_sessions(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _day(value: str) -> datetime:
+    try:
+        return datetime.strptime(value, "%Y-%m-%d").replace(tzinfo=UTC)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a day (YYYY-MM-DD)") from None
+
+
 def _run_followups(args: argparse.Namespace) -> int:
     import asyncio
 
-    from chatmod.core.ledger import LedgerError
-    from chatmod.core.models import Network
-    from chatmod.core.runtime import Action, moderate
     from chatmod.store import Store, StoreError
-    from chatmod.store.rows import event_row, message_from_row
 
     path = existing_db(args.db, args.chat)
     if path is None:
         return EXIT_USAGE
-    target = args.answered or args.dismiss or args.reopen
-    action = Action.ANSWERED if args.answered else Action.DISMISS if args.dismiss else Action.REOPEN
-    now = datetime.now(UTC)
 
     async def run() -> int:
         async with await Store.open(path) as store:
-            if target is None:
-                # Sessions ingested without --chat have balls to follow up too.
-                chats = [args.chat] if args.chat else await store.chat_names(unnamed=True)
-                found = [(chat or "-", *item) for chat in chats for item in await store.carried_over(chat, "\uffff")]
-                if not found:
-                    print("nothing to follow up: every dropped ball has been dealt with")
-                for chat, row, detail in found:
-                    message = message_from_row(row)
-                    kind = "question" if detail.get("question") else "comment"
-                    print(f"{message.id}  {chat}  {message.created_at:%Y-%m-%d %H:%M}  @{message.author}  {kind}: "
-                          f"{' '.join(message.text.split())[:90]}")
-                return EXIT_OK
-            found_ball = await store.ball_ledger(target)
-            if found_ball is None:
-                print_error(f"no ball {target} in {path} (list them with: chatmod followups --db {path})")
-                return EXIT_USAGE
-            network, ledger = found_ball
-            try:
-                event = moderate(ledger, action, target, args.by, now)
-            except LedgerError as error:
-                print_error(str(error))
-                return EXIT_USAGE
-            written = event_row(Network(network), event)
-            assert written is not None
-            await store.write(events=[written])
-            print(f"chatmod: ball {target} marked {written[2]} by {args.by}", file=sys.stderr)
+            target = args.answered or args.dismiss or args.reopen
+            if target is not None:
+                return await _mark(store, path, target, args)
+            found = await _follow_ups(store, args)
+            if args.dismiss_older_than is not None:
+                return await _dismiss_older(store, found, args)
+            _list_follow_ups(found, args.json)
             return EXIT_OK
 
     try:
         return asyncio.run(run())
     except StoreError as error:
         return store_failed(error)
+
+
+@dataclass(frozen=True, slots=True)
+class _FollowUp:
+    chat: str
+    session: int
+    network: str
+    message: Message
+    question: bool
+
+
+async def _follow_ups(store: Store, args: argparse.Namespace) -> list[_FollowUp]:
+    from chatmod.store.rows import message_from_row
+
+    found = []
+    for chat, session, row, detail in await store.follow_ups(args.chat):
+        message = message_from_row(row)
+        item = _FollowUp(chat, session, message.network.value, message, bool(detail.get("question")))
+        if args.questions and not item.question:
+            continue
+        if args.session is not None and session != args.session:
+            continue
+        if args.since is not None and message.created_at < args.since:
+            continue
+        found.append(item)
+    return found
+
+
+def _short_ids(ids: list[str]) -> dict[str, str]:
+    """Each id cut to the shortest start (8 characters at least) no other listed id shares."""
+    shortest = {}
+    ordered = sorted(set(ids))
+    for index, ident in enumerate(ordered):
+        neighbours = [n for n in (ordered[index - 1] if index else None,
+                                  ordered[index + 1] if index + 1 < len(ordered) else None) if n]
+        length = 8
+        for other in neighbours:
+            common = next((i for i, (a, b) in enumerate(zip(ident, other, strict=False)) if a != b),
+                          min(len(ident), len(other)))
+            length = max(length, common + 1)
+        shortest[ident] = ident[: min(length, len(ident))]
+    return shortest
+
+
+def _list_follow_ups(found: list[_FollowUp], as_json: bool) -> None:
+    import json
+
+    if as_json:
+        print(json.dumps([
+            {"id": f.message.id, "chat": f.chat or None, "session": f.session, "network": f.network,
+             "at": f.message.created_at.isoformat().replace("+00:00", "Z"), "author": f.message.author,
+             "question": f.question, "text": f.message.text, "url": f.message.url}
+            for f in found
+        ], ensure_ascii=False, indent=1))
+    else:
+        short = _short_ids([f.message.id for f in found])
+        for f in found:
+            kind = "question" if f.question else "comment"
+            print(f"{short[f.message.id]}  {f.chat or '-'}  {f.message.created_at:%Y-%m-%d %H:%M}  "
+                  f"@{f.message.author}  {kind}: {' '.join(f.message.text.split())[:90]}")
+    questions = sum(1 for f in found if f.question)
+    if found:
+        print(f"chatmod: {plural(len(found), 'ball')} to follow up, {plural(questions, 'question')}",
+              file=sys.stderr)
+    else:
+        print("chatmod: nothing to follow up: every dropped ball has been dealt with", file=sys.stderr)
+
+
+async def _resolve(store: Store, path: Path, given: str) -> str | None:
+    """The ball id that ``given`` (a whole id or its start) names, or None after saying why."""
+    matches = [ident for ident in await store.ball_ids(given) if ident.startswith(given)]
+    if given in matches:
+        return given
+    if len(matches) == 1:
+        return matches[0]
+    if not matches:
+        print_error(f"no ball {given} in {path} (list them with: chatmod followups --db {path})")
+    else:
+        print_error(f"{given} is the start of several balls' ids ({', '.join(matches[:3])}, …); give more of it")
+    return None
+
+
+async def _mark(store: Store, path: Path, given: str, args: argparse.Namespace) -> int:
+    from chatmod.core.ledger import LedgerError
+    from chatmod.core.runtime import Action, moderate
+
+    ball_id = await _resolve(store, path, given)
+    if ball_id is None:
+        return EXIT_USAGE
+    action = Action.ANSWERED if args.answered else Action.DISMISS if args.dismiss else Action.REOPEN
+    found = await store.ball_ledger(ball_id)
+    assert found is not None
+    network, ledger = found
+    try:
+        event = moderate(ledger, action, ball_id, args.by, datetime.now(UTC))
+    except LedgerError as error:
+        print_error(str(error))
+        return EXIT_USAGE
+    kind = await _write_mark(store, network, event)
+    print(f"chatmod: ball {ball_id} marked {kind} by {args.by}", file=sys.stderr)
+    return EXIT_OK
+
+
+async def _write_mark(store: Store, network: str, event: Marked) -> str:
+    from chatmod.core.models import Network
+    from chatmod.store.rows import event_row
+
+    row = event_row(Network(network), event)
+    assert row is not None
+    await store.write(events=[row])
+    return str(row[2])
+
+
+async def _dismiss_older(store: Store, found: list[_FollowUp], args: argparse.Namespace) -> int:
+    from chatmod.core.ledger import LedgerError
+    from chatmod.core.runtime import Action, moderate
+
+    now = datetime.now(UTC)
+    cutoff = now - timedelta(days=args.dismiss_older_than)
+    dismissed = 0
+    for item in found:
+        if item.message.created_at >= cutoff:
+            continue
+        ball = await store.ball_ledger(item.message.id)
+        if ball is None:
+            continue
+        try:
+            event = moderate(ball[1], Action.DISMISS, item.message.id, args.by, now)
+        except LedgerError:
+            continue  # dealt with meanwhile
+        await _write_mark(store, ball[0], event)
+        dismissed += 1
+    print(f"chatmod: dismissed {plural(dismissed, 'ball')} posted before {cutoff:%Y-%m-%d} by {args.by}",
+          file=sys.stderr)
+    return EXIT_OK
 
 
 def _session_note(summary: dict[str, object]) -> str:

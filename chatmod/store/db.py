@@ -297,6 +297,36 @@ class Store:
             rows = await cursor.fetchall()
         return [(tuple(row[:-1]), json.loads(row[-1] or "{}")) for row in rows]
 
+    async def follow_ups(self, chat: str | None = None) -> list[tuple[str, int, tuple[object, ...], dict[str, object]]]:
+        """Every ball on the follow-up list (dropped, or reopened, and not answered or dismissed
+        since), of ``chat`` or of every session: (chat, session id, message row, the ball's
+        details), oldest first."""
+        columns = ", ".join(f"m.{c}" for c in MESSAGE_COLUMNS)
+        sql = f"""
+        SELECT s.chat, s.id, {columns}, (SELECT o.detail FROM ledger_events o WHERE o.network = e.network
+                           AND o.ball_id = e.ball_id AND o.kind = 'opened' ORDER BY o.seq LIMIT 1)
+        FROM ledger_events e
+        JOIN messages m ON m.network = e.network AND m.id = e.ball_id
+        JOIN sessions s ON m.created_at BETWEEN s.start AND s.end AND (? IS NULL OR s.chat = ?)
+        WHERE e.kind IN ('dropped', 'reopened')
+          AND e.seq = (SELECT max(x.seq) FROM ledger_events x WHERE x.network = e.network
+                       AND x.ball_id = e.ball_id AND x.kind IN ('dropped', 'answered', 'dismissed', 'reopened'))
+        ORDER BY m.created_at
+        """
+        async with self._db.execute(sql, (chat, chat)) as cursor:
+            rows = await cursor.fetchall()
+        return [(str(row[0]), int(row[1]), tuple(row[2:-1]), json.loads(row[-1] or "{}")) for row in rows]
+
+    async def ball_ids(self, prefix: str, limit: int = 5) -> list[str]:
+        """The ids of balls that start with ``prefix`` (as git takes a short commit id)."""
+        escaped = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        async with self._db.execute(
+            "SELECT DISTINCT ball_id FROM ledger_events WHERE kind = 'opened' AND ball_id LIKE ? ESCAPE '\\'"
+            " ORDER BY ball_id LIMIT ?",
+            (escaped + "%", limit),
+        ) as cursor:
+            return [str(row[0]) for row in await cursor.fetchall()]
+
     async def outside_sessions(self) -> int:
         """Messages in no stored session (reminders, follow-ups between chats)."""
         return int(await self._scalar(

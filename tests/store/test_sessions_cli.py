@@ -174,3 +174,39 @@ def test_a_chat_less_ingest_keeps_its_team_and_its_follow_ups(tmp_path: Path,
     assert summaries[0]["participants"] == fresh["sessions"][0]["participants"]
     assert main(["sessions", "--db", str(db)]) == 0
     assert "off schedule" not in capsys.readouterr().out
+
+
+def test_followups_filter_count_short_ids_and_bulk_dismiss(tmp_path: Path,
+                                                          capsys: pytest.CaptureFixture[str]) -> None:
+    archive = str(Path(__file__).parents[2] / "fixtures" / "rendered" / "chatmod" / "rule5_answered.jsonl")
+    db = tmp_path / "f.db"
+    assert main(["ingest", archive, "--host", "mshost", "--cohost", "cohostsam", "--db", str(db)]) == 0
+    capsys.readouterr()
+    assert main(["followups", "--db", str(db), "--json"]) == 0
+    out = capsys.readouterr()
+    every = json.loads(out.out)
+    questions = [b for b in every if b["question"]]
+    assert every and questions and f"{len(every)} balls to follow up, " in out.err
+    assert {b["session"] for b in every} == {1, 2}
+
+    assert main(["followups", "--db", str(db), "--questions", "--session", "1", "--json"]) == 0
+    only = json.loads(capsys.readouterr().out)
+    assert only == [b for b in questions if b["session"] == 1]
+    assert main(["followups", "--db", str(db), "--since", "2999-01-01"]) == 0
+    assert "nothing to follow up" in capsys.readouterr().err
+
+    # The list shows ids cut short, as git does; a short id is enough to mark a ball.
+    assert main(["followups", "--db", str(db)]) == 0
+    short = capsys.readouterr().out.splitlines()[0].split()[0]
+    full = every[0]["id"]
+    assert len(short) < len(full) and full.startswith(short)
+    assert main(["followups", "--db", str(db), "--dismiss", short, "--by", "sam"]) == 0
+    assert f"ball {full} marked dismissed by sam" in capsys.readouterr().err
+    assert main(["followups", "--db", str(db), "--answered", full[:4]]) == 2
+    assert "the start of several balls' ids" in capsys.readouterr().err
+
+    # Everything older than a day (the fixture is from 2026-03) is dismissed at once, and says so.
+    assert main(["followups", "--db", str(db), "--dismiss-older-than", "1", "--by", "sam"]) == 0
+    assert f"dismissed {len(every) - 1} balls" in capsys.readouterr().err
+    assert main(["followups", "--db", str(db), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out) == []

@@ -92,3 +92,31 @@ def test_ics_reparses_to_the_same_instants(tmp_path: Path) -> None:
     assert [s.hour for s in starts] == [18, 17, 17, 17]  # March 6 before the DST change, then EDT
     assert "DESCRIPTION:Q1 at +2 min: What's new\\, \"friends\"?" in text
     assert all(len(line.encode()) <= 75 for line in text.split("\r\n"))
+
+
+def test_edit_changes_only_what_it_is_given_and_remove_forgets(tmp_path: Path,
+                                                             capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "chats.toml"
+    assert main(["chats", "--chats-file", str(path), *ADD]) == 0
+    assert main(["chats", "--chats-file", str(path), "edit", "pstweetchat", "--duration", "90",
+                 "--cohost", "Sidekick"]) == 0
+    chat = ChatBook.load(path).chats["pstweetchat"]
+    assert chat.duration_minutes == 90 and chat.hashtag == "PSTweetChat"
+    assert chat.hosts[next(iter(chat.hosts))] == ("JeffHicks",) and "Sidekick" in chat.cohosts[next(iter(chat.cohosts))]
+    assert main(["chats", "--chats-file", str(path), "edit", "pstweetchat", "--tz", "Nowhere/Land"]) == 2
+    assert "unknown time zone" in capsys.readouterr().err
+    assert ChatBook.load(path).chats["pstweetchat"].timezone == "America/New_York"  # nothing half-changed
+    assert main(["chats", "--chats-file", str(path), "edit", "pstweetchat"]) == 2
+    assert "nothing to change" in capsys.readouterr().err
+    assert main(["chats", "--chats-file", str(path), "remove", "pstweetchat"]) == 0
+    assert ChatBook.load(path).chats == {}
+    assert main(["chats", "--chats-file", str(path), "remove", "pstweetchat"]) == 2
+
+
+def test_a_rule_that_has_run_out_says_so(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "chats.toml"
+    ended = [*ADD[:ADD.index("--rrule") + 1], "FREQ=WEEKLY;COUNT=3", *ADD[ADD.index("--rrule") + 2:]]
+    assert main(["chats", "--chats-file", str(path), *ended]) == 0
+    capsys.readouterr()
+    assert main(["chats", "--chats-file", str(path), "next", "pstweetchat"]) == 0
+    assert "has no upcoming sessions" in capsys.readouterr().err

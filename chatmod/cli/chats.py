@@ -58,6 +58,29 @@ def add_chats_parser(commands: Any) -> None:
                      help="planned question: number, minutes after the start, text (repeatable)")
     add.add_argument("--replace", action="store_true", help="replace an existing chat of that name")
     add.set_defaults(run=_run_chats_add)
+    edit = actions.add_parser(
+        "edit", help="change some of a chat's settings (the others stay)", formatter_class=Formatter,
+        epilog="example:\n  chatmod chats edit pstweetchat --duration 90 --cohost AnotherHost",
+    )
+    edit.add_argument("name")
+    edit.add_argument("--tag", help="the chat's hashtag")
+    edit.add_argument("--host", action="append", metavar="HANDLE",
+                      help="the host handles on --network (repeatable; replaces that network's hosts)")
+    edit.add_argument("--cohost", action="append", metavar="HANDLE",
+                      help="the co-host handles on --network (repeatable; replaces them)")
+    edit.add_argument("--network", choices=NETWORK_NAMES, default="twitter",
+                      help="the network --host and --cohost are on (default twitter)")
+    edit.add_argument("--rrule", help="when it recurs, e.g. 'FREQ=WEEKLY;BYDAY=TU'")
+    edit.add_argument("--start", metavar="YYYY-MM-DDTHH:MM", help="the first session's local wall-clock start")
+    edit.add_argument("--tz", metavar="ZONE", help="the chat's time zone")
+    edit.add_argument("--duration", type=positive_int, metavar="MINUTES", help="length of a session")
+    edit.add_argument("--question", action="append", metavar="N@MINUTE:TEXT",
+                      help="the planned questions (repeatable; replaces the plan)")
+    edit.set_defaults(run=_run_chats_edit)
+    remove = actions.add_parser("remove", help="forget a chat's definition (stored sessions stay)",
+                                formatter_class=Formatter)
+    remove.add_argument("name")
+    remove.set_defaults(run=_run_chats_remove)
     listing = actions.add_parser("list", help="list the chats", formatter_class=Formatter)
     listing.set_defaults(run=_run_chats_list)
     show = actions.add_parser("show", help="show one chat's definition", formatter_class=Formatter)
@@ -73,7 +96,7 @@ def add_chats_parser(commands: Any) -> None:
     calendar.add_argument("--count", type=positive_int, default=52, help="how many sessions (default 52)")
     calendar.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of stdout")
     calendar.set_defaults(run=_run_chats_ics)
-    for action in (add, listing, show, upcoming, calendar):
+    for action in (add, edit, remove, listing, show, upcoming, calendar):
         # Accepted after the action too (`chats add NAME ... --chats-file X`), where people put it.
         action.add_argument("--chats-file", type=Path, metavar="PATH", default=argparse.SUPPRESS,
                             help="the chats file to use")
@@ -145,6 +168,76 @@ def _run_chats_add(args: argparse.Namespace) -> int:
     return _show(chat)
 
 
+def _run_chats_edit(args: argparse.Namespace) -> int:
+    from chatmod.chats import Chat, ChatError
+    from chatmod.core.models import Network
+    from chatmod.core.schedule import ScheduleError
+
+    book = _load_chats(args.chats_file)
+    if book is None:
+        return EXIT_USAGE
+    old = book.chats.get(args.name)
+    if old is None:
+        print_error(f"no chat named {args.name!r} (chats: {', '.join(book.chats) or 'none yet'})")
+        return EXIT_USAGE
+    changes: dict[str, object] = {}
+    network = Network(args.network)
+    try:
+        if args.tag is not None:
+            changes["hashtag"] = args.tag
+        if args.host is not None:
+            changes["hosts"] = {**old.hosts, network: tuple(args.host)}
+        if args.cohost is not None:
+            changes["cohosts"] = {**old.cohosts, network: tuple(args.cohost)}
+        if args.rrule is not None:
+            changes["rrule"] = args.rrule
+        if args.start is not None:
+            changes["start"] = datetime.fromisoformat(args.start)
+        if args.tz is not None:
+            changes["timezone"] = args.tz
+        if args.duration is not None:
+            changes["duration_minutes"] = args.duration
+        if args.question is not None:
+            changes["questions"] = tuple(_planned_question(text) for text in args.question)
+        if not changes:
+            print_error("nothing to change: give the settings to change (see chatmod chats edit --help)")
+            return EXIT_USAGE
+        chat = Chat.model_validate({**old.model_dump(), **changes})
+        chat.schedule  # noqa: B018 - validates the rule and the zone
+    except (ValueError, ScheduleError, ChatError) as error:
+        print_error(f"cannot change {args.name!r}: {_short(error)}")
+        return EXIT_USAGE
+    book.chats[chat.name] = chat
+    saved = _save(book)
+    if saved != EXIT_OK:
+        return saved
+    print(f"chatmod: saved {chat.name} in {book.path}", file=sys.stderr)
+    return _show(chat)
+
+
+def _run_chats_remove(args: argparse.Namespace) -> int:
+    book = _load_chats(args.chats_file)
+    if book is None:
+        return EXIT_USAGE
+    if book.chats.pop(args.name, None) is None:
+        print_error(f"no chat named {args.name!r} (chats: {', '.join(book.chats) or 'none yet'})")
+        return EXIT_USAGE
+    saved = _save(book)
+    if saved == EXIT_OK:
+        print(f"chatmod: removed {args.name} from {book.path} (its stored sessions stay in the database)",
+              file=sys.stderr)
+    return saved
+
+
+def _save(book: ChatBook) -> int:
+    try:
+        book.save()
+    except OSError as error:
+        print_error(f"cannot write {book.path}: {error.strerror or error}")
+        return EXIT_FAILURE
+    return EXIT_OK
+
+
 def _short(error: Exception) -> str:
     from pydantic import ValidationError
 
@@ -203,7 +296,10 @@ def _run_chats_next(args: argparse.Namespace) -> int:
         print_error(f"unknown time zone {args.tz!r} (use a name like Europe/London)")
         return EXIT_USAGE
     now = datetime.now(UTC)
-    for occurrence in chat.schedule.upcoming(now, max(1, args.count)):
+    upcoming = chat.schedule.upcoming(now, args.count)
+    if not upcoming:
+        print(f"chatmod: {chat.name} has no upcoming sessions: its rule ({chat.rrule}) has run out", file=sys.stderr)
+    for occurrence in upcoming:
         local = occurrence.start.astimezone(zone)  # None: this machine's local zone
         own = occurrence.local_start
         print(f"{local:%a %Y-%m-%d %H:%M %Z}  (chat time {own:%H:%M %Z})")
@@ -216,4 +312,7 @@ def _run_chats_ics(args: argparse.Namespace) -> int:
     chat = find_chat(args.chats_file, args.name)
     if chat is None:
         return EXIT_USAGE
-    return write_output(ics(chat, datetime.now(UTC), max(1, args.count)), args.output)
+    now = datetime.now(UTC)
+    if not chat.schedule.upcoming(now, 1):
+        print(f"chatmod: {chat.name} has no upcoming sessions: its rule ({chat.rrule}) has run out", file=sys.stderr)
+    return write_output(ics(chat, now, args.count), args.output)

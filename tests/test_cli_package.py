@@ -127,3 +127,31 @@ def test_analyze_and_report_take_a_chat_its_tag_team_and_schedule(tmp_path: Path
     assert main(["report", str(archive), "--chat", "daily", "--chats-file", str(chats), "--format", "json"]) == 0
     report = json.loads(capsys.readouterr().out)
     assert report["source"] == "a.jsonl" and len(report["sessions"]) == 2
+
+
+def test_report_times_in_a_zone_and_a_window_of_the_archive(tmp_path: Path,
+                                                            capsys: pytest.CaptureFixture[str]) -> None:
+    import json
+
+    archive = str(FIXTURES / "chatmod" / "rule5_answered.jsonl")
+    assert main(["report", archive, "--host", "mshost", "--tz", "America/New_York"]) == 0
+    text = capsys.readouterr().out
+    assert "13:01 EDT" in text and " UTC" not in text  # the chat began 17:00 UTC, 24 March 2026
+    assert main(["report", archive, "--host", "mshost", "--tz", "America/New_York", "--format", "html"]) == 0
+    page = capsys.readouterr().out
+    assert "Times are in America/New_York.</footer>" in page and ">13:01 EDT</time>" in page
+    with pytest.raises(SystemExit):
+        main(["report", archive, "--host", "mshost", "--tz", "Mars/Olympus"])
+    assert "unknown time zone 'Mars/Olympus'" in capsys.readouterr().err
+
+    assert main(["analyze", archive, "--host", "mshost"]) == 0
+    every = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    sessions = sorted({r["session"] for r in every})
+    assert len(sessions) == 2
+    second = min(r["created_at"] for r in every if r["session"] == 2)
+    assert main(["analyze", archive, "--host", "mshost", "--until", second]) == 0
+    first_only = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert first_only and {r["session"] for r in first_only} == {1}
+    assert len(first_only) == sum(1 for r in every if r["session"] == 1)
+    assert main(["analyze", archive, "--host", "mshost", "--since", "2999-01-01"]) == 2
+    assert "between --since and --until" in capsys.readouterr().err

@@ -21,10 +21,12 @@ from chatmod.cli.common import (
     print_error,
     store_failed,
     write_output,
+    zone_arg,
 )
 from chatmod.cli.sources import (
     add_source_options,
     add_stored_options,
+    add_window_options,
     existing_db,
     load,
     report_rejections,
@@ -55,6 +57,7 @@ def add_archive_parsers(commands: Any) -> None:
         formatter_class=Formatter,
     )
     add_source_options(analyze, optional=True)
+    add_window_options(analyze)
     add_stored_options(analyze)
     analyze.set_defaults(run=_run_analyze)
 
@@ -68,6 +71,7 @@ def add_archive_parsers(commands: Any) -> None:
         formatter_class=Formatter,
     )
     add_source_options(report, optional=True)
+    add_window_options(report)
     add_stored_options(report)
     report.add_argument(
         "--format",
@@ -76,6 +80,9 @@ def add_archive_parsers(commands: Any) -> None:
         help="md (default), html (one self-contained page), json, or csv (one row per ball)",
     )
     report.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of stdout")
+    report.add_argument("--tz", type=zone_arg, metavar="ZONE",
+                        help="show times in this zone, e.g. America/New_York (default: the chat's zone with "
+                        "--chat, else UTC; JSON and CSV stay in UTC)")
     report.add_argument("--history", action="store_true",
                         help="one line per stored session of --chat, and the trend: new vs returning "
                         "participants, answered within 5 minutes, dropped, response time, and how much "
@@ -174,7 +181,7 @@ def _run_report(args: argparse.Namespace) -> int:
             return loaded
         report = build_report(loaded.messages, loaded.team, source=loaded.label, tag=loaded.tag,
                               rejected=loaded.run.rejected_count, carried_over=loaded.carried_over,
-                              schedule=loaded.schedule)
+                              schedule=loaded.schedule, zone=args.tz or (loaded.chat.schedule.tz if loaded.chat else None))
     return write_output(render(report, args.format), args.output)
 
 

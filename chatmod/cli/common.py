@@ -6,14 +6,29 @@ import argparse
 import os
 import stat
 import sys
+from datetime import tzinfo
 from pathlib import Path
 from typing import Any
 
 from chatmod.paths import default_db_path
 
 __all__ = [
-    "EXIT_FAILURE", "EXIT_HELP", "EXIT_INTERRUPTED", "EXIT_OK", "EXIT_USAGE", "FORMAT_NAMES", "NETWORK_NAMES",
-    "Formatter", "Parser", "default_db_path", "login_name", "positive_int", "print_error", "store_failed", "write_output",
+    "EXIT_FAILURE",
+    "EXIT_HELP",
+    "EXIT_INTERRUPTED",
+    "EXIT_OK",
+    "EXIT_USAGE",
+    "FORMAT_NAMES",
+    "NETWORK_NAMES",
+    "Formatter",
+    "Parser",
+    "default_db_path",
+    "login_name",
+    "positive_int",
+    "print_error",
+    "store_failed",
+    "write_output",
+    "zone_arg",
 ]
 
 EXIT_OK = 0
@@ -67,6 +82,16 @@ def positive_int(value: str) -> int:
     if number <= 0:
         raise argparse.ArgumentTypeError(f"{value!r}: must be 1 or more")
     return number
+
+
+def zone_arg(value: str) -> tzinfo:
+    """An argparse type: an IANA time zone name."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        return ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise argparse.ArgumentTypeError(f"unknown time zone {value!r} (e.g. America/New_York)") from None
 
 
 def login_name() -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable, Iterable
-from datetime import timedelta, tzinfo
+from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -18,6 +18,7 @@ from chatmod.cli.common import (
     login_name,
     positive_int,
     print_error,
+    zone_arg,
 )
 
 if TYPE_CHECKING:
@@ -46,15 +47,6 @@ def _speed(value: str) -> float | None:
     return speed
 
 
-def _zone(value: str) -> tzinfo:
-    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-    try:
-        return ZoneInfo(value)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise argparse.ArgumentTypeError(f"unknown time zone {value!r} (e.g. America/New_York)") from None
-
-
 def _add_console_options(parser: argparse.ArgumentParser, default_speed: str) -> None:
     parser.add_argument("--speed", type=_speed, default=_speed(default_speed), metavar="X",
                         help=f"replay speed: 1 is real time, 60 an hour a minute, max as fast as possible "
@@ -69,7 +61,7 @@ def _add_console_options(parser: argparse.ArgumentParser, default_speed: str) ->
                         help="an open ball's wait turns amber after this long (default 120)")
     parser.add_argument("--red", type=positive_int, default=300, metavar="SECONDS",
                         help="and red after this long (default 300)")
-    parser.add_argument("--tz", type=_zone, metavar="ZONE", help="show times in this zone (default: this machine's)")
+    parser.add_argument("--tz", type=zone_arg, metavar="ZONE", help="show times in this zone (default: this machine's)")
     parser.add_argument("--export-dir", type=Path, default=Path.cwd(), metavar="DIR",
                         help="where 'e' writes the report (default: the current directory)")
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import sys
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -31,6 +32,7 @@ __all__ = [
     "Loaded",
     "add_source_options",
     "add_stored_options",
+    "add_window_options",
     "existing_db",
     "load",
     "load_session",
@@ -38,6 +40,23 @@ __all__ = [
     "resolve_team",
     "summarize",
 ]
+
+
+def _moment(value: str) -> datetime:
+    """An argparse type: ``YYYY-MM-DD`` or ``YYYY-MM-DDTHH:MM``, UTC unless it says otherwise."""
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a day or a time (YYYY-MM-DD or YYYY-MM-DDTHH:MM)") from None
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def add_window_options(parser: argparse.ArgumentParser) -> None:
+    """``--since``/``--until``: a part of an archive that holds many weeks."""
+    parser.add_argument("--since", type=_moment, metavar="WHEN",
+                        help="only messages from then on: YYYY-MM-DD or YYYY-MM-DDTHH:MM (UTC unless an offset is given)")
+    parser.add_argument("--until", type=_moment, metavar="WHEN",
+                        help="only messages before then (a day alone means its start)")
 
 
 def add_stored_options(parser: argparse.ArgumentParser) -> None:
@@ -153,10 +172,15 @@ def load(args: argparse.Namespace) -> Loaded | int:
     except InputError as error:
         print_error(str(error))
         return EXIT_USAGE
+    since, until = getattr(args, "since", None), getattr(args, "until", None)
+    if since is not None or until is not None:
+        messages = [m for m in messages
+                    if (since is None or m.created_at >= since) and (until is None or m.created_at < until)]
     team = resolve_team(args.host, args.cohost, chat, messages[0].network if messages else Network.TWITTER)
     summarize(args.show_rejected, run, messages, team)
     if not messages:
-        print_error(f"no usable messages in {args.source}")
+        window = " between --since and --until" if since is not None or until is not None else ""
+        print_error(f"no usable messages in {args.source}{window}")
         return EXIT_USAGE
     schedule = _occurrences(chat, messages)
     return Loaded(messages, run, team, label=Path(args.source).name if args.source != "-" else "stdin",

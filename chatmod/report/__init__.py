@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC
 
 from chatmod.report.model import Report, build_report
 
@@ -38,5 +39,12 @@ def _renderer(fmt: str) -> Callable[[Report], str]:
 
 
 def render(report: Report, fmt: str) -> str:
-    """The report as text in ``fmt`` (one of :data:`FORMATS`)."""
-    return _renderer(fmt)(report)
+    """The report as text in ``fmt`` (one of :data:`FORMATS`), its times in ``report.zone``
+    (JSON and CSV keep ISO 8601 UTC: they are read by programs)."""
+    from chatmod.report.render_md import SHOWN_ZONE
+
+    token = SHOWN_ZONE.set(report.zone or UTC)
+    try:
+        return _renderer(fmt)(report)
+    finally:
+        SHOWN_ZONE.reset(token)

@@ -11,7 +11,7 @@ import statistics
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, tzinfo
 
 from chatmod.core.handles import HostTeam
 from chatmod.core.ledger import Ball, Ledger, Status
@@ -178,6 +178,8 @@ class Report:
     rejected: int = 0
     carried_over: list[BallItem] = field(default_factory=list)
     """Balls dropped in earlier sessions that nobody has dealt with yet (from the archive)."""
+    zone: tzinfo | None = None
+    """Where its times are shown (None: UTC)."""
 
     @property
     def messages(self) -> int:
@@ -208,6 +210,7 @@ def build_report(
     rejected: int = 0,
     carried_over: Iterable[BallItem] = (),
     schedule: Iterable[Occurrence] = (),
+    zone: tzinfo | None = None,
 ) -> Report:
     """Judge ``messages`` (chronological) and compute the report; with a chat's ``schedule``,
     sessions are its occurrences. Without ``tag``, the hashtag most messages carry names it."""
@@ -218,7 +221,7 @@ def build_report(
         for number, (judged, ledger) in enumerate(judge_sessions(messages, team, schedule=schedule), start=1)
         if judged
     ]
-    return Report(source, tag, team.hosts, team.cohosts, sessions, rejected, list(carried_over))
+    return Report(source, tag, team.hosts, team.cohosts, sessions, rejected, list(carried_over), zone)
 
 
 def main_hashtag(messages: list[Message]) -> str | None:

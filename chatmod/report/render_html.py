@@ -37,6 +37,8 @@ from chatmod.report.render_md import (
     safe_url,
     session_summary,
     shown_sessions,
+    stamp,
+    zone_label,
 )
 
 __all__ = ["render_html"]
@@ -93,7 +95,7 @@ def who(author: str, display_name: str | None = None) -> str:
 
 def _time(at: datetime) -> str:
     iso = at.astimezone(UTC).isoformat().replace("+00:00", "Z")
-    return f'<time datetime="{esc(iso)}">{clock(at)} UTC</time>'
+    return f'<time datetime="{esc(iso)}">{esc(stamp(at))}</time>'
 
 
 def _meta(*parts: str | None) -> str:
@@ -266,7 +268,7 @@ def _overview(sessions: list[SessionReport]) -> list[str]:
     head = "".join(
         f"<th{_NUM if num else ''}>{esc(label)}</th>"
         for label, num in (
-            ("Session", True), ("Date", False), ("UTC", False), ("Messages", True),
+            ("Session", True), ("Date", False), (zone_label(sessions[0].start if sessions else None), False), ("Messages", True),
             ("Participants", True), ("Balls", True), ("Answered", True), ("Dropped", True),
             ("Median response", True),
         )
@@ -344,7 +346,7 @@ def render_html(report: Report) -> str:
                 "</section>",
             ]
     out += [
-        f'<footer>Made by chatmod from {user(report.source)}. Times are UTC.</footer>',
+        f'<footer>Made by chatmod from {user(report.source)}. Times are {esc("UTC" if zone_label() == "UTC" else "in " + zone_label())}.</footer>',
         "</main>",
         "</body>",
         "</html>",

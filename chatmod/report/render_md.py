@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from datetime import UTC, datetime
+from contextvars import ContextVar
+from datetime import UTC, datetime, tzinfo
 from urllib.parse import quote, urlsplit
 
 from chatmod.core.text import clean_text
@@ -19,6 +20,7 @@ from chatmod.report.model import BallItem, Community, QuestionRecap, Report, Ses
 from chatmod.words import plural
 
 __all__ = [
+    "SHOWN_ZONE",
     "ball_counts",
     "clock",
     "community_sentence",
@@ -41,6 +43,8 @@ __all__ = [
     "safe_url",
     "session_summary",
     "shown_sessions",
+    "stamp",
+    "zone_label",
 ]
 
 # -- shared wording ----------------------------------------------------------------------------
@@ -113,17 +117,38 @@ def mmss(seconds: float) -> str:
     return f"{minutes}:{secs:02d}"
 
 
+SHOWN_ZONE: ContextVar[tzinfo] = ContextVar("shown_zone", default=UTC)
+"""The zone a report's times are written in, for the one rendering under way (``render``)."""
+
+
 def _utc(at: datetime) -> datetime:
-    return at.astimezone(UTC)
+    return at.astimezone(SHOWN_ZONE.get())
+
+
+def zone_label(at: datetime | None = None) -> str:
+    """The shown zone's name at ``at``: ``UTC``, ``EST``, ``CEST``; without ``at``, its key
+    (``America/New_York``), which holds all year."""
+    zone = SHOWN_ZONE.get()
+    if zone is UTC:
+        return "UTC"
+    if at is None:
+        return str(getattr(zone, "key", zone))
+    name = at.astimezone(zone).strftime("%Z")
+    return name if name and not name.startswith(("+", "-")) else str(getattr(zone, "key", name))
+
+
+def stamp(at: datetime) -> str:
+    """``HH:MM EST``: a time with its zone."""
+    return f"{clock(at)} {zone_label(at)}"
 
 
 def clock(at: datetime) -> str:
-    """``HH:MM`` in UTC."""
+    """``HH:MM`` in the shown zone (UTC unless the report was asked for another)."""
     return f"{_utc(at):%H:%M}"
 
 
 def day(at: datetime) -> str:
-    """``Tuesday 5 March 2024`` (UTC)."""
+    """``Tuesday 5 March 2024`` (in the shown zone)."""
     at = _utc(at)
     return f"{at:%A} {at.day} {at:%B} {at.year}"
 
@@ -190,7 +215,7 @@ def session_summary(session: SessionReport) -> str:
     text = (
         f"{plural(session.messages, 'message')} from "
         f"{plural(session.participants, 'participant')} between {clock(session.start)} and "
-        f"{clock(session.end)} UTC; "
+        f"{stamp(session.end)}; "
         + _balls_clause(
             session.balls,
             ball_counts(session.answered),
@@ -368,7 +393,7 @@ def _dropped_item(ball: BallItem) -> list[str]:
     claimed = f"claimed by {md(handle(ball.claimed_by))}" if ball.claimed_by else None
     head = _meta(
         md_who(ball.author, ball.display_name),
-        f"{clock(ball.at)} UTC",
+        stamp(ball.at),
         _thread(ball.thread),
         waited,
         claimed,
@@ -389,7 +414,7 @@ def _answered_item(ball: BallItem) -> str:
         text += f" (+{plural(len(ball.more), 'follow-up')})"
     line = "- " + _meta(
         md_who(ball.author, ball.display_name),
-        f"{clock(ball.at)} UTC",
+        stamp(ball.at),
         _thread(ball.thread),
         f"“{text}”",
         by,
@@ -405,7 +430,7 @@ def _answered_item(ball: BallItem) -> str:
 def _dismissed_item(ball: BallItem) -> str:
     return "- " + _meta(
         md_who(ball.author, ball.display_name),
-        f"{clock(ball.at)} UTC",
+        stamp(ball.at),
         _thread(ball.thread),
         f"“{md(ball.text, EXCERPT_LIMIT)}”",
         md_link("link", ball.url),
@@ -427,7 +452,7 @@ def question_figures(q: QuestionRecap) -> str:
 
 
 def _question(q: QuestionRecap, level: str) -> list[str]:
-    title = f"{level} Q{q.number} · {clock(q.opened_at)} UTC"
+    title = f"{level} Q{q.number} · {stamp(q.opened_at)}"
     lines = [title, "", f"> {md(q.text, QUOTE_LIMIT)}", ""]
     link = md_link("link", q.url)
     figures = question_figures(q)
@@ -512,7 +537,7 @@ def _session(session: SessionReport, level: int) -> list[str]:
 
 def _overview(sessions: list[SessionReport]) -> list[str]:
     lines = [
-        ("| Session | Date | UTC | Messages | Participants | Balls | Answered | Dropped "
+        (f"| Session | Date | {zone_label(sessions[0].start if sessions else None)} | Messages | Participants | Balls | Answered | Dropped "
         "| Median response |"),
         "|---:|---|---|---:|---:|---:|---:|---:|---:|",
     ]
@@ -549,7 +574,7 @@ def _carried_over(report: Report) -> list[str]:
            "Dropped before and still open: answer them, or mark them answered or dismissed.", ""]
     for ball in shown:
         kind = "question" if ball.question else "comment"
-        head = _meta(md_who(ball.author, ball.display_name), f"{day(ball.at)} {clock(ball.at)} UTC", kind,
+        head = _meta(md_who(ball.author, ball.display_name), f"{day(ball.at)} {stamp(ball.at)}", kind,
                      md_link("link", ball.url), f"id {ball.id}")
         out += [f"- {head}", "", f"  > {md(ball.text, QUOTE_LIMIT)}", ""]
     if more:

@@ -22,12 +22,13 @@ import re
 import tomllib
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from chatmod.core.handles import HostTeam
 from chatmod.core.models import Network
-from chatmod.core.schedule import Schedule, ScheduleError
+from chatmod.core.schedule import Schedule, ScheduleError, resolve_local
 from chatmod.formats.base import describe_validation_error
 from chatmod.paths import default_chats_path
 
@@ -173,30 +174,71 @@ def _toml(value: str) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
-def ics(chat: Chat, now: datetime, count: int = 52) -> str:
-    """An iCalendar file with the next ``count`` sessions of ``chat``.
-
-    Each session is its own event with UTC times: every calendar app imports those to the same
-    instants, where a recurring rule would need the zone's full definition (VTIMEZONE) to be
-    read the same way everywhere.
-    """
+def ics(chat: Chat, now: datetime) -> str:
+    """An iCalendar file holding the chat as one recurring event, as calendar apps expect: its
+    local start and rule in its own zone (so 13:00 New York stays 13:00 across daylight-saving
+    changes), with the zone's definition (VTIMEZONE) for the years around ``now``."""
     stamp = now.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+    zone = chat.schedule.tz
+    first = resolve_local(chat.start, zone)
     lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//chatmod//chat schedule//EN", "CALSCALE:GREGORIAN",
              f"X-WR-CALNAME:{_ics_text('#' + chat.hashtag)}", f"X-WR-TIMEZONE:{chat.timezone}"]
-    for occurrence in chat.schedule.upcoming(now, count):
-        start = occurrence.start.strftime("%Y%m%dT%H%M%SZ")
-        lines += [
-            "BEGIN:VEVENT",
-            f"UID:{chat.name}-{start}@chatmod",
-            f"DTSTAMP:{stamp}",
-            f"DTSTART:{start}",
-            f"DTEND:{occurrence.end.strftime('%Y%m%dT%H%M%SZ')}",
-            f"SUMMARY:{_ics_text('#' + chat.hashtag + ' chat')}",
-            f"DESCRIPTION:{_ics_text(_plan(chat))}",
-            "END:VEVENT",
-        ]
-    lines.append("END:VCALENDAR")
+    lines += _vtimezone(zone, chat.timezone, min(first.year, now.year) - 1, now.year + 10)
+    lines += [
+        "BEGIN:VEVENT",
+        f"UID:{chat.name}@chatmod",
+        f"DTSTAMP:{stamp}",
+        f"DTSTART;TZID={chat.timezone}:{chat.start:%Y%m%dT%H%M%S}",
+        f"DURATION:PT{chat.duration_minutes}M",
+        f"RRULE:{chat.rrule}",
+        f"SUMMARY:{_ics_text('#' + chat.hashtag + ' chat')}",
+        f"DESCRIPTION:{_ics_text(_plan(chat))}",
+        "END:VEVENT",
+        "END:VCALENDAR",
+    ]
     return "".join(_fold(line) + "\r\n" for line in lines)
+
+
+def _vtimezone(zone: ZoneInfo, name: str, first_year: int, last_year: int) -> list[str]:
+    """The zone's offsets and their changes between two years, each change its own onset."""
+    lines = ["BEGIN:VTIMEZONE", f"TZID:{name}"]
+    moment = datetime(first_year, 1, 1, tzinfo=UTC)
+    end = datetime(last_year + 1, 1, 1, tzinfo=UTC)
+    offset = moment.astimezone(zone).utcoffset() or timedelta(0)
+    changes = 0
+    while moment < end:
+        step = moment + timedelta(days=1)
+        after = step.astimezone(zone).utcoffset() or timedelta(0)
+        if after != offset:
+            # Narrow the change down to the minute it happens.
+            low, high = moment, step
+            while high - low > timedelta(minutes=1):
+                middle = low + (high - low) / 2
+                if (middle.astimezone(zone).utcoffset() or timedelta(0)) == offset:
+                    low = middle
+                else:
+                    high = middle
+            onset = high.replace(second=0, microsecond=0)
+            local = (onset + offset).replace(tzinfo=None)  # the wall clock just before it
+            kind = "DAYLIGHT" if (onset.astimezone(zone).dst() or timedelta(0)) else "STANDARD"
+            lines += [f"BEGIN:{kind}", f"DTSTART:{local:%Y%m%dT%H%M%S}", f"TZOFFSETFROM:{_offset(offset)}",
+                      f"TZOFFSETTO:{_offset(after)}", f"TZNAME:{onset.astimezone(zone).tzname()}", f"END:{kind}"]
+            offset, changes = after, changes + 1
+        moment = step
+    if not changes:
+        # A zone without changes: one standard time, all along.
+        tzname = datetime(first_year, 1, 1, tzinfo=UTC).astimezone(zone).tzname()
+        lines += ["BEGIN:STANDARD", "DTSTART:19700101T000000", f"TZOFFSETFROM:{_offset(offset)}",
+                  f"TZOFFSETTO:{_offset(offset)}", f"TZNAME:{tzname}", "END:STANDARD"]
+    lines.append("END:VTIMEZONE")
+    return lines
+
+
+def _offset(offset: timedelta) -> str:
+    minutes = int(offset.total_seconds() // 60)
+    sign = "+" if minutes >= 0 else "-"
+    hours, minutes = divmod(abs(minutes), 60)
+    return f"{sign}{hours:02d}{minutes:02d}"
 
 
 def _plan(chat: Chat) -> str:

@@ -5,11 +5,10 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from dateutil.parser import isoparse
 
 from chatmod.chats import ChatBook, ics
 from chatmod.cli import main
@@ -80,18 +79,47 @@ def test_next_lists_upcoming_sessions_in_the_zone_asked(tmp_path: Path, capsys: 
     assert len(lines) == 3 and all(line.startswith("Sat") and "JST" in line and "(chat time 13:00 E" in line for line in lines)
 
 
-def test_ics_reparses_to_the_same_instants(tmp_path: Path) -> None:
+def test_ics_is_one_recurring_event_in_the_chats_zone(tmp_path: Path) -> None:
+    from zoneinfo import ZoneInfo
+
+    from dateutil.rrule import rrulestr
+
     path = tmp_path / "chats.toml"
     main(["chats", "--chats-file", str(path), *ADD])
     chat = ChatBook.load(path).chats["pstweetchat"]
     now = datetime(2026, 3, 1, tzinfo=UTC)
-    text = ics(chat, now, 4)
+    text = ics(chat, now)
     assert text.startswith("BEGIN:VCALENDAR\r\n") and text.endswith("END:VCALENDAR\r\n")
-    starts = [isoparse(line.split(":", 1)[1]) for line in text.splitlines() if line.startswith("DTSTART:")]
-    assert starts == [o.start for o in chat.schedule.upcoming(now, 4)]
-    assert [s.hour for s in starts] == [18, 17, 17, 17]  # March 6 before the DST change, then EDT
+    unfolded = text.replace("\r\n ", "").split("\r\n")
+    assert unfolded.count("BEGIN:VEVENT") == 1
+    fields = dict(line.split(":", 1) for line in unfolded if line and not line.startswith(("BEGIN", "END")))
+    assert fields["DTSTART;TZID=America/New_York"] == "20191004T130000" and fields["DURATION"] == "PT60M"
+    zone = ZoneInfo("America/New_York")
+    # The event's own rule, read back in its zone, gives the schedule's instants.
+    start = datetime(2019, 10, 4, 13, tzinfo=zone)
+    rule = rrulestr(fields["RRULE"], dtstart=start)
+    read_back = [o.astimezone(UTC) for o in rule.between(now, datetime(2026, 7, 1, tzinfo=UTC))][:4]
+    assert read_back == [o.start for o in chat.schedule.upcoming(now, 4)]
+    assert [s.hour for s in read_back] == [18, 17, 17, 17]  # March 6 before the DST change, then EDT
+    # Each onset in the VTIMEZONE is where the zone's offset really changes.
+    onsets = [i for i, line in enumerate(unfolded) if line in ("BEGIN:DAYLIGHT", "BEGIN:STANDARD")]
+    assert len(onsets) > 20
+    for i in onsets:
+        local = datetime.strptime(unfolded[i + 1].split(":")[1], "%Y%m%dT%H%M%S")
+        before, after = unfolded[i + 2].split(":")[1], unfolded[i + 3].split(":")[1]
+        sign = -1 if before.startswith("-") else 1
+        utc = local.replace(tzinfo=UTC) - sign * timedelta(hours=int(before[1:3]), minutes=int(before[3:5]))
+        assert datetime.fromtimestamp(utc.timestamp() - 60, zone).strftime("%z") == before
+        assert datetime.fromtimestamp(utc.timestamp() + 60, zone).strftime("%z") == after
     assert "DESCRIPTION:Q1 at +2 min: What's new\\, \"friends\"?" in text
     assert all(len(line.encode()) <= 75 for line in text.split("\r\n"))
+
+
+def test_ics_of_a_zone_without_changes_has_one_standard_time(tmp_path: Path) -> None:
+    path = tmp_path / "chats.toml"
+    main(["chats", "--chats-file", str(path), *ADD, "--replace", "--tz", "Asia/Tokyo"])
+    text = ics(ChatBook.load(path).chats["pstweetchat"], datetime(2026, 3, 1, tzinfo=UTC))
+    assert text.count("BEGIN:STANDARD") == 1 and "TZOFFSETTO:+0900" in text and "BEGIN:DAYLIGHT" not in text
 
 
 def test_edit_changes_only_what_it_is_given_and_remove_forgets(tmp_path: Path,

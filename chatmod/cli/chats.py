@@ -91,9 +91,9 @@ def add_chats_parser(commands: Any) -> None:
     upcoming.add_argument("--count", type=positive_int, default=5, help="how many (default 5)")
     upcoming.add_argument("--tz", metavar="ZONE", help="show times in this zone instead of your local one")
     upcoming.set_defaults(run=_run_chats_next)
-    calendar = actions.add_parser("ics", help="write an iCalendar file of the next sessions", formatter_class=Formatter)
+    calendar = actions.add_parser("ics", help="write the chat as a recurring event for calendar apps",
+                                  formatter_class=Formatter)
     calendar.add_argument("name")
-    calendar.add_argument("--count", type=positive_int, default=52, help="how many sessions (default 52)")
     calendar.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of stdout")
     calendar.set_defaults(run=_run_chats_ics)
     for action in (add, edit, remove, listing, show, upcoming, calendar):
@@ -315,4 +315,4 @@ def _run_chats_ics(args: argparse.Namespace) -> int:
     now = datetime.now(UTC)
     if not chat.schedule.upcoming(now, 1):
         print(f"chatmod: {chat.name} has no upcoming sessions: its rule ({chat.rrule}) has run out", file=sys.stderr)
-    return write_output(ics(chat, now, args.count), args.output)
+    return write_output(ics(chat, now), args.output)

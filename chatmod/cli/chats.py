@@ -128,8 +128,7 @@ def find_chat(chats_file: Path | None, name: str, *, quiet: bool = False) -> Cha
         return None
     chat = book.chats.get(name)
     if chat is None and not quiet:
-        known = ", ".join(book.chats) or "none yet; add one with chatmod chats add"
-        print_error(f"no chat named {name!r} (chats: {known})")
+        _no_chat(book, name)
     return chat
 
 
@@ -158,14 +157,7 @@ def _run_chats_add(args: argparse.Namespace) -> int:
     except (ValueError, ScheduleError, ChatError) as error:
         print_error(f"cannot add {args.name!r}: {_short(error)}")
         return EXIT_USAGE
-    book.chats[chat.name] = chat
-    try:
-        book.save()
-    except OSError as error:
-        print_error(f"cannot write {book.path}: {error.strerror or error}")
-        return EXIT_FAILURE
-    print(f"chatmod: saved {chat.name} in {book.path}", file=sys.stderr)
-    return _show(chat)
+    return _keep(book, chat)
 
 
 def _run_chats_edit(args: argparse.Namespace) -> int:
@@ -178,8 +170,7 @@ def _run_chats_edit(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     old = book.chats.get(args.name)
     if old is None:
-        print_error(f"no chat named {args.name!r} (chats: {', '.join(book.chats) or 'none yet'})")
-        return EXIT_USAGE
+        return _no_chat(book, args.name)
     changes: dict[str, object] = {}
     network = Network(args.network)
     try:
@@ -207,6 +198,24 @@ def _run_chats_edit(args: argparse.Namespace) -> int:
     except (ValueError, ScheduleError, ChatError) as error:
         print_error(f"cannot change {args.name!r}: {_short(error)}")
         return EXIT_USAGE
+    return _keep(book, chat)
+
+
+def _run_chats_remove(args: argparse.Namespace) -> int:
+    book = _load_chats(args.chats_file)
+    if book is None:
+        return EXIT_USAGE
+    if book.chats.pop(args.name, None) is None:
+        return _no_chat(book, args.name)
+    saved = _save(book)
+    if saved == EXIT_OK:
+        print(f"chatmod: removed {args.name} from {book.path} (its stored sessions stay in the database)",
+              file=sys.stderr)
+    return saved
+
+
+def _keep(book: ChatBook, chat: Chat) -> int:
+    """Save ``chat`` in the book and show it as saved."""
     book.chats[chat.name] = chat
     saved = _save(book)
     if saved != EXIT_OK:
@@ -215,18 +224,10 @@ def _run_chats_edit(args: argparse.Namespace) -> int:
     return _show(chat)
 
 
-def _run_chats_remove(args: argparse.Namespace) -> int:
-    book = _load_chats(args.chats_file)
-    if book is None:
-        return EXIT_USAGE
-    if book.chats.pop(args.name, None) is None:
-        print_error(f"no chat named {args.name!r} (chats: {', '.join(book.chats) or 'none yet'})")
-        return EXIT_USAGE
-    saved = _save(book)
-    if saved == EXIT_OK:
-        print(f"chatmod: removed {args.name} from {book.path} (its stored sessions stay in the database)",
-              file=sys.stderr)
-    return saved
+def _no_chat(book: ChatBook, name: str) -> int:
+    known = ", ".join(book.chats) or "none yet; add one with chatmod chats add"
+    print_error(f"no chat named {name!r} (chats: {known})")
+    return EXIT_USAGE
 
 
 def _save(book: ChatBook) -> int:

@@ -6,7 +6,7 @@ import argparse
 import os
 import stat
 import sys
-from datetime import tzinfo
+from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +24,7 @@ __all__ = [
     "Parser",
     "default_db_path",
     "login_name",
+    "moment_arg",
     "positive_int",
     "print_error",
     "store_failed",
@@ -82,6 +83,15 @@ def positive_int(value: str) -> int:
     if number <= 0:
         raise argparse.ArgumentTypeError(f"{value!r}: must be 1 or more")
     return number
+
+
+def moment_arg(value: str) -> datetime:
+    """An argparse type: ``YYYY-MM-DD`` or ``YYYY-MM-DDTHH:MM``, UTC unless it says otherwise."""
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a day or a time (YYYY-MM-DD or YYYY-MM-DDTHH:MM)") from None
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 def zone_arg(value: str) -> tzinfo:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import argparse
 import sys
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -15,6 +14,7 @@ from chatmod.cli.common import (
     EXIT_USAGE,
     FORMAT_NAMES,
     default_db_path,
+    moment_arg,
     print_error,
     store_failed,
 )
@@ -42,20 +42,11 @@ __all__ = [
 ]
 
 
-def _moment(value: str) -> datetime:
-    """An argparse type: ``YYYY-MM-DD`` or ``YYYY-MM-DDTHH:MM``, UTC unless it says otherwise."""
-    try:
-        moment = datetime.fromisoformat(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{value!r} is not a day or a time (YYYY-MM-DD or YYYY-MM-DDTHH:MM)") from None
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
-
-
 def add_window_options(parser: argparse.ArgumentParser) -> None:
     """``--since``/``--until``: a part of an archive that holds many weeks."""
-    parser.add_argument("--since", type=_moment, metavar="WHEN",
+    parser.add_argument("--since", type=moment_arg, metavar="WHEN",
                         help="only messages from then on: YYYY-MM-DD or YYYY-MM-DDTHH:MM (UTC unless an offset is given)")
-    parser.add_argument("--until", type=_moment, metavar="WHEN",
+    parser.add_argument("--until", type=moment_arg, metavar="WHEN",
                         help="only messages before then (a day alone means its start)")
 
 

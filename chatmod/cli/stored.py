@@ -14,6 +14,7 @@ from chatmod.cli.common import (
     EXIT_USAGE,
     Formatter,
     login_name,
+    moment_arg,
     positive_int,
     print_error,
     store_failed,
@@ -55,8 +56,8 @@ def add_stored_parsers(commands: Any) -> None:
     followups.add_argument("--chat", metavar="NAME", help="only this chat's balls")
     followups.add_argument("--questions", action="store_true", help="only the balls that ask something")
     followups.add_argument("--session", metavar="ID", type=int, help="only the balls of this session")
-    followups.add_argument("--since", metavar="YYYY-MM-DD", type=_day,
-                           help="only the balls posted on or after this day (UTC)")
+    followups.add_argument("--since", metavar="WHEN", type=moment_arg,
+                           help="only the balls posted from then on: YYYY-MM-DD or YYYY-MM-DDTHH:MM (UTC)")
     followups.add_argument("--json", action="store_true", help="a JSON array instead of a list")
     mark = followups.add_mutually_exclusive_group()
     mark.add_argument("--answered", metavar="ID", help="mark ball ID answered (handled elsewhere); a unique "
@@ -108,13 +109,6 @@ def _run_sessions(args: argparse.Namespace) -> int:
         what = "1 stored message is" if outside == 1 else f"{outside} stored messages are"
         print(f"\n{what} in no session (reminders, follow-ups between chats).")
     return EXIT_OK
-
-
-def _day(value: str) -> datetime:
-    try:
-        return datetime.strptime(value, "%Y-%m-%d").replace(tzinfo=UTC)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{value!r} is not a day (YYYY-MM-DD)") from None
 
 
 def _run_followups(args: argparse.Namespace) -> int:

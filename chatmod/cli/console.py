@@ -105,8 +105,9 @@ def add_watch_parsers(commands: Any) -> None:
     watch.set_defaults(run=_run_watch)
 
 
-Source = Callable[[], "tuple[Callable[[], Iterable[Item]], HostTeam]"]
-"""Makes (a way to open the archive from its start, the host team); runs in the console's loader."""
+Source = Callable[[], "tuple[Callable[[], Iterable[Item]], Callable[[Network], HostTeam]]"]
+"""Makes (a way to open the archive from its start, the host team on the network read); runs in
+the console's loader."""
 
 
 def _run_demo(args: argparse.Namespace) -> int:
@@ -126,11 +127,12 @@ def _run_demo(args: argparse.Namespace) -> int:
         report = build_report(messages, HostTeam(DEMO_HOSTS, DEMO_COHOSTS), source="the demo chat", tag=DEMO_TAG)
         return write_output(render(report, "md"), None)
 
-    def source() -> tuple[Callable[[], Iterable[Item]], HostTeam]:
+    def source() -> tuple[Callable[[], Iterable[Item]], Callable[[Network], HostTeam]]:
         from chatmod.core.handles import HostTeam
         from chatmod.formats import read_source
 
-        return (lambda: read_source(str(DEMO_CHAT))[1]), HostTeam(DEMO_HOSTS, DEMO_COHOSTS)
+        team = HostTeam(DEMO_HOSTS, DEMO_COHOSTS)
+        return (lambda: read_source(str(DEMO_CHAT))[1]), lambda _: team
 
     return _open_console(args, source, title=f"#{DEMO_TAG} · demo", tag=DEMO_TAG)
 
@@ -159,19 +161,19 @@ def _run_watch(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     tag = args.tag or (chat.hashtag if chat else None)
 
-    def source() -> tuple[Callable[[], Iterable[Item]], HostTeam]:
+    def source() -> tuple[Callable[[], Iterable[Item]], Callable[[Network], HostTeam]]:
         from chatmod.cli.sources import resolve_team
-        from chatmod.core.models import Message, Network
+        from chatmod.core.handles import HostTeam
+        from chatmod.core.models import Message
         from chatmod.formats import read_source
         from chatmod.pipeline import tag_filter
 
         # stdin can be read only once, and the console reads again from the start to seek back.
         stdin_items = list(read_source("-", args.input_format)[1]) if args.source == "-" else None
-        network = None
-        if chat is not None and not args.host:
-            network = _first_network(stdin_items, args.source, args.input_format)
-        team = resolve_team(args.host, args.cohost, chat, network or Network.TWITTER)
-        keep = tag_filter(tag, team) if tag else None
+        # The filter keeps the host team's untagged replies: before the network is known, any of
+        # the chat's handles will do for that (as analyze and ingest do).
+        keeping = HostTeam(args.host, args.cohost) if args.host or chat is None else chat.every_handle()
+        keep = tag_filter(tag, keeping) if tag else None
 
         def open_items() -> Iterable[Item]:
             items = stdin_items if stdin_items is not None else read_source(args.source, args.input_format)[1]
@@ -179,24 +181,10 @@ def _run_watch(args: argparse.Namespace) -> int:
                 return items
             return (i for i in items if not isinstance(i, Message) or keep(i))
 
-        return open_items, team
+        return open_items, lambda network: resolve_team(args.host, args.cohost, chat, network)
 
     title = f"#{tag} · {Path(args.source).name}" if tag else Path(args.source).name
     return _open_console(args, source, title=title, tag=tag, chat=chat)
-
-
-def _first_network(items: Iterable[Item] | None, source: str = "", input_format: str | None = None) -> Network | None:
-    """The network of the first message: a chat's host handles are those on the network read."""
-    from chatmod.core.models import Message
-    from chatmod.formats import read_source
-
-    opened = iter(items) if items is not None else read_source(source, input_format)[1]
-    try:
-        return next((item.network for item in opened if isinstance(item, Message)), None)
-    finally:
-        close = getattr(opened, "close", None)
-        if close is not None:
-            close()
 
 
 def _watch_session(args: argparse.Namespace) -> int:
@@ -208,7 +196,7 @@ def _watch_session(args: argparse.Namespace) -> int:
         return loaded
     title = f"#{loaded.tag} · {loaded.label}" if loaded.tag else loaded.label
     return _open_console(
-        args, lambda: ((lambda: loaded.messages), loaded.team), title=title, tag=loaded.tag,
+        args, lambda: ((lambda: loaded.messages), lambda _: loaded.team), title=title, tag=loaded.tag,
         carried_over=len(loaded.carried_over), db=args.db if args.db is not None else default_db_path(),
     )
 
@@ -238,13 +226,23 @@ def _open_console(
 
     def load() -> ChatSession:
         # Runs in a worker thread once the console's first frame is up.
+        from chatmod.core.models import Network
         from chatmod.core.runtime import ChatRuntime
         from chatmod.formats import InputError
         from chatmod.sources.replay import ReplaySource
         from chatmod.tui.session import ChatSession
         from chatmod.tui.state import ConsoleState, PlanItem, Thresholds
 
-        open_items, team = source()
+        open_items, team_for = source()
+        replay = ReplaySource(open_items, speed=args.speed)
+        if replay.empty:
+            raise InputError("nothing to replay: no usable messages")
+        team = team_for(replay.network or Network.TWITTER)
+        # A chat's sessions are its schedule's windows, as in analyze, report and ingest.
+        schedule = (
+            list(chat.schedule.between(replay.start_at - timedelta(days=1), replay.start_at + timedelta(days=3 * 366)))
+            if chat is not None else []
+        )
         thresholds = Thresholds(amber=timedelta(seconds=args.amber), red=timedelta(seconds=args.red))
         plan = [PlanItem(q.number, q.minute, q.text) for q in chat.questions] if chat is not None else []
         duration = timedelta(minutes=chat.duration_minutes) if chat is not None else timedelta(minutes=60)
@@ -253,11 +251,8 @@ def _open_console(
             return ConsoleState(team, plan=plan, duration=duration, thresholds=thresholds, carried_over=carried_over)
 
         def make_runtime() -> ChatRuntime:
-            return ChatRuntime(team, snooze=thresholds.snooze)
+            return ChatRuntime(team, snooze=thresholds.snooze, schedule=schedule)
 
-        replay = ReplaySource(open_items, speed=args.speed)
-        if replay.empty:
-            raise InputError("nothing to replay: no usable messages")
         return ChatSession(replay, make_runtime, make_state)
 
     if db is None:

@@ -106,10 +106,16 @@ class Feed:
         return self.exhausted and not self._ahead
 
     @property
+    def next_message(self) -> Message | None:
+        """The next message to be taken (None at the end)."""
+        last = self._ahead[-1] if self._ahead else None
+        return last if isinstance(last, Message) else None
+
+    @property
     def next_at(self) -> datetime | None:
         """When the next message was posted (None at the end)."""
-        last = self._ahead[-1] if self._ahead else None
-        return last.created_at if isinstance(last, Message) else None
+        upcoming = self.next_message
+        return upcoming.created_at if upcoming is not None else None
 
     def take(self, until: datetime, limit: int = 1000) -> list[Item]:
         """The items up to the messages posted by ``until``, at most ``limit`` messages."""
@@ -154,8 +160,11 @@ class ReplaySource(Source):
     ) -> None:
         self.feed = Feed(open_items)
         self._wall = wall
-        self.start_at = self.feed.next_at or END_OF_TIME
+        first = self.feed.next_message
+        self.start_at = first.created_at if first is not None else END_OF_TIME
         """When the archive's first message was posted."""
+        self.network = first.network if first is not None else None
+        """The network of the archive's first message (a chat's host handles are those on it)."""
         self.clock = ReplayClock(self.start_at, speed, wall=wall())
         self.last_at: datetime | None = None
         """When the newest message released was posted."""

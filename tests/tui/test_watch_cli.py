@@ -86,3 +86,25 @@ def test_watch_a_stored_session_records_actions_in_its_database(tmp_path: Path, 
     assert app.options.recorder is not None and app.options.recorder.path == db
     assert app.session.state.carried_over == 11  # the first session's dropped balls
     assert app.session.start.isoformat().startswith("2026-01-09")
+
+
+def test_watch_a_chat_takes_its_handles_on_the_network_read_and_its_schedule(
+    tmp_path: Path, console: list[ChatmodApp]
+) -> None:
+    from datetime import UTC, datetime
+
+    chats = tmp_path / "chats.toml"
+    chats.write_text(
+        '[chats.demo]\nhashtag = "teachtechchat"\n'
+        'hosts = { twitter = ["notthehost"], mastodon = ["msrivera"] }\ncohosts = { mastodon = ["mrokafor"] }\n'
+        'rrule = "FREQ=WEEKLY;BYDAY=TU"\nstart = 2026-03-03T12:00:00\ntimezone = "America/New_York"\n'
+        "duration_minutes = 60\n"
+    )
+    archive = Path(__file__).parents[2] / "fixtures" / "rendered" / "mastodon" / "demo.jsonl"
+    assert main(["watch", str(archive), "--chat", "demo", "--chats-file", str(chats), "--speed", "1"]) == 0
+    session = console[0].session
+    assert session.runtime.team.hosts == ("msrivera",)
+    session.tick()  # the first message, at 17:00 UTC
+    # Its session is the scheduled window (12:00-13:00 New York) and its hour of late replies.
+    assert session.runtime.window is not None
+    assert session.runtime.ends_after == datetime(2026, 3, 3, 19, tzinfo=UTC)

@@ -11,6 +11,7 @@ is honoured on Linux), one table per chat::
     start = "2019-10-04T13:00"          # local wall-clock time of the first session
     timezone = "America/New_York"
     duration_minutes = 60
+    follow_up_sessions = 4              # a dropped ball stays on the follow-up list this long
     questions = [{ number = 1, minute = 2, text = "What are you working on?" }]
 """
 
@@ -32,7 +33,10 @@ from chatmod.core.schedule import Schedule, ScheduleError, resolve_local
 from chatmod.formats.base import describe_validation_error
 from chatmod.paths import default_chats_path
 
-__all__ = ["Chat", "ChatBook", "ChatError", "PlannedQuestion", "default_chats_path", "ics"]
+__all__ = ["DEFAULT_FOLLOW_UP_SESSIONS", "Chat", "ChatBook", "ChatError", "PlannedQuestion", "default_chats_path", "ics"]
+
+DEFAULT_FOLLOW_UP_SESSIONS = 4
+"""Sessions a dropped ball is carried over for, unless the chat says otherwise."""
 
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 
@@ -63,6 +67,9 @@ class Chat(BaseModel):
     start: datetime
     timezone: str
     duration_minutes: int = Field(default=60, ge=1, le=24 * 60)
+    follow_up_sessions: int = Field(default=DEFAULT_FOLLOW_UP_SESSIONS, ge=1, le=1000)
+    """Sessions a dropped ball is carried over for (then it ages out of the reports' follow-up
+    lists; ``chatmod followups`` still has it)."""
     questions: tuple[PlannedQuestion, ...] = ()
 
     @field_validator("name")
@@ -160,6 +167,7 @@ class ChatBook:
             lines.append(f"start = {_toml(chat.start.isoformat(timespec='minutes'))}")
             lines.append(f"timezone = {_toml(chat.timezone)}")
             lines.append(f"duration_minutes = {chat.duration_minutes}")
+            lines.append(f"follow_up_sessions = {chat.follow_up_sessions}")
             if chat.questions:
                 items = ", ".join(
                     f"{{ number = {q.number}, minute = {q.minute}, text = {_toml(q.text)} }}" for q in chat.questions

@@ -63,11 +63,20 @@ def add_archive_parsers(commands: Any) -> None:
 
     report = commands.add_parser(
         "report",
-        help="write the recap: dropped balls, answers, questions, response times",
-        description="Read a chat archive and write its report: dropped balls first (questions "
-        "before comments, with how long each waited), then answered balls with response "
-        "times, the recap grouped by question, per-question figures, host response time, "
-        "top participants, and how much of the conversation ran between participants.",
+        help="write the report, the public recap (--recap) or the follow-up list (--followups)",
+        description="Read a chat archive (or a stored --session) and write its report: dropped balls "
+        "first (questions before comments, with how long each waited), then answered balls with "
+        "the host team's reply and response times, the recap grouped by question, per-question "
+        "figures, host response time, top participants, and how much of the conversation ran "
+        "between participants. --recap writes only what to post for everyone; --followups only "
+        "what the host still has to answer.",
+        epilog="--recap: each question with highlights of the answers (a chat without Q1, Q2... is "
+        "told by its longest conversations), the questions the host team answered with their reply, "
+        "who took part, the figures; never a dropped ball.\n"
+        "--followups: what needs an answer, questions first, greetings and thank-yous folded into a "
+        "count, and the balls carried over from the chat's last sessions (chats edit NAME "
+        "--follow-up-sessions N; default 4); older ones age out of it (chatmod followups lists "
+        "every one).",
         formatter_class=Formatter,
     )
     add_source_options(report, optional=True)
@@ -79,6 +88,11 @@ def add_archive_parsers(commands: Any) -> None:
         default="md",
         help="md (default), html (one self-contained page), json, or csv (one row per ball)",
     )
+    view = report.add_mutually_exclusive_group()
+    view.add_argument("--recap", dest="view", action="store_const", const="recap", default="full",
+                      help="only the public recap: questions, highlights of the answers, who took part (md or html)")
+    view.add_argument("--followups", dest="view", action="store_const", const="followups",
+                      help="only the host's follow-up list: what needs an answer, questions first (md or html)")
     report.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of stdout")
     report.add_argument("--tz", type=zone_arg, metavar="ZONE",
                         help="show times in this zone, e.g. America/New_York (default: the chat's zone with "
@@ -169,20 +183,33 @@ def _run_history(args: argparse.Namespace) -> int:
 
 
 def _run_report(args: argparse.Namespace) -> int:
+    from chatmod.chats import DEFAULT_FOLLOW_UP_SESSIONS
     from chatmod.pipeline import batch_gc
-    from chatmod.report import build_report, render
+    from chatmod.report import VIEW_FORMATS, build_report, render
 
     if args.history:
+        if args.view != "full":
+            print_error(f"--history is a report of its own; leave out --{args.view}")
+            return EXIT_USAGE
         return _run_history(args)
+    if args.view != "full" and args.format not in VIEW_FORMATS:
+        print_error(f"--{args.view} is written as md or html; --format {args.format} holds every ball "
+                    "already (filter on its status)")
+        return EXIT_USAGE
 
     with batch_gc():
         loaded = load(args)
         if isinstance(loaded, int):
             return loaded
-        report = build_report(loaded.messages, loaded.team, source=loaded.label, tag=loaded.tag,
-                              rejected=loaded.run.rejected_count, carried_over=loaded.carried_over,
-                              schedule=loaded.schedule, zone=args.tz or (loaded.chat.schedule.tz if loaded.chat else None))
-    return write_output(render(report, args.format), args.output)
+        chat = loaded.chat
+        report = build_report(
+            loaded.messages, loaded.team, source=loaded.label, tag=loaded.tag,
+            rejected=loaded.run.rejected_count, carried_over=loaded.carried_over,
+            schedule=loaded.schedule, zone=args.tz or (chat.schedule.tz if chat else None),
+            follow_up_sessions=chat.follow_up_sessions if chat else DEFAULT_FOLLOW_UP_SESSIONS,
+            aged_out=loaded.aged_out,
+        )
+    return write_output(render(report, args.format, args.view), args.output)
 
 
 @contextmanager

@@ -18,6 +18,7 @@ from chatmod.cli.common import (
     print_error,
     write_output,
 )
+from chatmod.words import plural
 
 if TYPE_CHECKING:
     from chatmod.chats import Chat, ChatBook
@@ -54,6 +55,8 @@ def add_chats_parser(commands: Any) -> None:
                      help="the first session's local wall-clock start, in --tz")
     add.add_argument("--tz", required=True, metavar="ZONE", help="the chat's time zone, e.g. America/New_York")
     add.add_argument("--duration", type=int, default=60, metavar="MINUTES", help="length of a session (default 60)")
+    add.add_argument("--follow-up-sessions", type=positive_int, default=4, metavar="N",
+                     help="sessions a dropped ball is carried over in reports before it ages out (default 4)")
     add.add_argument("--question", action="append", default=[], metavar="N@MINUTE:TEXT",
                      help="planned question: number, minutes after the start, text (repeatable)")
     add.add_argument("--replace", action="store_true", help="replace an existing chat of that name")
@@ -74,6 +77,8 @@ def add_chats_parser(commands: Any) -> None:
     edit.add_argument("--start", metavar="YYYY-MM-DDTHH:MM", help="the first session's local wall-clock start")
     edit.add_argument("--tz", metavar="ZONE", help="the chat's time zone")
     edit.add_argument("--duration", type=positive_int, metavar="MINUTES", help="length of a session")
+    edit.add_argument("--follow-up-sessions", type=positive_int, metavar="N",
+                      help="sessions a dropped ball is carried over in reports before it ages out")
     edit.add_argument("--question", action="append", metavar="N@MINUTE:TEXT",
                       help="the planned questions (repeatable; replaces the plan)")
     edit.set_defaults(run=_run_chats_edit)
@@ -151,7 +156,7 @@ def _run_chats_add(args: argparse.Namespace) -> int:
             name=args.name, hashtag=args.tag, hosts={network: tuple(args.host)},
             cohosts={network: tuple(args.cohost)} if args.cohost else {}, rrule=args.rrule,
             start=datetime.fromisoformat(args.start), timezone=args.tz, duration_minutes=args.duration,
-            questions=tuple(questions),
+            follow_up_sessions=args.follow_up_sessions, questions=tuple(questions),
         )
         chat.schedule  # noqa: B018 - validates the rule and the zone
     except (ValueError, ScheduleError, ChatError) as error:
@@ -188,6 +193,8 @@ def _run_chats_edit(args: argparse.Namespace) -> int:
             changes["timezone"] = args.tz
         if args.duration is not None:
             changes["duration_minutes"] = args.duration
+        if args.follow_up_sessions is not None:
+            changes["follow_up_sessions"] = args.follow_up_sessions
         if args.question is not None:
             changes["questions"] = tuple(_planned_question(text) for text in args.question)
         if not changes:
@@ -280,6 +287,7 @@ def _show(chat: Chat) -> int:
     for network, handles in chat.cohosts.items():
         print(f"  co-hosts ({network.value}): {', '.join(handles)}")
     print(f"  schedule: {chat.rrule} from {chat.start:%Y-%m-%d %H:%M} {chat.timezone}, {chat.duration_minutes} minutes")
+    print(f"  follow-ups: carried over for {plural(chat.follow_up_sessions, 'session')}")
     for question in chat.questions:
         print(f"  Q{question.number} at +{question.minute} min: {question.text}")
     return EXIT_OK

@@ -72,7 +72,8 @@ def add_watch_parsers(commands: Any) -> None:
         help="the console replaying a bundled demo chat (no network, no setup)",
         description="Open the console on a bundled one-hour chat (six questions, ~300 messages, a "
         "host and a co-host), replayed at 30x so the hour takes two minutes. Press ? for the keys.",
-        epilog="--recap prints the demo chat's Markdown recap instead (no terminal needed).",
+        epilog="--recap prints the demo chat's public recap in Markdown instead (no terminal needed), "
+        "as chatmod report --recap writes it.",
         formatter_class=Formatter,
     )
     demo.add_argument("--recap", action="store_true", help="print the recap instead of opening the console")
@@ -125,7 +126,7 @@ def _run_demo(args: argparse.Namespace) -> int:
 
         messages = chronological(read_source(str(DEMO_CHAT))[1], Run())
         report = build_report(messages, HostTeam(DEMO_HOSTS, DEMO_COHOSTS), source="the demo chat", tag=DEMO_TAG)
-        return write_output(render(report, "md"), None)
+        return write_output(render(report, "md", "recap"), None)
 
     def source() -> tuple[Callable[[], Iterable[Item]], Callable[[Network], HostTeam]]:
         from chatmod.core.handles import HostTeam

@@ -121,6 +121,8 @@ class Loaded:
     """What was read, for titles and footers: the SOURCE, or "session 3 of chatmod.db"."""
     tag: str | None = None
     carried_over: list[BallItem] = field(default_factory=list)
+    aged_out: int = 0
+    """Balls dropped in sessions before those carried over, still open."""
     schedule: list[Occurrence] = field(default_factory=list)
     """The chat's occurrences around the messages (empty: sessions end by silence)."""
     chat: Chat | None = None
@@ -210,6 +212,7 @@ def load_session(
     by the host team of the session's chat."""
     import asyncio
 
+    from chatmod.chats import DEFAULT_FOLLOW_UP_SESSIONS
     from chatmod.core.handles import HostTeam
     from chatmod.core.models import Network
     from chatmod.sources.ordering import Run
@@ -221,24 +224,32 @@ def load_session(
     if path is None:
         return EXIT_USAGE
 
-    async def read() -> tuple[dict[str, object] | None, list[Message], list[BallItem]]:
+    async def read() -> tuple[dict[str, object] | None, list[Message]]:
         async with await Store.open(path) as store:
             session = await store.session(session_id)
             if session is None:
-                return None, [], []
+                return None, []
             rows = [row async for chunk in store.message_rows(str(session["start"]), str(session["end"])) for row in chunk]
-            earlier = await store.carried_over(str(session["chat"]), str(session["start"])) if session["chat"] else []
-            carried = sorted((_carried_item(r, d) for r, d in earlier), key=lambda b: (not b.question, b.at))
-            return session, [message_from_row(row) for row in rows], carried
+            return session, [message_from_row(row) for row in rows]
+
+    async def read_carried(name: str, before: str, sessions: int) -> tuple[list[BallItem], int]:
+        async with await Store.open(path) as store:
+            earlier, aged_out = await store.carried_over(name, before, sessions)
+        return sorted((_carried_item(r, d) for r, d in earlier), key=lambda b: (not b.question, b.at)), aged_out
 
     try:
-        session, messages, carried = asyncio.run(read())
+        session, messages = asyncio.run(read())
+        if session is None:
+            print_error(f"no session {session_id} in {path} (list them with: chatmod sessions --db {path})")
+            return EXIT_USAGE
+        chat = find_chat(chats_file, str(session["chat"]), quiet=True) if session["chat"] else None
+        carried, aged_out = (
+            asyncio.run(read_carried(str(session["chat"]), str(session["start"]),
+                                     chat.follow_up_sessions if chat else DEFAULT_FOLLOW_UP_SESSIONS))
+            if session["chat"] else ([], 0)
+        )
     except StoreError as error:
         return store_failed(error)
-    if session is None:
-        print_error(f"no session {session_id} in {path} (list them with: chatmod sessions --db {path})")
-        return EXIT_USAGE
-    chat = find_chat(chats_file, str(session["chat"]), quiet=True) if session["chat"] else None
     if chat is not None:
         tag = tag or chat.hashtag  # titles the report "#tag recap"; filters nothing here
     # The team that judged it when it was stored, unless the command names another.
@@ -256,7 +267,8 @@ def load_session(
     run = Run()
     run.read = len(messages)
     summarize(show_rejected, run, messages, team)
-    return Loaded(messages, run, team, label=f"session {session_id} of {path.name}", tag=tag, carried_over=carried)
+    return Loaded(messages, run, team, label=f"session {session_id} of {path.name}", tag=tag, carried_over=carried,
+                  aged_out=aged_out, chat=chat)
 
 
 def _carried_item(row: tuple[object, ...], detail: dict[str, object]) -> BallItem:

@@ -1,8 +1,10 @@
 """Provides the report's content, computed once and rendered in any format.
 
 Everything a host reads after the chat: the balls that were dropped (to follow up), the ones
-answered and how fast, the recap grouped by question, per-question figures, the host team's
-response times, the top participants, and how much of the talk ran between participants.
+answered and how fast, the recap grouped by question (or by conversation, for a chat without
+numbered questions), per-question figures and highlights, the host team's response times, who took
+part, and how much of the talk ran between participants. The views (the full report, the public
+recap, the private follow-up list) choose from it; none computes anything of its own.
 """
 
 from __future__ import annotations
@@ -13,16 +15,19 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 
+from chatmod.chats import DEFAULT_FOLLOW_UP_SESSIONS
 from chatmod.core.handles import HostTeam
 from chatmod.core.ledger import Ball, Ledger, Status
 from chatmod.core.models import Message
 from chatmod.core.schedule import Occurrence
+from chatmod.core.smalltalk import small_talk
 from chatmod.pipeline import Judged, judge_sessions
 
 __all__ = [
     "AnswerItem",
     "BallItem",
     "Community",
+    "Conversation",
     "Participant",
     "QuestionRecap",
     "Report",
@@ -85,6 +90,11 @@ class BallItem:
     def claimed_by(self) -> str | None:
         return self.ball.claimed_by
 
+    @property
+    def small_talk(self) -> bool:
+        """Every message of it only greets, thanks, praises or says goodbye: it needs no answer."""
+        return small_talk(self.text) and all(small_talk(text) for text in self.more)
+
 
 @dataclass(slots=True)
 class AnswerItem:
@@ -97,6 +107,22 @@ class AnswerItem:
     url: str | None
     late: bool
     repost: bool
+    replies: int = 0
+    """Messages of the session that reply to it."""
+    team: bool = False
+    """Posted by the host team."""
+
+
+HIGHLIGHTS = 3
+"""Answers quoted under each question of the public recap (and replies under a conversation)."""
+
+
+def highlights(answers: list[AnswerItem], limit: int = HIGHLIGHTS) -> list[AnswerItem]:
+    """The answers a recap quotes: those that drew the most replies, then the fullest, never
+    small talk; in the order they were posted."""
+    candidates = [a for a in answers if not a.repost and not small_talk(a.text)]
+    ranked = sorted(candidates, key=lambda a: (-a.replies, -len(a.text.split()), a.at))
+    return sorted(ranked[:limit], key=lambda a: a.at)
 
 
 @dataclass(slots=True)
@@ -117,6 +143,22 @@ class QuestionRecap:
     """Answers posted after the next question had opened."""
     balls: int
     dropped: int
+    highlights: list[AnswerItem] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class Conversation:
+    """A reply chain of a session, for the recap of a chat without numbered questions: its first
+    message, and the replies under it (the reply links the source gave, or those inferred)."""
+
+    opener: AnswerItem
+    messages: int
+    """The opener and every reply under it."""
+    participants: list[str]
+    """Who wrote in it, the host team included, in the order they first did."""
+    host_replies: int
+    highlights: list[AnswerItem]
+    """Replies worth quoting: the host team's first, then those that drew replies."""
 
 
 @dataclass(slots=True)
@@ -162,10 +204,19 @@ class SessionReport:
     response_median_s: float | None
     response_worst_s: float | None
     answered_within_5min: int
-    top_participants: list[Participant]
+    people: list[Participant]
+    """Everyone outside the host team who posted, most messages first."""
     community: Community
     before_first_question: int
     """Messages before Q1 (welcomes, introductions)."""
+    conversations: list[Conversation] = field(default_factory=list)
+    """Without numbered questions: its longest conversations, in the order they began."""
+    conversations_left_out: int = 0
+    """Shorter exchanges not among ``conversations``."""
+
+    @property
+    def top_participants(self) -> list[Participant]:
+        return self.people[:TOP_PARTICIPANTS]
 
 
 @dataclass(slots=True)
@@ -180,6 +231,10 @@ class Report:
     """Balls dropped in earlier sessions that nobody has dealt with yet (from the archive)."""
     zone: tzinfo | None = None
     """Where its times are shown (None: UTC)."""
+    follow_up_sessions: int = DEFAULT_FOLLOW_UP_SESSIONS
+    """How many sessions a dropped ball stays on the follow-up list (the chat's setting)."""
+    aged_out: int = 0
+    """Balls of sessions before those that are still open, no longer carried over."""
 
     @property
     def messages(self) -> int:
@@ -211,6 +266,8 @@ def build_report(
     carried_over: Iterable[BallItem] = (),
     schedule: Iterable[Occurrence] = (),
     zone: tzinfo | None = None,
+    follow_up_sessions: int = DEFAULT_FOLLOW_UP_SESSIONS,
+    aged_out: int = 0,
 ) -> Report:
     """Judge ``messages`` (chronological) and compute the report; with a chat's ``schedule``,
     sessions are its occurrences. Without ``tag``, the hashtag most messages carry names it."""
@@ -221,7 +278,8 @@ def build_report(
         for number, (judged, ledger) in enumerate(judge_sessions(messages, team, schedule=schedule), start=1)
         if judged
     ]
-    return Report(source, tag, team.hosts, team.cohosts, sessions, rejected, list(carried_over), zone)
+    return Report(source, tag, team.hosts, team.cohosts, sessions, rejected, list(carried_over), zone,
+                  follow_up_sessions, aged_out)
 
 
 def main_hashtag(messages: list[Message]) -> str | None:
@@ -253,6 +311,10 @@ def _session(number: int, judged: list[Judged], ledger: Ledger) -> SessionReport
     waits = [b.wait(end) for b in balls if b.status is Status.ANSWERED]
     # By identity, as the engine threads (handles compare case-insensitively): "Bob" is "bob".
     participants = Counter(j.analysis.author_key for j in judged if not j.analysis.team)
+    replies = Counter(j.analysis.reply_to_id for j in judged if j.analysis.reply_to_id and not j.analysis.repost)
+    questions = _questions(judged, ledger, end, replies)
+    dropped_ids = {b.id for b in balls if b.status is Status.DROPPED}
+    conversations, left_out = ([], 0) if questions else _conversations(judged, replies, dropped_ids)
     return SessionReport(
         number=number,
         start=start,
@@ -260,7 +322,7 @@ def _session(number: int, judged: list[Judged], ledger: Ledger) -> SessionReport
         messages=len(judged),
         reposts=sum(1 for j in judged if j.analysis.repost),
         participants=len(participants),
-        questions=_questions(judged, ledger, end),
+        questions=questions,
         dropped=dropped,
         answered=answered,
         dismissed=dismissed,
@@ -269,9 +331,11 @@ def _session(number: int, judged: list[Judged], ledger: Ledger) -> SessionReport
         response_median_s=statistics.median(waits) if waits else None,
         response_worst_s=max(waits) if waits else None,
         answered_within_5min=sum(1 for w in waits if w <= 300),
-        top_participants=_participants(judged, ledger),
+        people=_participants(judged),
         community=_community(judged, by_id),
         before_first_question=sum(1 for j in judged if j.analysis.thread is None),
+        conversations=conversations,
+        conversations_left_out=left_out,
     )
 
 
@@ -297,7 +361,13 @@ def _ball_items(balls: list[Ball], by_id: dict[str, Judged], end: datetime) -> l
     return list(items.values())
 
 
-def _questions(judged: list[Judged], ledger: Ledger, end: datetime) -> list[QuestionRecap]:
+def _answer(j: Judged, replies: Counter[str]) -> AnswerItem:
+    m = j.message
+    return AnswerItem(m.id, m.author, m.created_at, m.text, m.url, j.analysis.late, j.analysis.repost,
+                      replies[m.id], j.analysis.team)
+
+
+def _questions(judged: list[Judged], ledger: Ledger, end: datetime, replies: Counter[str]) -> list[QuestionRecap]:
     openers = [j for j in judged if j.analysis.opens is not None]
     recaps: list[QuestionRecap] = []
     for index, opener in enumerate(openers):
@@ -312,14 +382,7 @@ def _questions(judged: list[Judged], ledger: Ledger, end: datetime) -> list[Ques
             (o.message.created_at for o in openers[index + 1 :] if o.analysis.opens != number), end
         )
         members = [j for j in judged if j.analysis.thread == number and j.analysis.opens != number]
-        answers = [
-            AnswerItem(
-                j.message.id, j.message.author, j.message.created_at, j.message.text,
-                j.message.url, j.analysis.late, j.analysis.repost,
-            )
-            for j in members
-            if not j.analysis.team and not j.analysis.repost
-        ]
+        answers = [_answer(j, replies) for j in members if not j.analysis.team and not j.analysis.repost]
         thread_balls = [b for j in members if (b := ledger.get(j.message.id)) is not None]
         recaps.append(
             QuestionRecap(
@@ -343,13 +406,64 @@ def _questions(judged: list[Judged], ledger: Ledger, end: datetime) -> list[Ques
                 late_answers=sum(1 for a in answers if a.late),
                 balls=len(thread_balls),
                 dropped=sum(1 for b in thread_balls if b.status is Status.DROPPED),
+                # A message to the host team is not an answer to their question (and a dropped
+                # one is the host's business, not the public recap's).
+                highlights=highlights([a for a in answers if ledger.get(a.id) is None]),
             )
         )
     recaps.sort(key=lambda r: r.number)
     return recaps
 
 
-def _participants(judged: list[Judged], ledger: Ledger) -> list[Participant]:
+CONVERSATIONS = 8
+"""Conversations a recap by conversation tells in full."""
+CONVERSATION_MIN = 3
+"""Messages (the opener included) that make an exchange a conversation worth telling."""
+
+
+def _conversations(
+    judged: list[Judged], replies: Counter[str], dropped: set[str]
+) -> tuple[list[Conversation], int]:
+    """The session's reply chains of at least ``CONVERSATION_MIN`` messages, the longest
+    ``CONVERSATIONS`` of them in the order they began, and how many more there were. A chain
+    opened by a dropped ball is the host's to follow up, not a conversation to recap; a dropped
+    ball inside one is never quoted."""
+    root: dict[str, str] = {}
+    members: dict[str, list[Judged]] = {}
+    for j in judged:  # chronological: a parent is rooted before its replies
+        if j.analysis.repost:
+            continue
+        parent = j.analysis.reply_to_id
+        top = root.get(parent, j.message.id) if parent else j.message.id
+        root[j.message.id] = top
+        members.setdefault(top, []).append(j)
+    chains = [
+        [j for j in chain if j.message.id not in dropped]
+        for chain in members.values()
+        if len(chain) >= CONVERSATION_MIN and chain[0].message.id not in dropped
+    ]
+    longest = sorted(chains, key=lambda c: (-len(c), c[0].message.created_at))[:CONVERSATIONS]
+    longest.sort(key=lambda c: c[0].message.created_at)
+    return [_conversation(chain, replies) for chain in longest], len(chains) - len(longest)
+
+
+def _conversation(chain: list[Judged], replies: Counter[str]) -> Conversation:
+    answers = [_answer(j, replies) for j in chain[1:]]
+    people: dict[str, str] = {}
+    for j in chain:
+        people.setdefault(j.analysis.author_key, j.message.author)
+    hosts = [a for a in answers if a.team and not small_talk(a.text)][:1]
+    others = highlights([a for a in answers if not a.team], HIGHLIGHTS - len(hosts))
+    return Conversation(
+        opener=_answer(chain[0], replies),
+        messages=len(chain),
+        participants=list(people.values()),
+        host_replies=sum(1 for a in answers if a.team),
+        highlights=sorted(hosts + others, key=lambda a: a.at),
+    )
+
+
+def _participants(judged: list[Judged]) -> list[Participant]:
     stats: dict[str, Participant] = {}
     for j in judged:
         a = j.analysis
@@ -362,8 +476,7 @@ def _participants(judged: list[Judged], ledger: Ledger) -> list[Participant]:
         p.answers += a.thread is not None and a.opens is None
         p.balls += a.to_host
         p.questions += a.question
-    ranked = sorted(stats.values(), key=lambda p: (-p.messages, -p.balls, p.author.lower()))
-    return ranked[:TOP_PARTICIPANTS]
+    return sorted(stats.values(), key=lambda p: (-p.messages, -p.balls, p.author.lower()))
 
 
 def _community(judged: list[Judged], by_id: dict[str, Judged]) -> Community:

@@ -41,7 +41,7 @@ from chatmod.report.render_md import (
     zone_label,
 )
 
-__all__ = ["render_html"]
+__all__ = ["esc", "link", "meta_html", "page", "render_html", "section", "time_html", "user", "user_text", "who"]
 
 _CSP = "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'"
 
@@ -93,12 +93,12 @@ def who(author: str, display_name: str | None = None) -> str:
     return out
 
 
-def _time(at: datetime) -> str:
+def time_html(at: datetime) -> str:
     iso = at.astimezone(UTC).isoformat().replace("+00:00", "Z")
     return f'<time datetime="{esc(iso)}">{esc(stamp(at))}</time>'
 
 
-def _meta(*parts: str | None) -> str:
+def meta_html(*parts: str | None) -> str:
     joined = '<span class="sep">·</span>'.join(p for p in parts if p)
     return f'<div class="meta">{joined}</div>'
 
@@ -110,9 +110,9 @@ def _thread(thread: int | None) -> str | None:
 def _dropped(ball: BallItem) -> str:
     kind = "question" if ball.question else "comment"
     claimed = f"claimed by {user(handle(ball.claimed_by))}" if ball.claimed_by else None
-    meta = _meta(
+    meta = meta_html(
         who(ball.author, ball.display_name),
-        _time(ball.at),
+        time_html(ball.at),
         _thread(ball.thread),
         (f'<span class="waited">waited {human_duration(ball.waited_s)}</span> (until the chat ended)'
          if dropped_wait(ball.waited_s) else "posted as the chat ended"),
@@ -130,9 +130,9 @@ def _answered(ball: BallItem) -> str:
     by = f"answered by {user(handle(ball.answered_by))}" if ball.answered_by else "answered"
     n = len(ball.more)
     more = f" (+{n} follow-up{'s' if n != 1 else ''})" if n else ""
-    meta = _meta(
+    meta = meta_html(
         who(ball.author, ball.display_name),
-        _time(ball.at),
+        time_html(ball.at),
         _thread(ball.thread),
         f'{by} in <span class="response">{human_duration(ball.waited_s)}</span>',
         link("link", ball.url),
@@ -147,8 +147,8 @@ def _answered(ball: BallItem) -> str:
 
 
 def _dismissed(ball: BallItem) -> str:
-    meta = _meta(
-        who(ball.author, ball.display_name), _time(ball.at), _thread(ball.thread),
+    meta = meta_html(
+        who(ball.author, ball.display_name), time_html(ball.at), _thread(ball.thread),
         link("link", ball.url),
     )
     text = user(excerpt(one_line(ball.text), EXCERPT_LIMIT), "text")
@@ -160,7 +160,7 @@ def _question(q: QuestionRecap, tag: str) -> str:
     url = link("link", q.url)
     out = [
         (f'<article class="question"><{tag}>Q{q.number} '
-        f'<span class="meta">{_time(q.opened_at)}</span></{tag}>'),
+        f'<span class="meta">{time_html(q.opened_at)}</span></{tag}>'),
         f'<div class="question-text">{user_text(q.text, QUOTE_LIMIT)}</div>',
         f'<p class="figures">{figures}' + (f' · {url}' if url else "") + "</p>",
     ]
@@ -192,7 +192,7 @@ def _participants(session: SessionReport) -> str:
     )
 
 
-def _section(title: str, tag: str, body: list[str], cls: str) -> list[str]:
+def section(title: str, tag: str, body: list[str], cls: str) -> list[str]:
     return [f'<section class="{cls}">', f"<{tag}>{esc(title)}</{tag}>", *body, "</section>"]
 
 
@@ -216,17 +216,17 @@ def _session(session: SessionReport, level: int) -> list[str]:
         if group:
             body.append(f"<{sub}>{label} ({len(group)})</{sub}>")
             body.append('<ol class="balls">' + "".join(_dropped(b) for b in group) + "</ol>")
-    out += _section("Dropped balls — follow up", h, body, "dropped")
+    out += section("Dropped balls — follow up", h, body, "dropped")
 
     body = (
         ['<ul class="balls">' + "".join(_answered(b) for b in session.answered) + "</ul>"]
         if session.answered else [_empty("No ball was answered.")]
     )
-    out += _section("Answered", h, body, "answered")
+    out += section("Answered", h, body, "answered")
 
     if session.dismissed:
         body = ['<ul class="balls">' + "".join(_dismissed(b) for b in session.dismissed) + "</ul>"]
-        out += _section("Dismissed", h, body, "dismissed")
+        out += section("Dismissed", h, body, "dismissed")
 
     body = []
     if session.before_first_question and session.questions:
@@ -240,16 +240,16 @@ def _session(session: SessionReport, level: int) -> list[str]:
             _empty("The host team posted no numbered questions (Q1, Q2, ...) in this session.")
         )
     body += [_question(q, sub) for q in session.questions]
-    out += _section("Recap by question", h, body, "recap")
+    out += section("Recap by question", h, body, "recap")
 
     body = [f"<p>{esc(response_sentence(session))}</p>"]
-    out += _section("Host response time", h, body, "response")
+    out += section("Host response time", h, body, "response")
 
     body = [
         _participants(session) if session.top_participants
         else _empty("Only the host team posted.")
     ]
-    out += _section("Top participants", h, body, "participants")
+    out += section("Top participants", h, body, "participants")
 
     share = round(session.community.share * 100)
     body = [
@@ -257,7 +257,7 @@ def _session(session: SessionReport, level: int) -> list[str]:
         f'<span style="width:{share}%"></span></div>'),
         f"<p>{esc(community_sentence(session.community))}</p>",
     ]
-    out += _section("Community", h, body, "community")
+    out += section("Community", h, body, "community")
     return out
 
 
@@ -295,7 +295,7 @@ def _carried(report: Report) -> list[str]:
         return []
     listed, more = carried_shown(report)
     items = [
-        f"<li>{_meta(who(b.author, b.display_name), esc(day(b.at)), _time(b.at), 'question' if b.question else 'comment', link('link', b.url))}"
+        f"<li>{meta_html(who(b.author, b.display_name), esc(day(b.at)), time_html(b.at), 'question' if b.question else 'comment', link('link', b.url))}"
         f"<blockquote>{user_text(b.text, QUOTE_LIMIT)}</blockquote></li>"
         for b in listed
     ]
@@ -303,12 +303,13 @@ def _carried(report: Report) -> list[str]:
             f'<ul class="balls">{"".join(items)}</ul>']
     if more:
         body.append(f'<p class="meta">{esc(carried_more_note(more))}</p>')
-    return _section(f"Carried over from earlier sessions ({len(report.carried_over)})", "h2", body, "carried")
+    return section(f"Carried over from earlier sessions ({len(report.carried_over)})", "h2", body, "carried")
 
 
-def render_html(report: Report) -> str:
-    """The report as one self-contained HTML page."""
-    title = report_title(report)
+def page(title: str, summary: str, body: list[str], source: str) -> str:
+    """A self-contained page: ``title``, a summary paragraph, ``body``, and a footer naming the
+    ``source`` (a file's name, never its path) and the zone of its times."""
+    zone = "UTC" if zone_label() == "UTC" else "in " + zone_label()
     out = [
         "<!DOCTYPE html>",
         '<html lang="en">',
@@ -326,10 +327,20 @@ def render_html(report: Report) -> str:
         "<main>",
         "<header>",
         f"<h1>{user(title)}</h1>",
-        f'<p class="summary">{esc(report_summary(report))}</p>',
+        f'<p class="summary">{esc(summary)}</p>',
         "</header>",
+        *body,
+        f"<footer>Made by chatmod from {user(source)}. Times are {esc(zone)}.</footer>",
+        "</main>",
+        "</body>",
+        "</html>",
     ]
-    out += _carried(report)
+    return "\n".join(out) + "\n"
+
+
+def render_html(report: Report) -> str:
+    """The report as one self-contained HTML page."""
+    out = _carried(report)
     if len(report.sessions) == 1:
         out += _session(report.sessions[0], 2)
     elif report.sessions:
@@ -345,13 +356,7 @@ def render_html(report: Report) -> str:
                 *_session(s, 3),
                 "</section>",
             ]
-    out += [
-        f'<footer>Made by chatmod from {user(report.source)}. Times are {esc("UTC" if zone_label() == "UTC" else "in " + zone_label())}.</footer>',
-        "</main>",
-        "</body>",
-        "</html>",
-    ]
-    return "\n".join(out) + "\n"
+    return page(report_title(report), report_summary(report), out, report.source)
 
 
 def user_title(text: str) -> str:

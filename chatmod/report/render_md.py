@@ -31,6 +31,9 @@ __all__ = [
     "human_duration",
     "is_quiet",
     "md",
+    "md_link",
+    "md_who",
+    "meta_line",
     "mmss",
     "one_line",
     "plain",
@@ -163,11 +166,12 @@ def handle(author: str) -> str:
     return "@" + one_line(author)
 
 
-def report_title(report: Report) -> str:
+def report_title(report: Report, sessions: list[SessionReport] | None = None) -> str:
     """``#tag recap — Tuesday 5 March 2024`` (``Chat recap`` when the chat has no hashtag: a file's
-    name says nothing to the people a recap is posted for)."""
+    name says nothing to the people a recap is posted for); of ``sessions`` when it tells only
+    some of the report's."""
     name = "#" + one_line(report.tag).lstrip("#＃") if report.tag else "Chat"
-    sessions = report.sessions
+    sessions = report.sessions if sessions is None else sessions
     if not sessions:
         return f"{name} recap"
     if len(sessions) == 1:
@@ -372,7 +376,7 @@ EXCERPT_LIMIT = 140
 ANSWER_LIMIT = 500
 
 
-def _meta(*parts: str | None) -> str:
+def meta_line(*parts: str | None) -> str:
     return " · ".join(p for p in parts if p)
 
 
@@ -391,7 +395,7 @@ def dropped_wait(waited_s: float) -> str | None:
 def _dropped_item(ball: BallItem) -> list[str]:
     waited = dropped_wait(ball.waited_s) or "posted as the chat ended"
     claimed = f"claimed by {md(handle(ball.claimed_by))}" if ball.claimed_by else None
-    head = _meta(
+    head = meta_line(
         md_who(ball.author, ball.display_name),
         stamp(ball.at),
         _thread(ball.thread),
@@ -412,7 +416,7 @@ def _answered_item(ball: BallItem) -> str:
     text = md(ball.text, EXCERPT_LIMIT)
     if ball.more:
         text += f" (+{plural(len(ball.more), 'follow-up')})"
-    line = "- " + _meta(
+    line = "- " + meta_line(
         md_who(ball.author, ball.display_name),
         stamp(ball.at),
         _thread(ball.thread),
@@ -428,7 +432,7 @@ def _answered_item(ball: BallItem) -> str:
 
 
 def _dismissed_item(ball: BallItem) -> str:
-    return "- " + _meta(
+    return "- " + meta_line(
         md_who(ball.author, ball.display_name),
         stamp(ball.at),
         _thread(ball.thread),
@@ -574,7 +578,7 @@ def _carried_over(report: Report) -> list[str]:
            "Dropped before and still open: answer them, or mark them answered or dismissed.", ""]
     for ball in shown:
         kind = "question" if ball.question else "comment"
-        head = _meta(md_who(ball.author, ball.display_name), f"{day(ball.at)} {stamp(ball.at)}", kind,
+        head = meta_line(md_who(ball.author, ball.display_name), f"{day(ball.at)} {stamp(ball.at)}", kind,
                      md_link("link", ball.url), f"id {ball.id}")
         out += [f"- {head}", "", f"  > {md(ball.text, QUOTE_LIMIT)}", ""]
     if more:

@@ -277,14 +277,19 @@ class Store:
             raise _explain(self.path, error) from error
         return ids
 
-    async def carried_over(self, chat: str, before: str) -> list[tuple[tuple[object, ...], dict[str, object]]]:
+    async def carried_over(
+        self, chat: str, before: str, sessions: int | None = None
+    ) -> tuple[list[tuple[tuple[object, ...], dict[str, object]]], int]:
         """Balls of ``chat``'s sessions that started before ``before`` that are on the follow-up
-        list: dropped (or reopened by a moderator) and not answered or dismissed since.
-        Returns (message row, the ball's details), oldest first."""
+        list: dropped (or reopened by a moderator) and not answered or dismissed since; with
+        ``sessions``, only those of the last that many sessions. Returns (message row, the ball's
+        details) oldest first, and how many older balls were left out (aged out)."""
         columns = ", ".join(f"m.{c}" for c in MESSAGE_COLUMNS)
         sql = f"""
         SELECT {columns}, (SELECT o.detail FROM ledger_events o WHERE o.network = e.network
-                           AND o.ball_id = e.ball_id AND o.kind = 'opened' ORDER BY o.seq LIMIT 1)
+                           AND o.ball_id = e.ball_id AND o.kind = 'opened' ORDER BY o.seq LIMIT 1),
+               s.start >= coalesce((SELECT min(r.start) FROM (SELECT start FROM sessions WHERE chat = s.chat
+                                    AND start < ? ORDER BY start DESC LIMIT ?) r), '')
         FROM ledger_events e
         JOIN messages m ON m.network = e.network AND m.id = e.ball_id
         JOIN sessions s ON s.chat = ? AND m.created_at BETWEEN s.start AND s.end
@@ -293,9 +298,10 @@ class Store:
                        AND x.ball_id = e.ball_id AND x.kind IN ('dropped', 'answered', 'dismissed', 'reopened'))
         ORDER BY m.created_at
         """
-        async with self._db.execute(sql, (chat, before)) as cursor:
-            rows = await cursor.fetchall()
-        return [(tuple(row[:-1]), json.loads(row[-1] or "{}")) for row in rows]
+        async with self._db.execute(sql, (before, -1 if sessions is None else sessions, chat, before)) as cursor:
+            rows = list(await cursor.fetchall())
+        recent = [(tuple(row[:-2]), json.loads(row[-2] or "{}")) for row in rows if row[-1]]
+        return recent, len(rows) - len(recent)
 
     async def follow_ups(self, chat: str | None = None) -> list[tuple[str, int, tuple[object, ...], dict[str, object]]]:
         """Every ball on the follow-up list (dropped, or reopened, and not answered or dismissed

@@ -210,3 +210,41 @@ def test_followups_filter_count_short_ids_and_bulk_dismiss(tmp_path: Path,
     assert f"dismissed {len(every) - 1} balls" in capsys.readouterr().err
     assert main(["followups", "--db", str(db), "--json"]) == 0
     assert json.loads(capsys.readouterr().out) == []
+
+
+def test_a_stored_sessions_follow_up_list_ages_out_after_the_chats_sessions(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    chats, db = tmp_path / "chats.toml", tmp_path / "h.db"
+    assert main([CHAT[0], "--chats-file", str(chats), *CHAT[1:], "--follow-up-sessions", "1"]) == 0
+    source = _archive(tmp_path / "a.jsonl")
+    february = datetime(2026, 2, 6, 18, 0, tzinfo=UTC)
+    with source.open("a", encoding="utf-8") as out:
+        out.write(json.dumps({"network": "twitter", "id": "900", "author": "mshost", "text": "Q1: spring? #edchat",
+                              "created_at": february.isoformat()}) + "\n")
+        out.write(json.dumps({"network": "twitter", "id": "901", "author": "zoe", "text": "@mshost where to start? #edchat",
+                              "created_at": (february + timedelta(minutes=3)).isoformat()}) + "\n")
+        for i in range(4):  # a scheduled session needs a few messages to have happened
+            out.write(json.dumps({"network": "twitter", "id": str(910 + i), "author": f"q{i}", "text": f"A1 {i} #edchat",
+                                  "created_at": (february + timedelta(minutes=5 + i)).isoformat()}) + "\n")
+    main(["ingest", str(source), "--db", str(db), "--chat", "weekly", "--chats-file", str(chats)])
+    capsys.readouterr()
+    base = ["report", "--db", str(db), "--session", "3", "--chats-file", str(chats)]
+    assert main([*base, "--followups"]) == 0
+    out = capsys.readouterr().out
+    # December's eleven are older than the chat's one session of follow-up: counted, not listed.
+    assert out.startswith("# #edchat follow-ups — Friday 6 February 2026\n")
+    assert "where to start?" in out and "book 3" not in out
+    assert "11 older balls from before the last 1 session aged out (chatmod followups lists them)." in out
+    assert main(["followups", "--db", str(db), "--json"]) == 0
+    assert len(json.loads(capsys.readouterr().out)) == 12  # the full list still has them
+    assert main([*base, "--recap"]) == 0
+    recap = capsys.readouterr().out
+    assert "where to start" not in recap and "Thank you to all 5: @zoe, @q0, @q1, @q2, @q3." in recap
+    assert "### Q1 · 13:00 EST" in recap  # in the chat's zone, as --chat gives for an archive
+    assert main([*base, "--recap", "--format", "json"]) == 2
+    assert "--recap is written as md or html" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as exit_:
+        main([*base, "--recap", "--followups"])
+    assert exit_.value.code == 2
+    assert main(["chats", "show", "weekly", "--chats-file", str(chats)]) == 0
+    assert "follow-ups: carried over for 1 session" in capsys.readouterr().out

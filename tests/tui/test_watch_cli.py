@@ -38,7 +38,8 @@ def test_the_console_needs_a_terminal(capsys: pytest.CaptureFixture[str]) -> Non
 def test_demo_recap_prints_the_report_without_a_terminal(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["demo", "--recap"]) == 0
     out = capsys.readouterr().out
-    assert "#teachtechchat" in out and "Dropped" in out
+    assert out.startswith("# #teachtechchat recap") and "## The questions" in out
+    assert "Dropped" not in out  # the public recap: the follow-up list is the host's
 
 
 def test_demo_opens_the_console_on_the_bundled_chat_at_30x(console: list[ChatmodApp]) -> None:

@@ -27,12 +27,18 @@ from chatmod.formats.base import (
 from chatmod.formats.html_text import html_to_text
 from chatmod.formats.twitter import parse_iso_time
 
-__all__ = ["SPEC", "read", "status_to_message"]
+__all__ = ["SPEC", "frame_item", "read", "status_to_message"]
 
 
 def read(stream: TextIO, source: str) -> Iterator[Item]:
     """Yield one item per status, edit or deletion."""
     return convert_records(stream, source, _item, "status")
+
+
+def frame_item(obj: Any, source: str, line: int) -> Item | None:
+    """One decoded streaming frame (or a bare status) as an item; None for frames that carry no
+    message (``filters_changed``, error frames)."""
+    return _item(obj, source, line)
 
 
 def _item(obj: Any, source: str, line: int) -> Item | None:

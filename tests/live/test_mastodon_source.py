@@ -1,0 +1,174 @@
+"""The live Mastodon source against a streaming server on 127.0.0.1 that speaks the real protocol."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+
+import pytest
+
+from chatmod.core.models import Message, Rejected
+from chatmod.formats.base import Deletion
+from chatmod.sources.backoff import Backoff
+from chatmod.sources.base import ConnectionState, EndOfInput, Link, SourceItem
+from chatmod.sources.live_url import JetstreamURL, LiveURLError, MastodonURL, parse_live_url
+from chatmod.sources.mastodon import MastodonSource
+from tests.live.mastodon_server import FakeMastodon, status
+
+
+def _source(server: FakeMastodon, token: str | None = "good-token", **options: object) -> MastodonSource:
+    url = MastodonURL("127.0.0.1", server.port, "EdChat", secure=False)
+    return MastodonSource(url, token, backoff=Backoff(base=0.02, cap=0.05, floor=0.01), **options)  # type: ignore[arg-type]
+
+
+async def _until(source: MastodonSource, seen: list[SourceItem], done: Callable[[list[SourceItem]], bool]) -> None:
+    async def collect() -> None:
+        while not done(seen):
+            await source.wait()
+            seen.extend(source.poll())
+
+    await asyncio.wait_for(collect(), timeout=10)
+
+
+def _links(items: list[SourceItem]) -> list[Link]:
+    return [i.link for i in items if isinstance(i, ConnectionState)]
+
+
+def _messages(items: list[SourceItem]) -> list[Message]:
+    return [i for i in items if isinstance(i, Message)]
+
+
+async def test_updates_edits_and_deletions_arrive_as_items() -> None:
+    async with FakeMastodon() as server:
+        source = _source(server)
+        await source.start()
+        await asyncio.wait_for(server.subscribed.wait(), 10)
+        request = server.requests[-1]
+        # The token travels in the header, never in the URL (where logs would keep it).
+        assert request.headers["Authorization"] == "Bearer good-token"
+        assert request.path == "/api/v1/streaming?stream=hashtag&tag=EdChat" and "good-token" not in request.path
+        await server.update(status("1", "@host what now?"), "EdChat")
+        await server.update(status("1", "@host what now, really?", edited_at="2026-12-03T18:01:00.000Z"), "EdChat",
+                            event="status.update")
+        await server.delete("1", "EdChat")
+        await server.raw('{"stream":["user"],"event":"filters_changed"}')
+        seen: list[SourceItem] = []
+        await _until(source, seen, lambda s: any(isinstance(i, Deletion) for i in s))
+        first, edit = _messages(seen)
+        assert (first.id, first.author, first.edited) == ("1", "bob", False)
+        assert "what now, really?" in edit.text and edit.edited
+        assert _links(seen)[:2] == [Link.CONNECTING, Link.LIVE]
+        await source.close()
+        assert isinstance(source.poll()[-1], EndOfInput)
+
+
+async def test_a_refused_token_stops_at_once_and_names_the_setting() -> None:
+    async with FakeMastodon() as server:
+        source = _source(server, token="expired")
+        await source.start()
+        seen: list[SourceItem] = []
+        await _until(source, seen, lambda s: any(isinstance(i, EndOfInput) for i in s))
+        failed = [i for i in seen if isinstance(i, ConnectionState) and i.link is Link.FAILED]
+        assert len(failed) == 1 and "401" in failed[0].detail and "--token or CHATMOD_TOKEN" in failed[0].detail
+        assert "expired" not in failed[0].detail
+        await asyncio.sleep(0.2)
+        assert len(server.requests) == 1  # no retry storm
+        await source.close()
+
+
+async def test_without_a_token_it_says_so_before_connecting() -> None:
+    async with FakeMastodon() as server:
+        source = _source(server, token=None)
+        await source.start()
+        seen: list[SourceItem] = []
+        await _until(source, seen, lambda s: any(isinstance(i, EndOfInput) for i in s))
+        assert "need a user token" in (source.failure or "") and server.requests == []
+        await source.close()
+
+
+async def test_a_reset_mid_stream_reconnects_and_goes_on() -> None:
+    async with FakeMastodon() as server:
+        source = _source(server)
+        await source.start()
+        await asyncio.wait_for(server.subscribed.wait(), 10)
+        await server.update(status("1", "before"), "EdChat")
+        seen: list[SourceItem] = []
+        await _until(source, seen, lambda s: len(_messages(s)) == 1)
+        server.subscribed.clear()
+        server.reset()  # no close frame
+        await asyncio.wait_for(server.subscribed.wait(), 10)
+        await server.update(status("2", "after"), "EdChat")
+        await _until(source, seen, lambda s: len(_messages(s)) == 2)
+        assert _links(seen) == [Link.CONNECTING, Link.LIVE, Link.RECONNECTING, Link.CONNECTING, Link.LIVE]
+        reconnecting = next(i for i in seen if isinstance(i, ConnectionState) and i.link is Link.RECONNECTING)
+        assert "connection lost" in reconnecting.detail and "again in" in reconnecting.detail
+        await source.close()
+
+
+async def test_an_unavailable_server_is_retried_with_backoff() -> None:
+    async with FakeMastodon(status_for_upgrade=503) as server:
+        source = _source(server)
+        await source.start()
+        seen: list[SourceItem] = []
+        await _until(source, seen, lambda s: _links(s).count(Link.RECONNECTING) >= 2)
+        assert "HTTP 503" in next(i.detail for i in seen if isinstance(i, ConnectionState) and i.link is Link.RECONNECTING)
+        server.status_for_upgrade = None
+        await asyncio.wait_for(server.subscribed.wait(), 10)
+        await _until(source, seen, lambda s: Link.LIVE in _links(s))
+        await source.close()
+
+
+async def test_oversized_and_malformed_frames_are_counted_and_the_link_stays() -> None:
+    async with FakeMastodon() as server:
+        source = _source(server, max_frame=4096)
+        await source.start()
+        await asyncio.wait_for(server.subscribed.wait(), 10)
+        await server.update(status("1", "x" * 10_000), "EdChat")
+        await server.raw("{not json")
+        await server.raw('{"stream":["hashtag","EdChat"],"event":"update","payload":"{broken"}')
+        await server.update(status("2", "still here"), "EdChat")
+        seen: list[SourceItem] = []
+        await _until(source, seen, lambda s: len(_messages(s)) == 1)
+        reasons = [i.reason for i in seen if isinstance(i, Rejected)]
+        assert reasons == ["frame over 4,096 bytes", "frame is not JSON", "update payload is not valid JSON"]
+        assert source.rejected == 3 and _messages(seen)[0].id == "2"
+        assert Link.RECONNECTING not in _links(seen)
+        await source.close()
+
+
+async def test_a_subscription_the_server_refuses_is_a_failure_not_a_loop() -> None:
+    async with FakeMastodon() as server:
+        url = MastodonURL("127.0.0.1", server.port, "", secure=False)  # parse_live_url never makes this
+        source = MastodonSource(url, "good-token", backoff=Backoff(base=0.02, cap=0.05, floor=0.01))
+        await source.start()
+        seen: list[SourceItem] = []
+        await _until(source, seen, lambda s: any(isinstance(i, EndOfInput) for i in s))
+        assert "Missing tag name parameter" in (source.failure or "") and len(server.requests) == 1
+        await source.close()
+
+
+# -- the URL forms -----------------------------------------------------------------------------
+
+
+def test_live_urls_name_host_port_and_tag() -> None:
+    assert parse_live_url("mastodon://example.social/EdChat") == MastodonURL("example.social", None, "EdChat")
+    local = parse_live_url("mastodon+ws://127.0.0.1:4000/edchat")
+    assert local == MastodonURL("127.0.0.1", 4000, "edchat", secure=False)
+    assert local.streaming() == "ws://127.0.0.1:4000/api/v1/streaming?stream=hashtag&tag=edchat"  # type: ignore[union-attr]
+    assert parse_live_url("jetstream://jetstream2.us-east.bsky.network?tag=edchat") == JetstreamURL(
+        "jetstream2.us-east.bsky.network", None, "edchat")
+
+
+@pytest.mark.parametrize(("url", "says"), [
+    ("mastodon://example.social/", "name one hashtag"),
+    ("mastodon://example.social/a/b", "name one hashtag"),
+    ("mastodon://user:secret@example.social/tag", "no user or token in the URL"),
+    ("mastodon://example.social/tag?access_token=x", "without ?query"),
+    ("jetstream://host", "name one hashtag"),
+    ("jetstream://host?tag=a&tag=b", "name one hashtag"),
+    ("mastodon://example.social:99999/tag", "not a usable URL"),
+    ("gopher://x/y", "a live source is"),
+])
+def test_unusable_live_urls_say_why(url: str, says: str) -> None:
+    with pytest.raises(LiveURLError, match=says.replace("?", r"\?")):
+        parse_live_url(url)

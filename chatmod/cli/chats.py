@@ -47,7 +47,7 @@ def add_chats_parser(commands: Any) -> None:
     add.add_argument("name", help="a short name: lower-case letters, digits, - and _")
     add.add_argument("--tag", required=True, help="the chat's hashtag")
     add.add_argument("--host", action="append", required=True, metavar="HANDLE", help="a host handle (repeatable)")
-    add.add_argument("--cohost", action="append", default=[], metavar="HANDLE", help="a co-host handle (repeatable)")
+    add.add_argument("--cohost", action="append", metavar="HANDLE", help="a co-host handle (repeatable)")
     add.add_argument("--network", choices=NETWORK_NAMES, default="twitter",
                      help="the network these handles are on (default twitter)")
     add.add_argument("--rrule", required=True, help="when it recurs, e.g. 'FREQ=WEEKLY;BYDAY=TU'")
@@ -57,7 +57,7 @@ def add_chats_parser(commands: Any) -> None:
     add.add_argument("--duration", type=int, default=60, metavar="MINUTES", help="length of a session (default 60)")
     add.add_argument("--follow-up-sessions", type=positive_int, default=4, metavar="N",
                      help="sessions a dropped ball is carried over in reports before it ages out (default 4)")
-    add.add_argument("--question", action="append", default=[], metavar="N@MINUTE:TEXT",
+    add.add_argument("--question", action="append", metavar="N@MINUTE:TEXT",
                      help="planned question: number, minutes after the start, text (repeatable)")
     add.add_argument("--replace", action="store_true", help="replace an existing chat of that name")
     add.set_defaults(run=_run_chats_add)
@@ -137,10 +137,45 @@ def find_chat(chats_file: Path | None, name: str, *, quiet: bool = False) -> Cha
     return chat
 
 
-def _run_chats_add(args: argparse.Namespace) -> int:
+def _settings(args: argparse.Namespace, old: Chat | None) -> dict[str, object]:
+    """The chat fields the given options set (ValueError for a bad one). ``--host`` and
+    ``--cohost`` set the handles on ``--network``; those on other networks stay."""
+    from chatmod.core.models import Network
+
+    network = Network(args.network)
+
+    def handles(given: list[str] | None, before: dict[Network, tuple[str, ...]]) -> object:
+        return None if given is None else {**before, network: tuple(given)}
+
+    fields: dict[str, object | None] = {
+        "hashtag": args.tag,
+        "hosts": handles(args.host, old.hosts if old else {}),
+        "cohosts": handles(args.cohost, old.cohosts if old else {}),
+        "rrule": args.rrule,
+        "start": None if args.start is None else datetime.fromisoformat(args.start),
+        "timezone": args.tz,
+        "duration_minutes": args.duration,
+        "follow_up_sessions": args.follow_up_sessions,
+        "questions": None if args.question is None else tuple(_planned_question(text) for text in args.question),
+    }
+    return {key: value for key, value in fields.items() if value is not None}
+
+
+def _defined(book: ChatBook, name: str, fields: dict[str, object], doing: str) -> int:
+    """Validate the chat ``fields`` describe (its rule and zone too) and keep it, or say why not."""
     from chatmod.chats import Chat, ChatError
     from chatmod.core.schedule import ScheduleError
 
+    try:
+        chat = Chat.model_validate({**fields, "name": name})
+        chat.schedule  # noqa: B018 - validates the rule and the zone
+    except (ValueError, ScheduleError, ChatError) as error:
+        print_error(f"cannot {doing} {name!r}: {_short(error)}")
+        return EXIT_USAGE
+    return _keep(book, chat)
+
+
+def _run_chats_add(args: argparse.Namespace) -> int:
     book = _load_chats(args.chats_file)
     if book is None:
         return EXIT_USAGE
@@ -148,64 +183,29 @@ def _run_chats_add(args: argparse.Namespace) -> int:
         print_error(f"a chat named {args.name!r} exists; pass --replace to redefine it")
         return EXIT_USAGE
     try:
-        questions = [_planned_question(text) for text in args.question]
-        from chatmod.core.models import Network
-
-        network = Network(args.network)
-        chat = Chat(
-            name=args.name, hashtag=args.tag, hosts={network: tuple(args.host)},
-            cohosts={network: tuple(args.cohost)} if args.cohost else {}, rrule=args.rrule,
-            start=datetime.fromisoformat(args.start), timezone=args.tz, duration_minutes=args.duration,
-            follow_up_sessions=args.follow_up_sessions, questions=tuple(questions),
-        )
-        chat.schedule  # noqa: B018 - validates the rule and the zone
-    except (ValueError, ScheduleError, ChatError) as error:
+        fields = _settings(args, None)
+    except ValueError as error:
         print_error(f"cannot add {args.name!r}: {_short(error)}")
         return EXIT_USAGE
-    return _keep(book, chat)
+    return _defined(book, args.name, fields, "add")
 
 
 def _run_chats_edit(args: argparse.Namespace) -> int:
-    from chatmod.chats import Chat, ChatError
-    from chatmod.core.models import Network
-    from chatmod.core.schedule import ScheduleError
-
     book = _load_chats(args.chats_file)
     if book is None:
         return EXIT_USAGE
     old = book.chats.get(args.name)
     if old is None:
         return _no_chat(book, args.name)
-    changes: dict[str, object] = {}
-    network = Network(args.network)
     try:
-        if args.tag is not None:
-            changes["hashtag"] = args.tag
-        if args.host is not None:
-            changes["hosts"] = {**old.hosts, network: tuple(args.host)}
-        if args.cohost is not None:
-            changes["cohosts"] = {**old.cohosts, network: tuple(args.cohost)}
-        if args.rrule is not None:
-            changes["rrule"] = args.rrule
-        if args.start is not None:
-            changes["start"] = datetime.fromisoformat(args.start)
-        if args.tz is not None:
-            changes["timezone"] = args.tz
-        if args.duration is not None:
-            changes["duration_minutes"] = args.duration
-        if args.follow_up_sessions is not None:
-            changes["follow_up_sessions"] = args.follow_up_sessions
-        if args.question is not None:
-            changes["questions"] = tuple(_planned_question(text) for text in args.question)
-        if not changes:
-            print_error("nothing to change: give the settings to change (see chatmod chats edit --help)")
-            return EXIT_USAGE
-        chat = Chat.model_validate({**old.model_dump(), **changes})
-        chat.schedule  # noqa: B018 - validates the rule and the zone
-    except (ValueError, ScheduleError, ChatError) as error:
+        changes = _settings(args, old)
+    except ValueError as error:
         print_error(f"cannot change {args.name!r}: {_short(error)}")
         return EXIT_USAGE
-    return _keep(book, chat)
+    if not changes:
+        print_error("nothing to change: give the settings to change (see chatmod chats edit --help)")
+        return EXIT_USAGE
+    return _defined(book, args.name, {**old.model_dump(), **changes}, "change")
 
 
 def _run_chats_remove(args: argparse.Namespace) -> int:

@@ -224,32 +224,29 @@ def load_session(
     if path is None:
         return EXIT_USAGE
 
-    async def read() -> tuple[dict[str, object] | None, list[Message]]:
+    async def read() -> tuple[dict[str, object] | None, list[Message], Chat | None, list[BallItem], int]:
         async with await Store.open(path) as store:
             session = await store.session(session_id)
             if session is None:
-                return None, []
+                return None, [], None, [], 0
             rows = [row async for chunk in store.message_rows(str(session["start"]), str(session["end"])) for row in chunk]
-            return session, [message_from_row(row) for row in rows]
-
-    async def read_carried(name: str, before: str, sessions: int) -> tuple[list[BallItem], int]:
-        async with await Store.open(path) as store:
-            earlier, aged_out = await store.carried_over(name, before, sessions)
-        return sorted((_carried_item(r, d) for r, d in earlier), key=lambda b: (not b.question, b.at)), aged_out
+            name = str(session["chat"] or "")
+            chat = find_chat(chats_file, name, quiet=True) if name else None
+            earlier, aged_out = (
+                await store.carried_over(name, str(session["start"]),
+                                         chat.follow_up_sessions if chat else DEFAULT_FOLLOW_UP_SESSIONS)
+                if name else ([], 0)
+            )
+            carried = sorted((_carried_item(r, d) for r, d in earlier), key=lambda b: (not b.question, b.at))
+            return session, [message_from_row(row) for row in rows], chat, carried, aged_out
 
     try:
-        session, messages = asyncio.run(read())
-        if session is None:
-            print_error(f"no session {session_id} in {path} (list them with: chatmod sessions --db {path})")
-            return EXIT_USAGE
-        chat = find_chat(chats_file, str(session["chat"]), quiet=True) if session["chat"] else None
-        carried, aged_out = (
-            asyncio.run(read_carried(str(session["chat"]), str(session["start"]),
-                                     chat.follow_up_sessions if chat else DEFAULT_FOLLOW_UP_SESSIONS))
-            if session["chat"] else ([], 0)
-        )
+        session, messages, chat, carried, aged_out = asyncio.run(read())
     except StoreError as error:
         return store_failed(error)
+    if session is None:
+        print_error(f"no session {session_id} in {path} (list them with: chatmod sessions --db {path})")
+        return EXIT_USAGE
     if chat is not None:
         tag = tag or chat.hashtag  # titles the report "#tag recap"; filters nothing here
     # The team that judged it when it was stored, unless the command names another.

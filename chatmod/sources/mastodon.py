@@ -136,7 +136,8 @@ class MastodonSource(QueueSource):
             self.frames += 1
             if self.frames == 1:
                 self._backoff.reset()  # the link held long enough to speak: short waits again
-            size = len(frame)
+            # Text frames are counted in characters; only a long one needs its UTF-8 size.
+            size = len(frame) if isinstance(frame, bytes) or len(frame) * 4 <= self._max_frame else len(frame.encode())
             if size > self._max_frame:
                 self.rejected += 1
                 self.push([reject(f"<{size:,}-byte frame>", f"frame over {self._max_frame:,} bytes",

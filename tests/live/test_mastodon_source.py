@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import Callable
 
 import pytest
@@ -124,14 +125,16 @@ async def test_oversized_and_malformed_frames_are_counted_and_the_link_stays() -
         await source.start()
         await asyncio.wait_for(server.subscribed.wait(), 10)
         await server.update(status("1", "x" * 10_000), "EdChat")
+        await server.raw(json.dumps({"event": "update", "payload": "é" * 3000}, ensure_ascii=False))  # 3,000 chars, 6,000 bytes
         await server.raw("{not json")
         await server.raw('{"stream":["hashtag","EdChat"],"event":"update","payload":"{broken"}')
         await server.update(status("2", "still here"), "EdChat")
         seen: list[SourceItem] = []
         await _until(source, seen, lambda s: len(_messages(s)) == 1)
         reasons = [i.reason for i in seen if isinstance(i, Rejected)]
-        assert reasons == ["frame over 4,096 bytes", "frame is not JSON", "update payload is not valid JSON"]
-        assert source.rejected == 3 and _messages(seen)[0].id == "2"
+        assert reasons == ["frame over 4,096 bytes", "frame over 4,096 bytes", "frame is not JSON",
+                           "update payload is not valid JSON"]
+        assert source.rejected == 4 and _messages(seen)[0].id == "2"
         assert Link.RECONNECTING not in _links(seen)
         await source.close()
 

@@ -6,19 +6,28 @@ refused upgrade is a plain HTTP answer with ``X-Error-Message``. The hashtag sub
 the query or as a JSON ``subscribe`` frame; frames are ``{"stream", "event", "payload"}`` with the
 status as a JSON *string*. It misbehaves on demand: reset without a close frame, close with a code,
 send anything raw.
+
+The REST side (formats.md §1, reliability.md §5) serves the hashtag timeline and the mention
+notifications as Mastodon does: newest first, ``limit`` at most 40, ``max_id``/``since_id``/
+``min_id`` (the oldest page after it), ``Link`` headers for the next and previous pages, and the
+``X-RateLimit-*`` headers of a 300-request allowance; a spent allowance answers 429. Any REST
+answer can be forced (503, 401...) with :attr:`FakeMastodon.rest_failures`.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from http import HTTPStatus
 from typing import Any, Self
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, unquote, urlencode, urlsplit
 
 from websockets.asyncio.server import Server, ServerConnection, serve
 from websockets.datastructures import Headers
+from websockets.exceptions import ConnectionClosed
 from websockets.http11 import Request, Response
 
 
@@ -31,6 +40,19 @@ class FakeMastodon:
     requests: list[Request] = field(default_factory=list)
     subscribed: asyncio.Event = field(default_factory=asyncio.Event)
     server: Server | None = None
+    timeline: list[dict[str, Any]] = field(default_factory=list)
+    """Every status the server has, whether or not a stream carried it."""
+    notifications: list[dict[str, Any]] = field(default_factory=list)
+    rest_requests: list[Request] = field(default_factory=list)
+    rest_failures: list[int] = field(default_factory=list)
+    """HTTP statuses the next REST requests get instead of their answer, in order."""
+    limit: int = 300
+    reset_after: float = 300.0
+    """Seconds the allowance lasts from the first request of its window (X-RateLimit-Reset)."""
+    allowance: int = 300
+    refused_for_rate: int = 0
+    """Requests answered 429 because the allowance was spent."""
+    _window_ends: datetime | None = None
 
     @property
     def port(self) -> int:
@@ -55,8 +77,11 @@ class FakeMastodon:
         return (query.get("access_token") or [None])[0] or request.headers.get("Sec-WebSocket-Protocol")
 
     def _upgrade(self, connection: ServerConnection, request: Request) -> Response | None:
+        path = urlsplit(request.path).path
+        if path.startswith(("/api/v1/timelines/tag/", "/api/v1/notifications")):
+            return self._rest(request)
         self.requests.append(request)
-        if urlsplit(request.path).path != "/api/v1/streaming":
+        if path != "/api/v1/streaming":
             return _refuse(404, "Not found")
         if self.status_for_upgrade is not None:
             return _refuse(self.status_for_upgrade, "Refused on purpose")
@@ -75,25 +100,70 @@ class FakeMastodon:
                 await connection.send(json.dumps({"error": "Missing tag name parameter", "status": 400}))
             else:
                 self.subscribed.set()
-        async for message in connection:
-            if isinstance(message, bytes):
-                await connection.close(1003, "does not support binary messages")
-                return
-            try:
-                frame = json.loads(message)
-            except ValueError:
-                continue
-            if frame.get("type") == "subscribe" and frame.get("stream") == "hashtag":
-                self.subscribed.set()
+        with contextlib.suppress(ConnectionClosed):  # a reset on purpose is no server failure
+            async for message in connection:
+                if isinstance(message, bytes):
+                    await connection.close(1003, "does not support binary messages")
+                    return
+                try:
+                    frame = json.loads(message)
+                except ValueError:
+                    continue
+                if frame.get("type") == "subscribe" and frame.get("stream") == "hashtag":
+                    self.subscribed.set()
+
+    def _rest(self, request: Request) -> Response:
+        self.rest_requests.append(request)
+        parts = urlsplit(request.path)
+        query = parse_qs(parts.query)
+        now = datetime.now(UTC)
+        if self._window_ends is None or now >= self._window_ends:
+            self.allowance, self._window_ends = self.limit, now + timedelta(seconds=self.reset_after)
+        reset = self._window_ends.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+        rate = [("X-RateLimit-Limit", str(self.limit)), ("X-RateLimit-Reset", reset)]
+        if self.rest_failures:
+            code = self.rest_failures.pop(0)
+            return _json(code, {"error": HTTPStatus(code).phrase}, [*rate, ("X-RateLimit-Remaining", str(self.allowance))])
+        if self.allowance <= 0:
+            self.refused_for_rate += 1
+            return _json(429, {"error": "Too many requests"}, [*rate, ("X-RateLimit-Remaining", "0")])
+        self.allowance -= 1
+        rate.append(("X-RateLimit-Remaining", str(self.allowance)))
+        auth = request.headers.get("Authorization", "").removeprefix("Bearer ")
+        if (auth or (query.get("access_token") or [""])[0]) not in self.tokens:
+            return _json(401, {"error": "The access token is invalid"}, rate)
+        if parts.path.startswith("/api/v1/notifications"):
+            wanted = set(query.get("types[]", []))
+            entries = [n for n in self.notifications if not wanted or n["type"] in wanted]
+        else:
+            tag = unquote(parts.path.rsplit("/", 1)[1]).lower()
+            entries = [s for s in self.timeline if any(t["name"].lower() == tag for t in s.get("tags", []))]
+        page = _page(entries, query)
+        links = []
+        if page:
+            base = f"http://127.0.0.1:{self.port}{parts.path}"
+            links.append(("Link", (f'<{base}?{urlencode({"max_id": page[-1]["id"]})}>; rel="next", '
+                                  f'<{base}?{urlencode({"min_id": page[0]["id"]})}>; rel="prev"')))
+        return _json(200, page, [*rate, *links])
+
+    def post(self, entry: dict[str, Any]) -> None:
+        """A status is posted while no stream is there to carry it (it is only in the timeline)."""
+        self.timeline.append(entry)
 
     @property
     def live(self) -> ServerConnection:
         return self.connections[-1]
 
     async def update(self, status: dict[str, Any], tag: str, event: str = "update") -> None:
+        if event == "update":
+            if all(s["id"] != status["id"] for s in self.timeline):
+                self.timeline.append(status)
+        else:
+            self.timeline = [status if s["id"] == status["id"] else s for s in self.timeline]
         await self.live.send(json.dumps({"stream": ["hashtag", tag], "event": event, "payload": json.dumps(status)}))
 
     async def delete(self, status_id: str, tag: str) -> None:
+        self.timeline = [s for s in self.timeline if s["id"] != status_id]
         await self.live.send(json.dumps({"stream": ["hashtag", tag], "event": "delete", "payload": status_id}))
 
     async def raw(self, text: str) -> None:
@@ -109,6 +179,34 @@ def _refuse(status: int, message: str) -> Response:
     headers = Headers([("Connection", "close"), ("X-Error-Message", message), ("Content-Type", "text/plain"),
                        ("Content-Length", str(len(body)))])
     return Response(status, HTTPStatus(status).phrase, headers, body)
+
+
+def _key(ident: str) -> tuple[int, str]:
+    return len(ident), ident
+
+
+def _page(entries: list[dict[str, Any]], query: dict[str, list[str]]) -> list[dict[str, Any]]:
+    """Mastodon's paging: ids past since_id/min_id and before max_id; min_id takes the oldest
+    ``limit`` after it, the others the newest; always answered newest first."""
+    def arg(name: str) -> str | None:
+        return (query.get(name) or [None])[0]
+
+    limit = min(int(arg("limit") or 20), 40)
+    chosen = sorted(entries, key=lambda e: _key(e["id"]))
+    for name, keep in (("max_id", lambda k, v: k < v), ("since_id", lambda k, v: k > v),
+                       ("min_id", lambda k, v: k > v)):
+        bound = arg(name)
+        if bound is not None:
+            chosen = [e for e in chosen if keep(_key(e["id"]), _key(bound))]
+    chosen = chosen[:limit] if arg("min_id") is not None else chosen[-limit:]
+    return chosen[::-1]
+
+
+def _json(code: int, body: Any, headers: list[tuple[str, str]]) -> Response:
+    data = json.dumps(body).encode()
+    return Response(code, HTTPStatus(code).phrase,
+                    Headers([("Content-Type", "application/json; charset=utf-8"), ("Connection", "close"),
+                             ("Content-Length", str(len(data))), *headers]), data)
 
 
 def status(ident: str, text: str, tag: str = "edchat", author: str = "bob", **extra: Any) -> dict[str, Any]:

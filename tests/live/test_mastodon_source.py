@@ -14,12 +14,16 @@ from chatmod.sources.backoff import Backoff
 from chatmod.sources.base import ConnectionState, EndOfInput, Link, SourceItem
 from chatmod.sources.live_url import JetstreamURL, LiveURLError, MastodonURL, parse_live_url
 from chatmod.sources.mastodon import MastodonSource
+from chatmod.sources.mastodon_rest import GapError, MastodonREST
 from tests.live.mastodon_server import FakeMastodon, status
 
 
-def _source(server: FakeMastodon, token: str | None = "good-token", **options: object) -> MastodonSource:
+def _source(server: FakeMastodon, token: str | None = "good-token", rest_wait: float = 0.01,
+            **options: object) -> MastodonSource:
     url = MastodonURL("127.0.0.1", server.port, "EdChat", secure=False)
-    return MastodonSource(url, token, backoff=Backoff(base=0.02, cap=0.05, floor=0.01), **options)  # type: ignore[arg-type]
+    rest = MastodonREST(url, token or "", backoff=Backoff(base=rest_wait, cap=rest_wait, floor=rest_wait))
+    return MastodonSource(url, token, backoff=Backoff(base=0.02, cap=0.05, floor=0.01), rest=rest,
+                          **options)  # type: ignore[arg-type]
 
 
 async def _until(source: MastodonSource, seen: list[SourceItem], done: Callable[[list[SourceItem]], bool]) -> None:
@@ -99,8 +103,9 @@ async def test_a_reset_mid_stream_reconnects_and_goes_on() -> None:
         server.reset()  # no close frame
         await asyncio.wait_for(server.subscribed.wait(), 10)
         await server.update(status("2", "after"), "EdChat")
-        await _until(source, seen, lambda s: len(_messages(s)) == 2)
-        assert _links(seen) == [Link.CONNECTING, Link.LIVE, Link.RECONNECTING, Link.CONNECTING, Link.LIVE]
+        await _until(source, seen, lambda s: len(_messages(s)) == 2 and Link.GAP_FILLED in _links(s))
+        assert _links(seen) == [Link.CONNECTING, Link.LIVE, Link.RECONNECTING, Link.CONNECTING, Link.LIVE,
+                                Link.GAP_FILLED]
         reconnecting = next(i for i in seen if isinstance(i, ConnectionState) and i.link is Link.RECONNECTING)
         assert "connection lost" in reconnecting.detail and "again in" in reconnecting.detail
         await source.close()
@@ -148,6 +153,128 @@ async def test_a_subscription_the_server_refuses_is_a_failure_not_a_loop() -> No
         await _until(source, seen, lambda s: any(isinstance(i, EndOfInput) for i in s))
         assert "Missing tag name parameter" in (source.failure or "") and len(server.requests) == 1
         await source.close()
+
+
+# -- filling the gap a break leaves ---------------------------------------------------------------
+
+
+def _states(items: list[SourceItem], link: Link) -> list[str]:
+    return [i.detail for i in items if isinstance(i, ConnectionState) and i.link is link]
+
+
+async def _break(server: FakeMastodon, source: MastodonSource, seen: list[SourceItem],
+                 while_down: list[str], rest_failures: tuple[int, ...] = ()) -> None:
+    """Reset the stream, post ``while_down`` while the client cannot connect, then let it back."""
+    server.status_for_upgrade = 503
+    server.subscribed.clear()
+    server.reset()
+    await _until(source, seen, lambda s: Link.RECONNECTING in _links(s))
+    for ident in while_down:
+        server.post(status(ident, f"missed {ident}", "EdChat"))
+    server.rest_failures = list(rest_failures)
+    server.status_for_upgrade = None
+    await asyncio.wait_for(server.subscribed.wait(), 10)
+
+
+async def test_a_break_is_filled_from_the_timeline_in_order_and_once() -> None:
+    async with FakeMastodon() as server:
+        server.post(status("0", "posted before the run", "EdChat"))
+        source = _source(server, rest_wait=0.3)
+        await source.start()
+        await asyncio.wait_for(server.subscribed.wait(), 10)
+        await server.update(status("1", "first"), "EdChat")
+        seen: list[SourceItem] = []
+        await _until(source, seen, lambda s: len(_messages(s)) == 1)
+        # The fill's first page fails once, so the stream runs ahead of it: what it brings is held.
+        await _break(server, source, seen, [str(i) for i in range(2, 102)], rest_failures=(503,))
+        await server.update(status("101", "missed 101"), "EdChat")  # filled *and* streamed
+        await server.update(status("102", "said while the gap fills"), "EdChat")  # the same
+        await server.delete("1", "EdChat")
+        await _until(source, seen, lambda s: any(isinstance(i, Deletion) for i in s))
+        ids = [m.id for m in _messages(seen)]
+        assert ids == [str(i) for i in range(1, 103)]  # nothing lost, nothing twice, in order
+        assert [type(i).__name__ for i in seen if not isinstance(i, ConnectionState)][-1] == "Deletion"
+        assert _states(seen, Link.GAP_FILLED) == ["101 messages"] and source.repeats == 2
+        fills = [r.path for r in server.rest_requests if "limit=1&" not in r.path + "&"]  # not the start
+        assert len(fills) == 5 and all("min_id=" in p and "limit=40" in p for p in fills)  # 503, 40, 40, 21, 0
+        assert "min_id=1&" in fills[0] and "min_id=102&" in fills[-1]
+        assert source.cursor == "102"
+        await source.close()
+
+
+async def test_a_break_before_any_status_fills_from_where_the_stream_started() -> None:
+    async with FakeMastodon() as server:
+        server.post(status("7", "yesterday's chat", "EdChat"))
+        source = _source(server)
+        await source.start()
+        await asyncio.wait_for(server.subscribed.wait(), 10)
+        seen: list[SourceItem] = []
+        async with asyncio.timeout(10):
+            while source.cursor != "7":  # it asked where the timeline stands
+                await asyncio.sleep(0.01)
+        await _break(server, source, seen, ["8", "9"])
+        await _until(source, seen, lambda s: Link.GAP_FILLED in _links(s))
+        assert [m.id for m in _messages(seen)] == ["8", "9"]
+        await source.close()
+
+
+async def test_a_resumed_run_fills_from_its_stored_cursor() -> None:
+    async with FakeMastodon() as server:
+        for ident in range(1, 11):
+            server.post(status(str(ident), f"status {ident}", "EdChat"))
+        server.post(status("11", "another tag", "OtherChat"))
+        source = _source(server, resume_after="5")
+        await source.start()
+        seen: list[SourceItem] = []
+        await _until(source, seen, lambda s: Link.GAP_FILLED in _links(s))
+        assert [m.id for m in _messages(seen)] == ["6", "7", "8", "9", "10"]
+        assert _states(seen, Link.GAP_FILLED) == ["5 messages"]
+        await source.close()
+
+
+async def test_the_fill_stays_inside_the_rate_limit_and_waits_for_its_reset() -> None:
+    async with FakeMastodon(limit=2, allowance=2, reset_after=0.4) as server:
+        for ident in range(1, 91):
+            server.post(status(str(ident), f"status {ident}", "EdChat"))
+        server.rest_failures = [429]  # and one 429 the client did not see coming
+        source = _source(server, resume_after="0")
+        await source.start()
+        seen: list[SourceItem] = []
+        await _until(source, seen, lambda s: Link.GAP_FILLED in _links(s))
+        assert [m.id for m in _messages(seen)] == [str(i) for i in range(1, 91)]
+        assert server.refused_for_rate == 0  # it waited for X-RateLimit-Reset instead of asking
+        await source.close()
+
+
+async def test_a_gap_that_cannot_be_filled_is_said_with_its_span_and_the_chat_goes_on() -> None:
+    async with FakeMastodon() as server:
+        source = _source(server)
+        await source.start()
+        await asyncio.wait_for(server.subscribed.wait(), 10)
+        await server.update(status("1", "first", created_at="2026-12-03T18:00:00.000Z"), "EdChat")
+        seen: list[SourceItem] = []
+        await _until(source, seen, lambda s: len(_messages(s)) == 1)
+        await _break(server, source, seen, ["2"], rest_failures=(401,))
+        await server.update(status("3", "back", created_at="2026-12-03T18:05:00.000Z"), "EdChat")
+        await _until(source, seen, lambda s: len(_messages(s)) == 2)
+        (gap,) = _states(seen, Link.GAP)
+        assert "between 18:00:00 and 18:05:00 UTC are missing" in gap and "refused the token" in gap
+        assert [m.id for m in _messages(seen)] == ["1", "3"] and Link.FAILED not in _links(seen)
+        await source.close()
+
+
+async def test_rest_pages_follow_mastodon_paging() -> None:
+    async with FakeMastodon() as server:
+        for ident in (5, 9, 10, 100):
+            server.post(status(str(ident), "x", "EdChat"))
+        url = MastodonURL("127.0.0.1", server.port, "edchat", secure=False)
+        async with MastodonREST(url, "good-token") as rest:
+            assert await rest.newest(rest.tag_path()) == "100"  # ids compare as numbers, not text
+            pages = [[e["id"] for e in page] async for page in rest.after(rest.tag_path(), "5")]
+        assert pages == [["9", "10", "100"]]
+        async with MastodonREST(url, "bad-token") as rest:
+            with pytest.raises(GapError, match="refused the token"):
+                await rest.newest(rest.tag_path())
 
 
 # -- the URL forms -----------------------------------------------------------------------------

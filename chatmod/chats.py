@@ -12,6 +12,7 @@ is honoured on Linux), one table per chat::
     timezone = "America/New_York"
     duration_minutes = 60
     follow_up_sessions = 4              # a dropped ball stays on the follow-up list this long
+    source = "mastodon://mastodon.social/PSTweetChat"   # where it runs live (optional)
     questions = [{ number = 1, minute = 2, text = "What are you working on?" }]
 """
 
@@ -71,6 +72,21 @@ class Chat(BaseModel):
     """Sessions a dropped ball is carried over for (then it ages out of the reports' follow-up
     lists; ``chatmod followups`` still has it)."""
     questions: tuple[PlannedQuestion, ...] = ()
+    source: str | None = None
+    """Where the chat runs live (``mastodon://HOST/TAG``, ``jetstream://HOST?tag=TAG``): the SOURCE
+    of ``watch``/``analyze``/``report``/``ingest --chat NAME`` when none is given."""
+    token: str | None = Field(default=None, repr=False)
+    """The user token for ``source`` (``--token`` and ``CHATMOD_TOKEN`` come first). A file that
+    holds one is written readable by its owner only."""
+
+    @field_validator("source")
+    @classmethod
+    def _source(cls, value: str | None) -> str | None:
+        from chatmod.sources.live_url import parse_live_url
+
+        if value is not None:
+            parse_live_url(value)  # LiveURLError is a ValueError: it says what is wrong
+        return value
 
     @field_validator("name")
     @classmethod
@@ -152,6 +168,8 @@ class ChatBook:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         partial = self.path.with_name(f".{self.path.name}.partial")
         partial.write_text(self.dumps(), encoding="utf-8")
+        if any(chat.token for chat in self.chats.values()):
+            partial.chmod(0o600)  # a token is a password
         os.replace(partial, self.path)
 
     def dumps(self) -> str:
@@ -168,6 +186,10 @@ class ChatBook:
             lines.append(f"timezone = {_toml(chat.timezone)}")
             lines.append(f"duration_minutes = {chat.duration_minutes}")
             lines.append(f"follow_up_sessions = {chat.follow_up_sessions}")
+            if chat.source is not None:
+                lines.append(f"source = {_toml(chat.source)}")
+            if chat.token is not None:
+                lines.append(f"token = {_toml(chat.token)}")
             if chat.questions:
                 items = ", ".join(
                     f"{{ number = {q.number}, minute = {q.minute}, text = {_toml(q.text)} }}" for q in chat.questions

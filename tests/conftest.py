@@ -76,3 +76,9 @@ class Judgement:
 
 def judge(rows: Iterable[Sequence[Any]], hosts: Sequence[str] = ("mshost",), cohosts: Sequence[str] = ("cosam",)) -> Judgement:
     return Judgement(chat(rows), hosts, cohosts)
+
+
+@pytest.fixture(autouse=True)
+def _no_token_from_the_machine(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A CHATMOD_TOKEN set where the tests run must not change what they see."""
+    monkeypatch.delenv("CHATMOD_TOKEN", raising=False)

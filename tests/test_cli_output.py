@@ -129,7 +129,7 @@ def test_the_default_moderator_is_the_login_name_without_user(monkeypatch: pytes
 @pytest.mark.parametrize(
     ("source", "says"),
     [
-        ("mastodon://chat.example/edchat", "live chats are not supported yet"),
+        ("mastodon://chat.example/edchat", "needs a user access token"),
         ("https://mastodon.social/tags/edchat", "mastodon://mastodon.social/edchat"),
         ("at://did:plc:abc/app.bsky.feed.post/1", "jetstream://HOST?tag=TAG"),
         ("bluesky://edchat", "jetstream://HOST?tag=TAG"),

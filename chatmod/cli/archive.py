@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from chatmod.cli.chats import find_chat
 from chatmod.cli.common import (
     EXIT_FAILURE,
+    EXIT_INTERRUPTED,
     EXIT_OK,
     EXIT_USAGE,
     NETWORK_NAMES,
@@ -56,7 +57,7 @@ def add_archive_parsers(commands: Any) -> None:
         "status, text, url.",
         formatter_class=Formatter,
     )
-    add_source_options(analyze, optional=True)
+    add_source_options(analyze)
     add_window_options(analyze)
     add_stored_options(analyze)
     analyze.set_defaults(run=_run_analyze)
@@ -79,7 +80,7 @@ def add_archive_parsers(commands: Any) -> None:
         "every one).",
         formatter_class=Formatter,
     )
-    add_source_options(report, optional=True)
+    add_source_options(report)
     add_window_options(report)
     add_stored_options(report)
     report.add_argument(
@@ -137,7 +138,7 @@ def _run_analyze(args: argparse.Namespace) -> int:
             out.write(line)
             out.write("\n")
         out.flush()
-    return EXIT_OK
+    return EXIT_INTERRUPTED if loaded.interrupted else EXIT_OK
 
 
 def _run_history(args: argparse.Namespace) -> int:
@@ -209,7 +210,8 @@ def _run_report(args: argparse.Namespace) -> int:
             follow_up_sessions=chat.follow_up_sessions if chat else DEFAULT_FOLLOW_UP_SESSIONS,
             aged_out=loaded.aged_out,
         )
-    return write_output(render(report, args.format, args.view), args.output)
+    status = write_output(render(report, args.format, args.view), args.output)
+    return EXIT_INTERRUPTED if loaded.interrupted and status == EXIT_OK else status
 
 
 @contextmanager
@@ -259,6 +261,15 @@ def _run_ingest(args: argparse.Namespace) -> int:
         chat = find_chat(args.chats_file, args.chat)
         if chat is None:
             return EXIT_USAGE
+    from chatmod.cli.live import live_url
+
+    url = live_url(args.source, chat)
+    if url is not None:
+        print_error(f"{url}: ingest reads archive files; to keep a live chat, use chatmod report or analyze on it")
+        return EXIT_USAGE
+    if args.source is None:
+        print_error("SOURCE is required: the archive file to store (or - for stdin)")
+        return EXIT_USAGE
     # Without --host the chat's handles are taken on the network of what is read, known once read.
     team = HostTeam(args.host, args.cohost) if args.host else None
     if team is None and chat is not None and args.network is not None:

@@ -59,6 +59,7 @@ def add_chats_parser(commands: Any) -> None:
                      help="sessions a dropped ball is carried over in reports before it ages out (default 4)")
     add.add_argument("--question", action="append", metavar="N@MINUTE:TEXT",
                      help="planned question: number, minutes after the start, text (repeatable)")
+    _add_live_settings(add)
     add.add_argument("--replace", action="store_true", help="replace an existing chat of that name")
     add.set_defaults(run=_run_chats_add)
     edit = actions.add_parser(
@@ -81,6 +82,7 @@ def add_chats_parser(commands: Any) -> None:
                       help="sessions a dropped ball is carried over in reports before it ages out")
     edit.add_argument("--question", action="append", metavar="N@MINUTE:TEXT",
                       help="the planned questions (repeatable; replaces the plan)")
+    _add_live_settings(edit)
     edit.set_defaults(run=_run_chats_edit)
     remove = actions.add_parser("remove", help="forget a chat's definition (stored sessions stay)",
                                 formatter_class=Formatter)
@@ -105,6 +107,14 @@ def add_chats_parser(commands: Any) -> None:
         # Accepted after the action too (`chats add NAME ... --chats-file X`), where people put it.
         action.add_argument("--chats-file", type=Path, metavar="PATH", default=argparse.SUPPRESS,
                             help="the chats file to use")
+
+
+def _add_live_settings(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--source", metavar="URL",
+                        help="where the chat runs live: mastodon://HOST/TAG or jetstream://HOST?tag=TAG")
+    parser.add_argument("--token", metavar="TOKEN",
+                        help="the user token for --source, kept in the chats file (then readable by you "
+                        "only); CHATMOD_TOKEN or --token at run time come first")
 
 
 def _chats_default() -> Path:
@@ -156,6 +166,8 @@ def _settings(args: argparse.Namespace, old: Chat | None) -> dict[str, object]:
         "timezone": args.tz,
         "duration_minutes": args.duration,
         "follow_up_sessions": args.follow_up_sessions,
+        "source": args.source,
+        "token": args.token,
         "questions": None if args.question is None else tuple(_planned_question(text) for text in args.question),
     }
     return {key: value for key, value in fields.items() if value is not None}
@@ -288,6 +300,8 @@ def _show(chat: Chat) -> int:
         print(f"  co-hosts ({network.value}): {', '.join(handles)}")
     print(f"  schedule: {chat.rrule} from {chat.start:%Y-%m-%d %H:%M} {chat.timezone}, {chat.duration_minutes} minutes")
     print(f"  follow-ups: carried over for {plural(chat.follow_up_sessions, 'session')}")
+    if chat.source is not None:
+        print(f"  live source: {chat.source}" + ("  (token set, not shown)" if chat.token else ""))
     for question in chat.questions:
         print(f"  Q{question.number} at +{question.minute} min: {question.text}")
     return EXIT_OK

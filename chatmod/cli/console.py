@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from chatmod.core.handles import HostTeam
     from chatmod.core.models import Network
     from chatmod.formats.base import Item
+    from chatmod.sources.base import Source
     from chatmod.tui.session import ChatSession
 
 __all__ = ["DEMO_SPEED", "add_watch_parsers"]
@@ -82,16 +83,19 @@ def add_watch_parsers(commands: Any) -> None:
 
     watch = commands.add_parser(
         "watch",
-        help="the console on an archive or a stored session, replayed",
-        description="Open the console on a chat archive (any supported format) or a stored session "
-        "(--db PATH --session ID), replayed at --speed: the inbox of balls with their waits, the "
-        "question board and the stream. Claims and marks are recorded in the database with --db.",
+        help="the console on a live chat, an archive or a stored session",
+        description="Open the console on a live chat (mastodon://HOST/TAG, with a user token), a chat "
+        "archive (any supported format, replayed at --speed) or a stored session (--db PATH "
+        "--session ID): the inbox of balls with their waits, the question board and the stream. "
+        "Claims and marks are recorded in the database with --db.",
         epilog="Keys: c claim, a answered, d dismiss, o reopen, z snooze, Enter conversation, Space "
         "pause the stream, p play/stop, + and - speed, s seek, / search, 1-9 one question, ? help, "
         "q quit. Ctrl+P lists every action by name.",
         formatter_class=Formatter,
     )
-    watch.add_argument("source", metavar="SOURCE", nargs="?", help="archive file to replay, or - for stdin")
+    watch.add_argument("source", metavar="SOURCE", nargs="?",
+                       help="archive file to replay, - for stdin, or a live chat: mastodon://HOST/TAG "
+                       "(default with --chat: the chat's live source)")
     watch.add_argument("--host", action="append", default=[], metavar="HANDLE", help="the host's handle (repeatable)")
     watch.add_argument("--cohost", action="append", default=[], metavar="HANDLE", help="a co-host's handle (repeatable)")
     watch.add_argument("--tag", metavar="TAG", help="the chat's hashtag: keep tagged posts and the replies around them")
@@ -103,12 +107,15 @@ def add_watch_parsers(commands: Any) -> None:
                        help="record claims and marks in this database; with --session, replay a stored session")
     watch.add_argument("--session", metavar="ID", type=int, help="replay a stored session (ids: chatmod sessions)")
     _add_console_options(watch, default_speed="1")
+    from chatmod.cli.live import add_live_options
+
+    add_live_options(watch, bounded=False)
     watch.set_defaults(run=_run_watch)
 
 
-Source = Callable[[], "tuple[Callable[[], Iterable[Item]], Callable[[Network], HostTeam]]"]
-"""Makes (a way to open the archive from its start, the host team on the network read); runs in
-the console's loader."""
+Opener = Callable[[], "tuple[Callable[[], Iterable[Item]] | Source, Callable[[Network], HostTeam]]"]
+"""Makes (a way to open the archive from its start, or a live source; the host team on the network
+read); runs in the console's loader."""
 
 
 def _run_demo(args: argparse.Namespace) -> int:
@@ -151,11 +158,16 @@ def _run_watch(args: argparse.Namespace) -> int:
     if args.source is None:
         print_error("SOURCE is required (a file, or - for stdin), or --db PATH --session ID for a stored session")
         return EXIT_USAGE
+    from chatmod.cli.live import live_url
+
+    url = live_url(args.source, chat)
+    if url is not None:
+        return _watch_live(args, url, chat)
     from chatmod.formats import live_url_hint
 
-    live = live_url_hint(args.source)
-    if live is not None:
-        print_error(live)
+    hint = live_url_hint(args.source)
+    if hint is not None:
+        print_error(hint)
         return EXIT_USAGE
     if not args.host and chat is None:
         print_error("--host is required: the host's handle, e.g. --host JeffHicks (or --chat NAME)")
@@ -188,6 +200,30 @@ def _run_watch(args: argparse.Namespace) -> int:
     return _open_console(args, source, title=title, tag=tag, chat=chat)
 
 
+def _watch_live(args: argparse.Namespace, url: str, chat: Chat | None) -> int:
+    from chatmod.cli.live import open_source
+    from chatmod.sources.live_url import LiveURLError, parse_live_url
+
+    if not args.host and chat is None:
+        print_error("--host is required: the host's handle, e.g. --host host@example.social (or --chat NAME)")
+        return EXIT_USAGE
+    try:
+        tag = args.tag or (chat.hashtag if chat else None) or parse_live_url(url).tag
+    except LiveURLError as error:
+        print_error(str(error))
+        return EXIT_USAGE
+    source = open_source(args, url, chat)
+    if isinstance(source, int):
+        return source
+
+    def opener() -> tuple[Source, Callable[[Network], HostTeam]]:
+        from chatmod.cli.sources import resolve_team
+
+        return source, lambda network: resolve_team(args.host, args.cohost, chat, network)
+
+    return _open_console(args, opener, title=f"#{tag} · {source.label}", tag=tag, chat=chat)
+
+
 def _watch_session(args: argparse.Namespace) -> int:
     from chatmod.cli.common import default_db_path
     from chatmod.cli.sources import load_session
@@ -208,7 +244,7 @@ def _on_terminal() -> bool:
 
 def _open_console(
     args: argparse.Namespace,
-    source: Source,
+    source: Opener,
     *,
     title: str,
     tag: str | None,
@@ -234,14 +270,19 @@ def _open_console(
         from chatmod.tui.session import ChatSession
         from chatmod.tui.state import ConsoleState, PlanItem, Thresholds
 
-        open_items, team_for = source()
-        replay = ReplaySource(open_items, speed=args.speed)
-        if replay.empty:
-            raise InputError("nothing to replay: no usable messages")
-        team = team_for(replay.network or Network.TWITTER)
+        opened, team_for = source()
+        feed: Source
+        if callable(opened):
+            feed = replay = ReplaySource(opened, speed=args.speed)
+            if replay.empty:
+                raise InputError("nothing to replay: no usable messages")
+            network, start = replay.network or Network.TWITTER, replay.start_at
+        else:
+            feed, network, start = opened, opened.network or Network.TWITTER, opened.now()
+        team = team_for(network)
         # A chat's sessions are its schedule's windows, as in analyze, report and ingest.
         schedule = (
-            list(chat.schedule.between(replay.start_at - timedelta(days=1), replay.start_at + timedelta(days=3 * 366)))
+            list(chat.schedule.between(start - timedelta(days=1), start + timedelta(days=3 * 366)))
             if chat is not None else []
         )
         thresholds = Thresholds(amber=timedelta(seconds=args.amber), red=timedelta(seconds=args.red))
@@ -254,7 +295,7 @@ def _open_console(
         def make_runtime() -> ChatRuntime:
             return ChatRuntime(team, snooze=thresholds.snooze, schedule=schedule)
 
-        return ChatSession(replay, make_runtime, make_state)
+        return ChatSession(feed, make_runtime, make_state)
 
     if db is None:
         db = getattr(args, "db", None)  # demo has no --db

@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from chatmod.cli.chats import find_chat
 from chatmod.cli.common import (
+    EXIT_INTERRUPTED,
+    EXIT_OK,
     EXIT_USAGE,
     FORMAT_NAMES,
     default_db_path,
@@ -18,6 +21,7 @@ from chatmod.cli.common import (
     print_error,
     store_failed,
 )
+from chatmod.cli.live import add_live_options, live_url, read_live
 from chatmod.words import plural
 
 if TYPE_CHECKING:
@@ -25,6 +29,7 @@ if TYPE_CHECKING:
     from chatmod.core.handles import HostTeam
     from chatmod.core.models import Message, Network
     from chatmod.core.schedule import Occurrence
+    from chatmod.formats.base import Item
     from chatmod.report.model import BallItem
     from chatmod.sources.ordering import Run
 
@@ -57,9 +62,10 @@ def add_stored_options(parser: argparse.ArgumentParser) -> None:
                         help="read a stored session (ids: chatmod sessions) instead of SOURCE")
 
 
-def add_source_options(parser: argparse.ArgumentParser, optional: bool = False) -> None:
-    parser.add_argument("source", metavar="SOURCE", nargs="?" if optional else None,
-                        help="archive file to read, or - for stdin")
+def add_source_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("source", metavar="SOURCE", nargs="?",
+                        help="archive file to read, - for stdin, or a live chat: mastodon://HOST/TAG, "
+                        "jetstream://HOST?tag=TAG (default with --chat: the chat's live source)")
     parser.add_argument(
         "--host",
         action="append",
@@ -98,6 +104,7 @@ def add_source_options(parser: argparse.ArgumentParser, optional: bool = False) 
         action="store_true",
         help="list every rejected record on stderr (default: a count and the first few)",
     )
+    add_live_options(parser)
 
 
 def resolve_team(hosts: list[str], cohosts: list[str], chat: Chat | None, network: Network) -> HostTeam:
@@ -126,6 +133,8 @@ class Loaded:
     schedule: list[Occurrence] = field(default_factory=list)
     """The chat's occurrences around the messages (empty: sessions end by silence)."""
     chat: Chat | None = None
+    interrupted: bool = False
+    """A live run ended by Ctrl-C: the command reports what came, then exits 130."""
 
 
 def load(args: argparse.Namespace) -> Loaded | int:
@@ -143,24 +152,36 @@ def load(args: argparse.Namespace) -> Loaded | int:
             return EXIT_USAGE
         return load_session(args.db, args.session, args.host, args.cohost, args.tag, args.chats_file,
                             args.show_rejected)
-    if args.source is None:
-        print_error("SOURCE is required (a file, or - for stdin), or --session ID to read a stored session")
-        return EXIT_USAGE
     chat = None
     if args.chat is not None:
         chat = find_chat(args.chats_file, args.chat)
         if chat is None:
             return EXIT_USAGE
-    elif not args.host:
+    url = live_url(args.source, chat)
+    if args.source is None and url is None:
+        print_error("SOURCE is required (a file, - for stdin, or a live URL), or --session ID to read a stored "
+                    "session" + (f" (chat {chat.name} has no live source: chatmod chats edit {chat.name} --source URL)"
+                                 if chat is not None else ""))
+        return EXIT_USAGE
+    if chat is None and not args.host:
         print_error("--host is required: the host's handle, e.g. --host JeffHicks (or --chat NAME)")
         return EXIT_USAGE
-    tag = args.tag or (chat.hashtag if chat is not None else None)
+    tag = args.tag or (chat.hashtag if chat is not None else None) or (_url_tag(url) if url else None)
     # The filter keeps the host team's untagged replies: before the network is known, any of the
     # chat's handles will do for that.
     keeping = HostTeam(args.host, args.cohost) if args.host or chat is None else chat.every_handle()
     run = Run()
+    label = Path(args.source).name if args.source not in (None, "-") else "stdin"
+    interrupted = False
     try:
-        _, items = read_source(args.source, args.input_format)
+        if url is not None:
+            live = read_live(args, url, chat)
+            if isinstance(live, int):
+                return live
+            items: Iterable[Item] = live.items
+            label, interrupted = live.label, live.interrupted
+        else:
+            _, items = read_source(args.source, args.input_format)
         messages = chronological(items, run, tag_filter(tag, keeping) if tag else None)
     except InputError as error:
         print_error(str(error))
@@ -173,11 +194,22 @@ def load(args: argparse.Namespace) -> Loaded | int:
     summarize(args.show_rejected, run, messages, team)
     if not messages:
         window = " between --since and --until" if since is not None or until is not None else ""
+        if url is not None:  # a quiet hour is no input error: there is nothing to report
+            print(f"chatmod: no messages came from {url}{window}; nothing to report", file=sys.stderr)
+            return EXIT_INTERRUPTED if interrupted else EXIT_OK
         print_error(f"no usable messages in {args.source}{window}")
         return EXIT_USAGE
     schedule = _occurrences(chat, messages)
-    return Loaded(messages, run, team, label=Path(args.source).name if args.source != "-" else "stdin",
-                  tag=tag, schedule=schedule, chat=chat)
+    return Loaded(messages, run, team, label=label, tag=tag, schedule=schedule, chat=chat, interrupted=interrupted)
+
+
+def _url_tag(url: str) -> str | None:
+    from chatmod.sources.live_url import LiveURLError, parse_live_url
+
+    try:
+        return parse_live_url(url).tag
+    except LiveURLError:
+        return None  # said when the source is opened
 
 
 def _occurrences(chat: Chat | None, messages: list[Message]) -> list[Occurrence]:

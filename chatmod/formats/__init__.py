@@ -120,14 +120,12 @@ def live_url_hint(source: str) -> str | None:
         return None
     scheme = scheme.lower()
     if scheme in ("mastodon", "mastodon+ws", "jetstream", "jetstream+ws"):
-        return f"{source}: live chats are not supported yet; this chatmod reads archive files (a live URL will be {_LIVE_FORMS})"
+        return f"{source}: a live chat is not a file; watch, analyze and report read it"
     if scheme in ("http", "https") and "/tags/" in rest:
         host, _, tag = rest.partition("/tags/")
-        return (f"{source} is a web page; a Mastodon hashtag is read as mastodon://{host.strip('/')}/{tag.strip('/')} "
-                "(live chats are not supported yet: export the chat to a file)")
+        return f"{source} is a web page; a Mastodon hashtag is read live as mastodon://{host.strip('/')}/{tag.strip('/')}"
     if scheme in ("at", "bluesky", "bsky"):
-        return (f"{source}: a Bluesky chat is read from Jetstream as jetstream://HOST?tag=TAG "
-                "(live chats are not supported yet: export the chat to a file)")
+        return f"{source}: a Bluesky chat is read from Jetstream as jetstream://HOST?tag=TAG"
     return f"{source}: not a file; SOURCE is an archive file, - for stdin, or {_LIVE_FORMS}"
 
 

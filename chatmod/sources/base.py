@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from chatmod.core.models import Message, Rejected
+from chatmod.core.models import Message, Network, Rejected
 from chatmod.formats.base import Deletion
 
 __all__ = [
@@ -84,6 +84,13 @@ class Source(ABC):
     """
 
     capabilities: Capabilities
+    network: Network | None = None
+    """The network it reads, when known (a chat's host handles are those on it)."""
+
+    @property
+    def label(self) -> str:
+        """What it reads, for people: "mastodon example.social/edchat"."""
+        return type(self).__name__
 
     @abstractmethod
     def poll(self, limit: int = 5000) -> list[SourceItem]:

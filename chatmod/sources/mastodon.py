@@ -28,7 +28,7 @@ from datetime import datetime
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidStatus
 
-from chatmod.core.models import Message, Rejected
+from chatmod.core.models import Message, Network, Rejected
 from chatmod.formats.base import Item, reject
 from chatmod.formats.mastodon import frame_item, status_to_message
 from chatmod.sources.backoff import Backoff
@@ -87,6 +87,8 @@ class MastodonSource(QueueSource):
         """Statuses that came twice (filled and streamed) and were passed on once."""
         self.failure: str | None = None
         """Why the source stopped for good (a refused token, a missing tag), or None."""
+
+    network = Network.MASTODON
 
     @property
     def label(self) -> str:

@@ -53,7 +53,9 @@ def test_demo_opens_the_console_on_the_bundled_chat_at_30x(console: list[Chatmod
 def test_watch_refuses_what_it_cannot_replay(tmp_path: Path, console: list[ChatmodApp],
                                              capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["watch", "mastodon://example.social/edchat", "--host", "h"]) == 2
-    assert "live chats are not supported yet" in capsys.readouterr().err
+    assert "needs a user access token" in capsys.readouterr().err
+    assert main(["watch", "mastodon://example.social/", "--host", "h", "--token", "t"]) == 2
+    assert "name one hashtag" in capsys.readouterr().err
     assert main(["watch", str(tmp_path / "a.jsonl")]) == 2
     assert "--host is required" in capsys.readouterr().err
     assert main(["watch"]) == 2

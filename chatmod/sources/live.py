@@ -1,0 +1,167 @@
+"""Provides a live chat for the commands: the source a URL names, and a run of it with bounds.
+
+``analyze``, ``report`` and ``ingest`` read a live chat for ``--max-messages`` messages, for
+``--duration`` seconds, or until interrupted; :func:`run_live` gives each batch to the command as
+it arrives (``ingest`` writes it at once) and returns what happened, for the summary line.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import signal
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from chatmod.core.models import Message, Rejected
+from chatmod.formats.base import Deletion, Item
+from chatmod.sources.base import ConnectionState, EndOfInput, Link, Source, SourceItem
+from chatmod.sources.live_url import JetstreamURL, LiveURLError, MastodonURL, parse_live_url
+from chatmod.words import plural
+
+__all__ = ["LiveRun", "open_live", "run_live"]
+
+
+def open_live(source: str, token: str | None, resume_after: str | None = None) -> Source:
+    """The live source ``source`` names; :class:`LiveURLError` when it cannot be used."""
+    url = parse_live_url(source)
+    if isinstance(url, MastodonURL):
+        from chatmod.sources.mastodon import MastodonSource
+
+        return MastodonSource(url, token, resume_after=resume_after)
+    assert isinstance(url, JetstreamURL)
+    raise LiveURLError(f"{source}: Bluesky's Jetstream is not readable yet; follow a Mastodon hashtag for now")
+
+
+@dataclass(slots=True)
+class LiveRun:
+    """What a bounded live run read, and why it stopped."""
+
+    label: str
+    items: list[Item] = field(default_factory=list)
+    """Messages, deletions and rejections, in the order they came (kept unless ``keep`` is off)."""
+    messages: int = 0
+    rejected: int = 0
+    states: list[ConnectionState] = field(default_factory=list)
+    stopped: str = "the source ended"
+    failure: str | None = None
+    interrupted: bool = False
+    seconds: float = 0.0
+
+    def summary(self) -> str:
+        """One line for the end of a run: what came, how the link held, why it stopped."""
+        parts = [f"{self.label}: {plural(self.messages, 'message')} in {_duration(self.seconds)} ({self.stopped})"]
+        reconnects = sum(state.link is Link.RECONNECTING for state in self.states)
+        if reconnects:
+            parts.append(plural(reconnects, "reconnect"))
+        parts.extend(f"gap filled: {s.detail}" for s in self.states if s.link is Link.GAP_FILLED and s.detail[:1] != "0")
+        parts.extend(f"gap: {s.detail}" for s in self.states if s.link is Link.GAP)
+        if self.rejected:
+            parts.append(f"{plural(self.rejected, 'record')} rejected")
+        if self.failure is not None:
+            parts.append(f"failed: {self.failure}")
+        return "; ".join(parts)
+
+
+async def run_live(
+    source: Source,
+    label: str,
+    *,
+    max_messages: int | None = None,
+    duration: float | None = None,
+    on_items: Callable[[list[Item]], object] | None = None,
+    on_state: Callable[[ConnectionState], object] | None = None,
+    keep: bool = True,
+) -> LiveRun:
+    """Read ``source`` until ``max_messages`` messages came, ``duration`` seconds passed, the
+    source ended or failed, or SIGINT/SIGTERM; always closes it."""
+    run = LiveRun(label)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    handled: list[signal.Signals] = []
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+            loop.add_signal_handler(signum, stop.set)
+            handled.append(signum)
+    started = time.monotonic()
+    try:
+        await source.start()
+        reading = asyncio.ensure_future(_read(source, run, max_messages, on_items, on_state, keep))
+        stopping = asyncio.ensure_future(stop.wait())
+        done, _ = await asyncio.wait({reading, stopping}, timeout=duration, return_when=asyncio.FIRST_COMPLETED)
+        if reading in done:
+            reading.result()
+        elif stopping in done:
+            run.interrupted, run.stopped = True, "interrupted"
+        else:
+            run.stopped = f"--duration {duration:g} s over"
+        for task in (reading, stopping):
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+    finally:
+        for signum in handled:
+            loop.remove_signal_handler(signum)
+        await source.close()
+        # What was ready before the close (a last batch) is not lost.
+        _take(source.poll(1 << 30), run, None, on_items, on_state, keep)
+        run.seconds = time.monotonic() - started
+    return run
+
+
+async def _read(
+    source: Source,
+    run: LiveRun,
+    max_messages: int | None,
+    on_items: Callable[[list[Item]], object] | None,
+    on_state: Callable[[ConnectionState], object] | None,
+    keep: bool,
+) -> None:
+    async for batch in source.stream():
+        if _take(batch, run, max_messages, on_items, on_state, keep):
+            return
+
+
+def _take(
+    batch: list[SourceItem],
+    run: LiveRun,
+    max_messages: int | None,
+    on_items: Callable[[list[Item]], object] | None,
+    on_state: Callable[[ConnectionState], object] | None,
+    keep: bool,
+) -> bool:
+    """Count and hand on one batch; True once the run is over."""
+    items: list[Item] = []
+    over = False
+    for item in batch:
+        if isinstance(item, ConnectionState):
+            run.states.append(item)
+            if item.link is Link.FAILED:
+                run.failure, run.stopped = item.detail, "failed"
+            if on_state is not None:
+                on_state(item)
+        elif isinstance(item, EndOfInput):
+            over = True
+        elif isinstance(item, (Message, Rejected, Deletion)):
+            if max_messages is not None and run.messages >= max_messages:
+                over = True
+                break
+            if isinstance(item, Message):
+                run.messages += 1
+            elif isinstance(item, Rejected):
+                run.rejected += 1
+            items.append(item)
+    if max_messages is not None and run.messages >= max_messages:
+        run.stopped, over = f"--max-messages {max_messages} reached", True
+    if items:
+        if keep:
+            run.items.extend(items)
+        if on_items is not None:
+            on_items(items)
+    return over
+
+
+def _duration(seconds: float) -> str:
+    whole = round(seconds)
+    return f"{whole // 60}m{whole % 60:02d}s" if whole >= 60 else f"{seconds:.1f} s"

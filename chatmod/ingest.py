@@ -5,14 +5,21 @@ has them; nothing is held but the current batch. The ingested span is then split
 (by the chat's schedule, or by silence) and the engine reads each session back from the database
 in time order, writing the ledger events in batches. Every step is idempotent, so a re-run after
 a crash completes the work without duplicating any of it.
+
+A live chat (:func:`ingest_live`) is written as it arrives: one transaction a second, or sooner
+once a thousand messages wait, holding the source's cursor with the messages it covers. A
+``kill -9`` loses at most the last second, and a restart resumes from the stored cursor (the
+source fetches what it missed). When the run ends, the span it read is judged as a file's is, so a
+chat ingested live and the same statuses ingested from a file give the same sessions and ledger.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from chatmod.chats import Chat
@@ -24,15 +31,20 @@ from chatmod.core.runtime import ChatRuntime
 from chatmod.core.sessions import SessionRules, SessionSpan, split_sessions
 from chatmod.formats import read_source
 from chatmod.formats.base import Deletion, Item
+from chatmod.sources.base import ConnectionState, Source
+from chatmod.sources.live import LiveRun, run_live
 from chatmod.sources.ordering import Run
 from chatmod.store import SessionRow, Store
 from chatmod.store.db import MessageTimes
 from chatmod.store.rows import event_row, iso, message_from_row, message_row
 
-__all__ = ["BATCH", "IngestResult", "ingest"]
+__all__ = ["BATCH", "FLUSH_SECONDS", "IngestResult", "ingest", "ingest_live"]
 
 BATCH = 1000
 """Messages (or ledger events) per transaction."""
+
+FLUSH_SECONDS = 1.0
+"""The most a live ingest holds what arrived before writing it."""
 
 Progress = Callable[[str, int], None]
 """Called after each committed batch with the phase ("reading" or "judging") and the count so far."""
@@ -85,6 +97,96 @@ async def ingest(
             result.judged_by = team
             await _judge(store, team, chat, config or EngineConfig(), rules or SessionRules(), result, progress)
     return result
+
+
+async def ingest_live(
+    open_source: Callable[[str | None], Source],
+    db: Path,
+    team: HostTeam | None = None,
+    *,
+    chat: Chat | None = None,
+    keep: Callable[[Message], bool] | None = None,
+    progress: Progress | None = None,
+    max_messages: int | None = None,
+    duration: float | None = None,
+    on_state: Callable[[ConnectionState], object] | None = None,
+    config: EngineConfig | None = None,
+    rules: SessionRules | None = None,
+) -> tuple[IngestResult, LiveRun]:
+    """Store a live chat in ``db`` as it arrives, then judge what was read.
+
+    ``open_source(cursor)`` makes the source, resuming after the cursor stored by an earlier run
+    (None on the first). Raises StoreError (unusable database).
+    """
+    result = IngestResult()
+    async with await Store.open(db) as store:
+        probe = open_source(None)
+        key = probe.key
+        resume = await store.cursor(key) if key is not None else None
+        source = probe if resume is None else open_source(resume)
+        writer = _LiveWriter(store, source, result, keep, progress)
+        flushing = asyncio.create_task(writer.run())
+        try:
+            run = await run_live(source, source.label, max_messages=max_messages, duration=duration,
+                                 on_items=writer.take, on_state=on_state, keep=False)
+        finally:
+            await writer.stop(flushing)
+        if result.first is not None and result.last is not None:
+            if team is None and chat is not None:
+                team = chat.team(result.network or Network.TWITTER)
+            result.judged_by = team
+            await _judge(store, team, chat, config or EngineConfig(), rules or SessionRules(), result, progress)
+    return result, run
+
+
+class _LiveWriter:
+    """Holds what a live source hands on and writes it with the source's cursor, a batch at a time."""
+
+    def __init__(self, store: Store, source: Source, result: IngestResult,
+                 keep: Callable[[Message], bool] | None, progress: Progress | None) -> None:
+        self._store, self._source, self._result, self._progress = store, source, result, progress
+        self._key = source.key
+        self._keep = keep
+        self._rows: list[tuple[object, ...]] = []
+        self._deletions: list[tuple[str, str]] = []
+        self._cursor: str | None = None
+        self._full = asyncio.Event()
+        self._stopping = False
+
+    def take(self, items: list[Item]) -> None:
+        for rows, deletions in _batches(items, self._result, self._keep):
+            self._rows.extend(rows)
+            self._deletions.extend(deletions)
+        self._cursor = self._source.resume_point(items) or self._cursor
+        if len(self._rows) >= BATCH:
+            self._full.set()
+
+    async def run(self) -> None:
+        """Write every second (sooner when a batch is full) until stopped, then once more."""
+        while not self._stopping:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._full.wait(), FLUSH_SECONDS)
+            self._full.clear()
+            await self._flush()
+        await self._flush()
+
+    async def stop(self, task: asyncio.Task[None]) -> None:
+        # Never cancelled mid-write: a transaction cut between statements would stay open.
+        self._stopping = True
+        self._full.set()
+        await task
+
+    async def _flush(self) -> None:
+        rows, deletions, cursor = self._rows, self._deletions, self._cursor
+        if not rows and not deletions:
+            return
+        self._rows, self._deletions = [], []
+        stamp = (self._key, cursor, iso(datetime.now(UTC))) if self._key is not None and cursor is not None else None
+        changed, _ = await self._store.write(messages=rows, deletions=deletions, cursor=stamp)
+        self._result.changed += changed
+        self._result.read += len(rows)
+        if self._progress is not None:
+            self._progress("reading", self._result.read)
 
 
 def _batches(

@@ -37,7 +37,10 @@ from chatmod.words import plural
 if TYPE_CHECKING:
     from rich.progress import TaskID
 
+    from chatmod.chats import Chat
+    from chatmod.core.handles import HostTeam
     from chatmod.core.models import Message
+    from chatmod.ingest import IngestResult
 
 __all__ = ["add_archive_parsers"]
 
@@ -108,11 +111,13 @@ def add_archive_parsers(commands: Any) -> None:
 
     ingest = commands.add_parser(
         "ingest",
-        help="store an archive in the chatmod database (history across weeks)",
+        help="store an archive or a live chat in the chatmod database (history across weeks)",
         description="Store every message of a chat archive in chatmod's SQLite database, in "
         "batches (one transaction each), then judge them and store the ledger of balls. "
         "Ingesting the same archive again changes nothing; an interrupted ingest is completed "
-        "by running it again.",
+        "by running it again. A live chat (mastodon://HOST/TAG) is written as it arrives, once a "
+        "second, with where it stands: after a crash or Ctrl-C, running the same command again "
+        "resumes there and fetches what was missed.",
         epilog=f"The default database is {default_db_path()} (--db to choose another). "
         "It opens in sqlite3 and Datasette: tables messages, message_revisions, ledger_events.",
         formatter_class=Formatter,
@@ -264,10 +269,7 @@ def _run_ingest(args: argparse.Namespace) -> int:
     from chatmod.cli.live import live_url
 
     url = live_url(args.source, chat)
-    if url is not None:
-        print_error(f"{url}: ingest reads archive files; to keep a live chat, use chatmod report or analyze on it")
-        return EXIT_USAGE
-    if args.source is None:
+    if args.source is None and url is None:
         print_error("SOURCE is required: the archive file to store (or - for stdin)")
         return EXIT_USAGE
     # Without --host the chat's handles are taken on the network of what is read, known once read.
@@ -277,6 +279,8 @@ def _run_ingest(args: argparse.Namespace) -> int:
     tag = args.tag or (chat.hashtag if chat else None)
     # The filter keeps the host team's untagged messages: any of the chat's handles will do there.
     keep = tag_filter(tag, team or (chat.every_handle() if chat else HostTeam([]))) if tag else None
+    if url is not None:
+        return _ingest_live(args, url, path, team, chat, keep)
     with _progress_bar(f"ingesting {args.source}") as progress:
         try:
             with batch_gc():
@@ -286,6 +290,49 @@ def _run_ingest(args: argparse.Namespace) -> int:
             return EXIT_USAGE
         except StoreError as error:
             return store_failed(error)
+    _say_ingested(args, result, path, chat)
+    if result.read == 0:
+        print_error(f"no usable messages in {args.source}")
+        return EXIT_USAGE
+    return EXIT_OK
+
+
+def _ingest_live(args: argparse.Namespace, url: str, path: Path, team: HostTeam | None, chat: Chat | None,
+                 keep: Callable[[Message], bool] | None) -> int:
+    """A live chat into the database as it arrives; a restart resumes where the last run stopped."""
+    import asyncio
+
+    from chatmod.cli.live import open_source, say_state
+    from chatmod.ingest import ingest_live
+    from chatmod.sources.base import Source
+    from chatmod.store import StoreError
+
+    checked = open_source(args, url, chat)
+    if isinstance(checked, int):
+        return checked
+
+    def opener(cursor: str | None) -> Source:
+        made = open_source(args, url, chat, cursor)
+        assert not isinstance(made, int)  # the same URL and token were usable a moment ago
+        return made
+
+    if args.max_messages is None and args.duration is None:
+        print(f"chatmod: storing {checked.label} in {path} as it arrives, until Ctrl-C", file=sys.stderr, flush=True)
+    with _progress_bar(f"ingesting {checked.label}") as progress:
+        try:
+            result, run = asyncio.run(ingest_live(
+                opener, path, team, chat=chat, keep=keep, progress=progress, max_messages=args.max_messages,
+                duration=args.duration, on_state=say_state(args.verbose)))
+        except StoreError as error:
+            return store_failed(error)
+    print(f"chatmod: {run.summary()}", file=sys.stderr)
+    _say_ingested(args, result, path, chat)
+    if run.failure is not None and run.messages == 0:
+        return EXIT_FAILURE
+    return EXIT_INTERRUPTED if run.interrupted else EXIT_OK
+
+
+def _say_ingested(args: argparse.Namespace, result: IngestResult, path: Path, chat: Chat | None) -> None:
     report_rejections(args.show_rejected, result.run)
     parts = [f"read {plural(result.read, 'message')} into {path} ({result.changed:,} new or changed)"]
     if result.deletions:
@@ -300,9 +347,5 @@ def _run_ingest(args: argparse.Namespace) -> int:
     if result.run.rejected_count:
         parts.append(f"{plural(result.run.rejected_count, 'record')} rejected")
     print(f"chatmod: {'; '.join(parts)}", file=sys.stderr)
-    if result.read == 0:
-        print_error(f"no usable messages in {args.source}")
-        return EXIT_USAGE
-    return EXIT_OK
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import asyncio
 from abc import ABC, abstractmethod
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -91,6 +91,16 @@ class Source(ABC):
     def label(self) -> str:
         """What it reads, for people: "mastodon example.social/edchat"."""
         return type(self).__name__
+
+    @property
+    def key(self) -> str | None:
+        """What a stored cursor of this source is filed under (None: it cannot resume)."""
+        return None
+
+    def resume_point(self, items: Sequence[SourceItem]) -> str | None:
+        """The cursor to store once ``items``, as handed on, are stored: a restart given it
+        (``resume_after``) misses nothing after them. None when they do not move it."""
+        return None
 
     @abstractmethod
     def poll(self, limit: int = 5000) -> list[SourceItem]:

@@ -22,7 +22,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 
 from websockets.asyncio.client import ClientConnection, connect
@@ -32,7 +32,7 @@ from chatmod.core.models import Message, Network, Rejected
 from chatmod.formats.base import Item, reject
 from chatmod.formats.mastodon import frame_item, status_to_message
 from chatmod.sources.backoff import Backoff
-from chatmod.sources.base import ConnectionState, Link
+from chatmod.sources.base import ConnectionState, Link, SourceItem
 from chatmod.sources.live_url import MastodonURL
 from chatmod.sources.mastodon_rest import GapError, MastodonREST, id_key
 from chatmod.sources.queue import QueueSource, _utc_now
@@ -97,6 +97,17 @@ class MastodonSource(QueueSource):
     async def start(self) -> None:
         if self._task is None:
             self._task = asyncio.create_task(self._run(), name=f"chatmod {self.label}")
+
+    @property
+    def key(self) -> str:
+        port = f":{self.url.port}" if self.url.port else ""
+        return f"mastodon://{self.url.host.lower()}{port}/{self.url.tag.casefold()}"
+
+    def resume_point(self, items: Sequence[SourceItem]) -> str | None:
+        # Statuses are handed on in id order (a gap's fill before what the stream held), so the
+        # newest new status handed on is where nothing before is missing.
+        ids = [item.id for item in items if type(item) is Message and not item.edited]
+        return max(ids, key=id_key) if ids else None
 
     @property
     def cursor(self) -> str | None:

@@ -49,6 +49,10 @@ INSERT INTO ledger_events ({", ".join(EVENT_COLUMNS)}) VALUES ({", ".join("?" * 
 ON CONFLICT (network, ball_id, kind, at, by, message_id) DO NOTHING
 """
 _MARK_DELETED = "UPDATE messages SET deleted = 1 WHERE network = ? AND id = ? AND deleted = 0"
+_SET_CURSOR = """
+INSERT INTO cursors (source, cursor, updated_at) VALUES (?, ?, ?)
+ON CONFLICT (source) DO UPDATE SET cursor = excluded.cursor, updated_at = excluded.updated_at
+"""
 
 
 class StoreError(Exception):
@@ -184,9 +188,11 @@ class Store:
         messages: Sequence[tuple[object, ...]] = (),
         events: Sequence[tuple[object, ...]] = (),
         deletions: Sequence[tuple[str, str]] = (),
+        cursor: tuple[str, str, str] | None = None,
     ) -> tuple[int, int]:
-        """Write one batch (message rows, ledger event rows, ``(network, id)`` deletions) in one
-        transaction. Idempotent: a batch written twice changes nothing the second time.
+        """Write one batch (message rows, ledger event rows, ``(network, id)`` deletions, and a
+        live source's ``(source, cursor, now)``) in one transaction. Idempotent: a batch written
+        twice changes nothing the second time.
 
         Returns how many messages were new or changed, and how many events were new.
         """
@@ -194,14 +200,16 @@ class Store:
         try:
             await self._db.execute("BEGIN IMMEDIATE")
             if messages:
-                async with self._db.executemany(_UPSERT_MESSAGE, messages) as cursor:
-                    changed += max(cursor.rowcount, 0)
+                async with self._db.executemany(_UPSERT_MESSAGE, messages) as upserted:
+                    changed += max(upserted.rowcount, 0)
             if deletions:
-                async with self._db.executemany(_MARK_DELETED, deletions) as cursor:
-                    changed += max(cursor.rowcount, 0)
+                async with self._db.executemany(_MARK_DELETED, deletions) as marked:
+                    changed += max(marked.rowcount, 0)
             if events:
-                async with self._db.executemany(_INSERT_EVENT, events) as cursor:
-                    added = max(cursor.rowcount, 0)
+                async with self._db.executemany(_INSERT_EVENT, events) as inserted:
+                    added = max(inserted.rowcount, 0)
+            if cursor is not None:
+                await self._db.execute(_SET_CURSOR, cursor)
             await self._db.execute("COMMIT")
         except sqlite3.Error as error:
             await self._rollback()
@@ -209,6 +217,11 @@ class Store:
         return changed, added
 
     # -- reading --------------------------------------------------------------------------
+
+    async def cursor(self, source: str) -> str | None:
+        """Where the live ``source`` stood when last written, or None."""
+        value = await self._scalar("SELECT cursor FROM cursors WHERE source = ?", (source,))
+        return None if value is None else str(value)
 
     async def count(self, table: str) -> int:
         if table not in ("messages", "message_revisions", "ledger_events"):

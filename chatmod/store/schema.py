@@ -103,7 +103,17 @@ _V3 = """
 ALTER TABLE sessions ADD COLUMN team TEXT NOT NULL DEFAULT '{}';
 """
 
-MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3)
+_V4 = """
+-- Where a live source stands: what a restarted live ingest resumes from. Written in the same
+-- transaction as the messages it covers, so after a crash it never points past what is stored.
+CREATE TABLE cursors (
+    source     TEXT PRIMARY KEY,                  -- the live source, e.g. mastodon://host:443/edchat
+    cursor     TEXT NOT NULL,                     -- a Mastodon status id, a Jetstream time_us
+    updated_at TEXT NOT NULL                      -- when it was written (ISO 8601, UTC)
+);
+"""
+
+MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3, _V4)
 """``MIGRATIONS[n]`` takes a database from version n to n + 1. Append only; never edit one."""
 
 SCHEMA_VERSION = len(MIGRATIONS)

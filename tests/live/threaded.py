@@ -4,6 +4,7 @@ its own ``asyncio.run``) against it."""
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import threading
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
@@ -33,6 +34,13 @@ class Threaded:
             await make()
 
         asyncio.run_coroutine_threadsafe(run(), self.loop)
+
+    def soon_future(self, make: Callable[[], Awaitable[T]]) -> concurrent.futures.Future[T]:
+        """Start ``make()`` on the server's loop; its result can be waited for later."""
+        async def run() -> T:
+            return await make()
+
+        return asyncio.run_coroutine_threadsafe(run(), self.loop)
 
     @contextmanager
     def running(self) -> Iterator[Any]:

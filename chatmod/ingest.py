@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -31,14 +31,14 @@ from chatmod.core.runtime import ChatRuntime
 from chatmod.core.sessions import SessionRules, SessionSpan, split_sessions
 from chatmod.formats import read_source
 from chatmod.formats.base import Deletion, Item
-from chatmod.sources.base import ConnectionState, Source
+from chatmod.sources.base import ConnectionState, Source, SourceItem
 from chatmod.sources.live import LiveRun, run_live
 from chatmod.sources.ordering import Run
 from chatmod.store import SessionRow, Store
 from chatmod.store.db import MessageTimes
 from chatmod.store.rows import event_row, iso, message_from_row, message_row
 
-__all__ = ["BATCH", "FLUSH_SECONDS", "IngestResult", "ingest", "ingest_live"]
+__all__ = ["BATCH", "FLUSH_SECONDS", "IngestResult", "LiveWriter", "ingest", "ingest_live", "judge_read"]
 
 BATCH = 1000
 """Messages (or ledger events) per transaction."""
@@ -91,12 +91,27 @@ async def ingest(
     _, items = read_source(source, input_format)
     async with await Store.open(db) as store:
         await _store_messages(store, items, result, progress, keep)
-        if result.first is not None and result.last is not None:
-            if team is None and chat is not None:
-                team = chat.team(result.network or Network.TWITTER)
-            result.judged_by = team
-            await _judge(store, team, chat, config or EngineConfig(), rules or SessionRules(), result, progress)
+        await judge_read(store, result, team, chat, config, rules, progress)
     return result
+
+
+async def judge_read(
+    store: Store,
+    result: IngestResult,
+    team: HostTeam | None,
+    chat: Chat | None,
+    config: EngineConfig | None = None,
+    rules: SessionRules | None = None,
+    progress: Progress | None = None,
+) -> None:
+    """Split what ``result`` read into sessions and judge them, by ``team`` or else by the chat's
+    host team on the network read (neither: sessions are stored, unjudged)."""
+    if result.first is None or result.last is None:
+        return
+    if team is None and chat is not None:
+        team = chat.team(result.network or Network.TWITTER)
+    result.judged_by = team
+    await _judge(store, team, chat, config or EngineConfig(), rules or SessionRules(), result, progress)
 
 
 async def ingest_live(
@@ -124,28 +139,27 @@ async def ingest_live(
         key = probe.key
         resume = await store.cursor(key) if key is not None else None
         source = probe if resume is None else open_source(resume)
-        writer = _LiveWriter(store, source, result, keep, progress)
-        flushing = asyncio.create_task(writer.run())
+        writer = LiveWriter(store, source, result, keep, progress)
+        writer.start()
         try:
             run = await run_live(source, source.label, max_messages=max_messages, duration=duration,
                                  on_items=writer.take, on_state=on_state, keep=False)
         finally:
-            await writer.stop(flushing)
-        if result.first is not None and result.last is not None:
-            if team is None and chat is not None:
-                team = chat.team(result.network or Network.TWITTER)
-            result.judged_by = team
-            await _judge(store, team, chat, config or EngineConfig(), rules or SessionRules(), result, progress)
+            await writer.stop()
+        await judge_read(store, result, team, chat, config, rules, progress)
     return result, run
 
 
-class _LiveWriter:
-    """Holds what a live source hands on and writes it with the source's cursor, a batch at a time."""
+class LiveWriter:
+    """Holds what a live source hands on (:meth:`take`) and writes it with the source's cursor,
+    a batch at a time, from :meth:`start` to :meth:`stop`; ``result`` counts what was written."""
 
-    def __init__(self, store: Store, source: Source, result: IngestResult,
-                 keep: Callable[[Message], bool] | None, progress: Progress | None) -> None:
-        self._store, self._source, self._result, self._progress = store, source, result, progress
+    def __init__(self, store: Store, source: Source, result: IngestResult | None = None,
+                 keep: Callable[[Message], bool] | None = None, progress: Progress | None = None) -> None:
+        self._store, self._source, self._progress = store, source, progress
+        self.result = result if result is not None else IngestResult()
         self._key = source.key
+        self._task: asyncio.Task[None] | None = None
         self._keep = keep
         self._rows: list[tuple[object, ...]] = []
         self._deletions: list[tuple[str, str]] = []
@@ -153,15 +167,18 @@ class _LiveWriter:
         self._full = asyncio.Event()
         self._stopping = False
 
-    def take(self, items: list[Item]) -> None:
-        for rows, deletions in _batches(items, self._result, self._keep):
+    def take(self, items: Sequence[SourceItem]) -> None:
+        for rows, deletions in _batches(items, self.result, self._keep):
             self._rows.extend(rows)
             self._deletions.extend(deletions)
         self._cursor = self._source.resume_point(items) or self._cursor
         if len(self._rows) >= BATCH:
             self._full.set()
 
-    async def run(self) -> None:
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name="chatmod live writer")
+
+    async def _run(self) -> None:
         """Write every second (sooner when a batch is full) until stopped, then once more."""
         while not self._stopping:
             with contextlib.suppress(TimeoutError):
@@ -170,11 +187,13 @@ class _LiveWriter:
             await self._flush()
         await self._flush()
 
-    async def stop(self, task: asyncio.Task[None]) -> None:
-        # Never cancelled mid-write: a transaction cut between statements would stay open.
+    async def stop(self) -> None:
+        """Write what is held and stop. Never cancels a write: a transaction cut between
+        statements would stay open."""
         self._stopping = True
         self._full.set()
-        await task
+        if self._task is not None:
+            await self._task
 
     async def _flush(self) -> None:
         rows, deletions, cursor = self._rows, self._deletions, self._cursor
@@ -183,14 +202,14 @@ class _LiveWriter:
         self._rows, self._deletions = [], []
         stamp = (self._key, cursor, iso(datetime.now(UTC))) if self._key is not None and cursor is not None else None
         changed, _ = await self._store.write(messages=rows, deletions=deletions, cursor=stamp)
-        self._result.changed += changed
-        self._result.read += len(rows)
+        self.result.changed += changed
+        self.result.read += len(rows)
         if self._progress is not None:
-            self._progress("reading", self._result.read)
+            self._progress("reading", self.result.read)
 
 
 def _batches(
-    items: Iterable[Item], result: IngestResult, keep: Callable[[Message], bool] | None
+    items: Iterable[Item | SourceItem], result: IngestResult, keep: Callable[[Message], bool] | None
 ) -> Iterator[tuple[list[tuple[object, ...]], list[tuple[str, str]]]]:
     """(message rows, deletions) of BATCH messages at a time; rejections go to ``result``."""
     rows: list[tuple[object, ...]] = []

@@ -8,6 +8,7 @@ OS crash or power cut may roll back the last few, which a re-run of the ingest r
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
 import sqlite3
@@ -89,6 +90,9 @@ class Store:
     def __init__(self, connection: aiosqlite.Connection, path: Path) -> None:
         self._db = connection
         self.path = path
+        # One connection, one transaction at a time: writers that share the store (the live
+        # writer, moderator actions) must not interleave their statements.
+        self._writing = asyncio.Lock()
 
     @classmethod
     async def open(cls, path: Path | str, busy_timeout_ms: int = 5000) -> Store:
@@ -197,23 +201,24 @@ class Store:
         Returns how many messages were new or changed, and how many events were new.
         """
         changed = added = 0
-        try:
-            await self._db.execute("BEGIN IMMEDIATE")
-            if messages:
-                async with self._db.executemany(_UPSERT_MESSAGE, messages) as upserted:
-                    changed += max(upserted.rowcount, 0)
-            if deletions:
-                async with self._db.executemany(_MARK_DELETED, deletions) as marked:
-                    changed += max(marked.rowcount, 0)
-            if events:
-                async with self._db.executemany(_INSERT_EVENT, events) as inserted:
-                    added = max(inserted.rowcount, 0)
-            if cursor is not None:
-                await self._db.execute(_SET_CURSOR, cursor)
-            await self._db.execute("COMMIT")
-        except sqlite3.Error as error:
-            await self._rollback()
-            raise _explain(self.path, error) from error
+        async with self._writing:
+            try:
+                await self._db.execute("BEGIN IMMEDIATE")
+                if messages:
+                    async with self._db.executemany(_UPSERT_MESSAGE, messages) as upserted:
+                        changed += max(upserted.rowcount, 0)
+                if deletions:
+                    async with self._db.executemany(_MARK_DELETED, deletions) as marked:
+                        changed += max(marked.rowcount, 0)
+                if events:
+                    async with self._db.executemany(_INSERT_EVENT, events) as inserted:
+                        added = max(inserted.rowcount, 0)
+                if cursor is not None:
+                    await self._db.execute(_SET_CURSOR, cursor)
+                await self._db.execute("COMMIT")
+            except sqlite3.Error as error:
+                await self._rollback()
+                raise _explain(self.path, error) from error
         return changed, added
 
     # -- reading --------------------------------------------------------------------------
@@ -263,31 +268,32 @@ class Store:
         Returns the session ids, in the order given. One transaction.
         """
         ids: list[int] = []
-        try:
-            await self._db.execute("BEGIN IMMEDIATE")
-            keys = [row.key for row in sessions]
-            await self._db.execute(
-                f"DELETE FROM sessions WHERE chat = ? AND start >= ? AND end <= ? AND key NOT IN ({', '.join('?' * len(keys))})",
-                (chat, start, end, *keys),
-            )
-            team_json = (
-                json.dumps({"hosts": list(team.hosts), "cohosts": list(team.cohosts)}) if team is not None else None
-            )
-            for row in sessions:
-                async with self._db.execute(
-                    "INSERT INTO sessions (chat, key, start, end, planned_start, off_schedule, moved_from, team)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?, coalesce(?, '{}')) ON CONFLICT (chat, key) DO UPDATE SET"
-                    " start = excluded.start, end = excluded.end, planned_start = excluded.planned_start,"
-                    " off_schedule = excluded.off_schedule, moved_from = excluded.moved_from,"
-                    " team = coalesce(?, sessions.team) RETURNING id",
-                    (chat, row.key, row.start, row.end, row.planned_start, int(row.off_schedule), row.moved_from,
-                     team_json, team_json),
-                ) as cursor:
-                    ids.append(int((await cursor.fetchone())[0]))  # type: ignore[index]
-            await self._db.execute("COMMIT")
-        except sqlite3.Error as error:
-            await self._rollback()
-            raise _explain(self.path, error) from error
+        async with self._writing:
+            try:
+                await self._db.execute("BEGIN IMMEDIATE")
+                keys = [row.key for row in sessions]
+                await self._db.execute(
+                    f"DELETE FROM sessions WHERE chat = ? AND start >= ? AND end <= ? AND key NOT IN ({', '.join('?' * len(keys))})",
+                    (chat, start, end, *keys),
+                )
+                team_json = (
+                    json.dumps({"hosts": list(team.hosts), "cohosts": list(team.cohosts)}) if team is not None else None
+                )
+                for row in sessions:
+                    async with self._db.execute(
+                        "INSERT INTO sessions (chat, key, start, end, planned_start, off_schedule, moved_from, team)"
+                        " VALUES (?, ?, ?, ?, ?, ?, ?, coalesce(?, '{}')) ON CONFLICT (chat, key) DO UPDATE SET"
+                        " start = excluded.start, end = excluded.end, planned_start = excluded.planned_start,"
+                        " off_schedule = excluded.off_schedule, moved_from = excluded.moved_from,"
+                        " team = coalesce(?, sessions.team) RETURNING id",
+                        (chat, row.key, row.start, row.end, row.planned_start, int(row.off_schedule), row.moved_from,
+                         team_json, team_json),
+                    ) as cursor:
+                        ids.append(int((await cursor.fetchone())[0]))  # type: ignore[index]
+                await self._db.execute("COMMIT")
+            except sqlite3.Error as error:
+                await self._rollback()
+                raise _explain(self.path, error) from error
         return ids
 
     async def carried_over(

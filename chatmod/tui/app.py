@@ -279,9 +279,13 @@ class ChatmodApp(App[None]):
 
     async def _consume(self) -> None:
         source = self.session.source
+        recorder = self.options.recorder
+        store = recorder.store_live(source, self.session.runtime.team) if recorder is not None else None
         await source.start()
         try:
             async for batch in source.stream():
+                if store is not None:
+                    store(batch)
                 self.receive(batch)
         finally:
             await source.close()

@@ -1,4 +1,9 @@
-"""Provides the console's record of moderator actions in the database (``--db``)."""
+"""Provides the console's record in the database (``--db``): moderator actions, and a live chat.
+
+On a live chat the console also stores what arrives as it arrives (as ``chatmod ingest`` does,
+with the source's cursor) and, when it closes, judges what it stored into sessions and the
+ledger, so the chat watched live is in ``chatmod sessions``, ``followups`` and ``report --db``.
+"""
 
 from __future__ import annotations
 
@@ -8,8 +13,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from chatmod.chats import Chat
     from chatmod.core.events import Event
+    from chatmod.core.handles import HostTeam
     from chatmod.core.models import Network
+    from chatmod.ingest import LiveWriter
+    from chatmod.sources.base import Source, SourceItem
     from chatmod.store import Store
 
 __all__ = ["Recorder"]
@@ -26,16 +35,17 @@ class Recorder:
         on_error: told (with a one-line reason) when a write fails; the action stays on screen.
     """
 
-    def __init__(self, path: Path, on_error: Callable[[str], None] | None = None) -> None:
+    def __init__(self, path: Path, on_error: Callable[[str], None] | None = None, chat: Chat | None = None) -> None:
         self.path = path
         self.on_error = on_error
+        self.chat = chat
         self.written = 0
         self._store: Store | None = None
         self._networks: dict[str, Network] = {}
         """The network of each ball seen (an event row names it)."""
         self._pending: set[asyncio.Task[None]] = set()
-        # One connection, one transaction at a time: two quick actions must not interleave.
-        self._lock = asyncio.Lock()
+        self._live: LiveWriter | None = None
+        self._team: HostTeam | None = None
 
     async def open(self) -> None:
         from chatmod.store import Store
@@ -71,16 +81,37 @@ class Recorder:
 
         assert self._store is not None
         try:
-            async with self._lock:
-                await self._store.write(events=[row])
+            await self._store.write(events=[row])
             self.written += 1
         except StoreError as error:
             if self.on_error is not None:
                 self.on_error(str(error))
 
+    def store_live(self, source: Source, team: HostTeam) -> Callable[[Sequence[SourceItem]], None] | None:
+        """Store what ``source`` hands on from now until :meth:`close` (judged by ``team`` then);
+        returns what to hand each batch to, or None without a database."""
+        from chatmod.ingest import LiveWriter
+
+        if self._store is None:
+            return None
+        self._live, self._team = LiveWriter(self._store, source), team
+        self._live.start()
+        return self._live.take
+
     async def close(self) -> None:
+        from chatmod.ingest import judge_read
+        from chatmod.store import StoreError
+
         if self._pending:
             await asyncio.gather(*self._pending, return_exceptions=True)
+        if self._live is not None and self._store is not None:
+            try:
+                await self._live.stop()
+                await judge_read(self._store, self._live.result, self._team, self.chat)
+            except StoreError as error:
+                if self.on_error is not None:
+                    self.on_error(str(error))
+            self._live = None
         if self._store is not None:
             await self._store.close()
             self._store = None

@@ -1,0 +1,84 @@
+"""The console on a live Mastodon chat: through a reset with the gap filled, stored with --db."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+import sqlite3
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from chatmod.core.handles import HostTeam
+from chatmod.ingest import ingest
+from chatmod.sources.backoff import Backoff
+from chatmod.sources.live_url import MastodonURL
+from chatmod.sources.mastodon import MastodonSource
+from chatmod.sources.mastodon_rest import MastodonREST
+from chatmod.tui.app import ChatmodApp, ConsoleOptions
+from chatmod.tui.recorder import Recorder
+from tests.live.mastodon_server import FakeMastodon
+from tests.live.test_live_cli import TAG, _chat
+from tests.tui.conftest import chat_session
+
+
+def _recent(statuses: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The chat as if it were happening now (the console's clock is the wall clock)."""
+    start = datetime.now(UTC) - timedelta(minutes=5)
+    return [{**entry, "created_at": (start + timedelta(minutes=i)).isoformat(timespec="milliseconds")
+             .replace("+00:00", "Z")} for i, entry in enumerate(statuses)]
+
+
+def _rows(db: Path, sql: str) -> list[tuple[Any, ...]]:
+    with sqlite3.connect(db) as connection:
+        return connection.execute(sql).fetchall()
+
+
+async def _until(check: Any, timeout: float = 10) -> None:
+    async with asyncio.timeout(timeout):
+        while not check():
+            await asyncio.sleep(0.02)
+
+
+async def test_the_console_follows_a_live_chat_through_a_reset_and_stores_what_a_file_would(tmp_path: Path) -> None:
+    statuses = _recent(_chat())
+    db = tmp_path / "live.db"
+    async with FakeMastodon() as server:
+        url = MastodonURL("127.0.0.1", server.port, TAG, secure=False)
+        source = MastodonSource(url, "good-token", backoff=Backoff(base=0.02, cap=0.05, floor=0.01),
+                                rest=MastodonREST(url, "good-token"))
+        options = ConsoleOptions(title=f"#{TAG} · live", moderator="sam", tag=TAG, recorder=Recorder(db))
+        app = ChatmodApp(chat_session(source, HostTeam(["host"])), options, tick=0.05)
+        async with app.run_test(size=(120, 36)) as pilot:
+            await asyncio.wait_for(server.subscribed.wait(), 10)
+            for entry in statuses[:2]:
+                await server.update(entry, TAG)
+            await _until(lambda: app.session.state.received == 2)
+            assert "● live" in str(app.query_one("#status").render())
+            # The link drops without a close frame; the host answers while chatmod is away.
+            server.status_for_upgrade = 503
+            server.subscribed.clear()
+            server.reset()
+            await _until(lambda: "reconnecting" in str(app.query_one("#status").render()))
+            server.post(statuses[2])
+            server.status_for_upgrade = None
+            await asyncio.wait_for(server.subscribed.wait(), 10)
+            await server.update(statuses[3], TAG)
+            await _until(lambda: app.session.state.received == 4)
+            # 103 came from the timeline (104 too, when the fill ran after it was posted), once each.
+            await _until(lambda: re.search(r"● live .*[12] messages?", str(app.query_one("#status").render())),
+                         timeout=3)
+            await pilot.pause(0.2)
+            assert app.session.state.received == 4
+            assert app.session.state.ball("102").answered_by == "host"  # type: ignore[union-attr]
+            await pilot.press("q")
+    archive = tmp_path / "chat.jsonl"
+    archive.write_text("".join(json.dumps(entry) + "\n" for entry in statuses), encoding="utf-8")
+    await ingest(str(archive), tmp_path / "file.db", HostTeam(["host"]))  # what `chatmod ingest FILE` does
+    for sql in ("SELECT id, author, created_at, text, reply_to_id FROM messages ORDER BY id",
+                "SELECT start, end, team FROM sessions",
+                "SELECT ball_id, kind, at, by, message_id FROM ledger_events ORDER BY ball_id, kind"):
+        assert _rows(db, sql) == _rows(tmp_path / "file.db", sql), sql
+    assert _rows(db, "SELECT ball_id, kind FROM ledger_events WHERE kind IN ('answered', 'dropped') ORDER BY 1") == [
+        ("102", "answered"), ("104", "dropped")]

@@ -452,7 +452,8 @@ class ChatmodApp(App[None]):
         else:
             line.append(f" {link.link.value} ", style="bold reverse yellow")
         if link is not None and link.detail and link.link is not Link.LIVE:
-            line.append(f" {shown(link.detail, 40)}", style="yellow")
+            said = f"gap filled: {link.detail}" if link.link is Link.GAP_FILLED else link.detail
+            line.append(f" {shown(said, 40)}", style="yellow")
         line.append(f" {shown(self.options.title, 60)}", style="bold")
         if now.year < 9999:
             local = now.astimezone(self.options.zone) if self.options.zone else now.astimezone()

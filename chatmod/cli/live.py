@@ -59,7 +59,10 @@ def open_source(args: argparse.Namespace, url: str, chat: Chat | None,
             print_error(f"{url} needs a user access token (Mastodon's hashtag streams want one): pass --token, "
                         f"or set {TOKEN_ENV}; the README's 'Following a live chat' says where to get one")
             return EXIT_USAGE
-        return open_live(url, token, resume_after)
+        team = [*args.host, *args.cohost]
+        if chat is not None:
+            team.extend(chat.every_handle().hosts + chat.every_handle().cohosts)
+        return open_live(url, token, resume_after, team)
     except LiveURLError as error:
         print_error(str(error))
         return EXIT_USAGE

@@ -11,27 +11,35 @@ import asyncio
 import contextlib
 import signal
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from chatmod.core.models import Message, Rejected
 from chatmod.formats.base import Deletion, Item
 from chatmod.sources.base import ConnectionState, EndOfInput, Link, Source, SourceItem
-from chatmod.sources.live_url import JetstreamURL, LiveURLError, MastodonURL, parse_live_url
+from chatmod.sources.live_url import JetstreamURL, MastodonURL, parse_live_url
 from chatmod.words import plural
 
 __all__ = ["LiveRun", "open_live", "run_live"]
 
 
-def open_live(source: str, token: str | None, resume_after: str | None = None) -> Source:
-    """The live source ``source`` names; :class:`LiveURLError` when it cannot be used."""
+def open_live(source: str, token: str | None, resume_after: str | None = None,
+              team: Iterable[str] = ()) -> Source:
+    """The live source ``source`` names; :class:`LiveURLError` when it cannot be used.
+
+    ``team``: the host team's handles; on Bluesky those given as DIDs also catch the posts that
+    mention them or reply to them without the hashtag.
+    """
     url = parse_live_url(source)
     if isinstance(url, MastodonURL):
         from chatmod.sources.mastodon import MastodonSource
 
         return MastodonSource(url, token, resume_after=resume_after)
     assert isinstance(url, JetstreamURL)
-    raise LiveURLError(f"{source}: Bluesky's Jetstream is not readable yet; follow a Mastodon hashtag for now")
+    from chatmod.sources.jetstream import JetstreamSource
+
+    dids = {handle for handle in team if handle.startswith("did:")}
+    return JetstreamSource(url, team_dids=dids, resume_after=resume_after)
 
 
 @dataclass(slots=True)

@@ -133,3 +133,35 @@ def test_the_url_forms_are_checked_before_connecting(capsys: pytest.CaptureFixtu
     with pytest.raises(SystemExit) as exit_info:
         main(["analyze", "mastodon://example.social/EdChat", "--host", "h", "--token", "t", "--max-messages", "0"])
     assert exit_info.value.code == 2 and "--max-messages" in capsys.readouterr().err
+
+
+def test_analyze_a_live_bluesky_chat_from_jetstream_equals_the_same_events_from_a_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from tests.live.jetstream_server import FakeJetstream, post
+
+    start, second = 1_780_000_000_000_000, 1_000_000
+    host, bob = "did:plc:host", "did:plc:bob"
+    events = [
+        post(host, "q1", "Q1: what do you teach? #EdChat", start + second),
+        post(bob, "noise", "unrelated post", start + 2 * second),
+        post(bob, "b1", "@host.bsky.social how do you plan? #edchat", start + 3 * second,
+             mentions=(("host.bsky.social", host),)),
+        post(bob, "b2", "and do you grade it?", start + 4 * second, reply_to=f"at://{host}/app.bsky.feed.post/q1"),
+    ]
+    fake = Threaded(FakeJetstream())
+    with fake.running():
+        async def send() -> None:
+            await fake.server.connected.wait()
+            fake.server.publish(*events)
+
+        fake.soon(send)
+        url = f"jetstream+ws://127.0.0.1:{fake.server.port}?tag=EdChat"
+        assert main(["analyze", url, "--host", host, "--max-messages", "3"]) == 0
+    live = capsys.readouterr()
+    archive = tmp_path / "chat.jsonl"
+    kept = [e for e in events if e["commit"]["rkey"] != "noise"]
+    archive.write_text("".join(json.dumps(e) + "\n" for e in kept), encoding="utf-8")
+    assert main(["analyze", str(archive), "--host", host]) == 0
+    assert live.out == capsys.readouterr().out and len(live.out.splitlines()) == 3
+    assert "3 messages in" in live.err

@@ -1,0 +1,305 @@
+"""Provides the live Bluesky source: Jetstream's stream of every post, filtered for one chat.
+
+It connects to ``/subscribe?wantedCollections=app.bsky.feed.post``. Jetstream has no hashtag
+filter, so the whole network's posts arrive and the chat's are picked here: a post belongs to the
+chat when its tag facets, its ``tags`` or its text carry the hashtag (case and accents folded),
+or when it mentions a host-team DID or replies to a host-team post (the balls that forgot the
+hashtag; they are marked ``untagged``). Most posts are nothing to the chat, so a cheap test on
+the raw frame comes first and only a frame that could matter is decoded.
+
+Resuming: every event carries ``time_us``; after a break the source reconnects with ``cursor``
+a few seconds before the last event it processed (delivery from a cursor is inclusive and
+at-least-once) and passes each post on once (``did`` + ``rkey`` + ``rev``). A server keeps about
+36 hours; a cursor older than that is silently moved to the oldest event it has, which shows as a
+first event long after the cursor: that is said as a ``gap`` with its span, never passed over.
+A deletion of a post the chat kept marks it deleted.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+from collections.abc import Callable, Iterable, Sequence
+from datetime import UTC, datetime, timedelta
+from typing import TypeVar
+from urllib.parse import urlencode
+
+from websockets.asyncio.client import ClientConnection, connect
+from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidStatus
+
+from chatmod.core.models import Message, Network, Rejected
+from chatmod.core.text import fold
+from chatmod.formats.base import Deletion, Item, reject
+from chatmod.formats.jetstream import POST, Handles, event_to_item
+from chatmod.sources.backoff import Backoff
+from chatmod.sources.base import ConnectionState, Link, SourceItem
+from chatmod.sources.live_url import JetstreamURL
+from chatmod.sources.queue import QueueSource, _utc_now
+
+__all__ = ["REWIND", "JetstreamSource", "time_us"]
+
+REWIND = 5_000_000
+"""Microseconds a resume goes back before the last event processed, for gapless playback."""
+MAX_FRAME = 1 << 20
+_HARD_LIMIT = 16 << 20
+_RECENT = 50_000
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+K = TypeVar("K")
+
+
+def time_us(at: datetime) -> int:
+    """A moment as Jetstream's cursor counts it (microseconds since the epoch)."""
+    return (at - _EPOCH) // timedelta(microseconds=1)
+
+
+class JetstreamSource(QueueSource):
+    """The chat of ``url``'s hashtag in the posts of a Jetstream server, live.
+
+    Args:
+        team_dids: the host team's DIDs: posts mentioning them or replying to their posts are
+            kept, tag or not.
+        resume_after: a stored cursor (``time_us``) to resume from.
+        outdated_after: seconds between the cursor asked for and the first event sent past which
+            the server is taken to have moved a too-old cursor (the network is never that quiet).
+    """
+
+    network = Network.BLUESKY
+
+    def __init__(
+        self,
+        url: JetstreamURL,
+        *,
+        team_dids: Iterable[str] = (),
+        resume_after: str | None = None,
+        handles: Handles | None = None,
+        clock: Callable[[], datetime] = _utc_now,
+        backoff: Backoff | None = None,
+        max_frame: int = MAX_FRAME,
+        ping_interval: float = 20.0,
+        ping_timeout: float = 10.0,
+        open_timeout: float = 10.0,
+        outdated_after: float = 60.0,
+    ) -> None:
+        super().__init__(clock)
+        self.url = url
+        self.handles = handles or Handles()
+        self._tag = fold(url.tag)
+        # The raw-frame test: JSON keeps non-ASCII text as it is, so a lower-cased frame holds
+        # an ASCII tag however it was cased; other tags are looked for after decoding.
+        self._needle = self._tag if self._tag.isascii() else None
+        self.team_dids = frozenset(team_dids)
+        self._backoff = backoff or Backoff(base=0.25, cap=30.0)
+        self._max_frame = max_frame
+        self._timeouts = (ping_interval, ping_timeout, open_timeout)
+        self._outdated_us = int(outdated_after * 1_000_000)
+        self._last_us: int | None = int(resume_after) if resume_after and resume_after.isdigit() else None
+        self._asked_us: int | None = None
+        """The cursor of the current connection, until its first event is checked against it."""
+        self._kept: dict[str, None] = {}
+        """AT-URIs of the posts passed on (a deletion of one of them matters)."""
+        self._done: dict[tuple[str, str], None] = {}
+        """(uri, rev) of the commits passed on: a resume's redelivery is passed over."""
+        self._task: asyncio.Task[None] | None = None
+        self.frames = 0
+        self.rejected = 0
+        self.repeats = 0
+        self.failure: str | None = None
+
+    @property
+    def label(self) -> str:
+        return f"jetstream {self.url.host}#{self.url.tag}"
+
+    @property
+    def key(self) -> str:
+        port = f":{self.url.port}" if self.url.port else ""
+        return f"jetstream://{self.url.host.lower()}{port}?tag={self._tag}"
+
+    def resume_point(self, items: Sequence[SourceItem]) -> str | None:
+        times = [time_us(item.created_at) for item in items if type(item) is Message]
+        return str(max(times)) if times else None
+
+    @property
+    def cursor(self) -> int | None:
+        """The ``time_us`` of the last event processed."""
+        return self._last_us
+
+    def subscribe_url(self) -> str:
+        scheme = "wss" if self.url.secure else "ws"
+        host = f"[{self.url.host}]" if ":" in self.url.host else self.url.host
+        query: list[tuple[str, str]] = [("wantedCollections", POST)]
+        if self._last_us is not None:
+            self._asked_us = max(0, self._last_us - REWIND)
+            query.append(("cursor", str(self._asked_us)))
+        else:
+            self._asked_us = None
+        port = f":{self.url.port}" if self.url.port else ""
+        return f"{scheme}://{host}{port}/subscribe?{urlencode(query)}"
+
+    async def start(self) -> None:
+        if self._task is None:
+            self._task = asyncio.create_task(self._run(), name=f"chatmod {self.label}")
+
+    async def close(self) -> None:
+        task, self._task = self._task, None
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        self.end()
+
+    def _state(self, link: Link, detail: str = "") -> None:
+        self.push([ConnectionState(link, detail)])
+
+    async def _run(self) -> None:
+        ping_interval, ping_timeout, open_timeout = self._timeouts
+        while True:
+            self._state(Link.CONNECTING, self.url.host)
+            try:
+                async with connect(
+                    self.subscribe_url(),
+                    max_size=_HARD_LIMIT,
+                    ping_interval=ping_interval,
+                    ping_timeout=ping_timeout,
+                    open_timeout=open_timeout,
+                    user_agent_header="chatmod",
+                ) as socket:
+                    resumed = "" if self._asked_us is None else f"resumed from {_clock(self._asked_us)}"
+                    self._state(Link.LIVE, resumed or self.url.host)
+                    await self._read(socket)
+                    reason = "the server closed the stream"
+            except InvalidStatus as error:
+                status = error.response.status_code
+                if status in (400, 401, 403, 404):
+                    self.failure = f"{self.url.host} refused the subscription (HTTP {status}); is it a Jetstream server?"
+                    self._state(Link.FAILED, self.failure)
+                    self.end()
+                    return
+                reason = f"HTTP {status}"
+            except ConnectionClosed as error:
+                code = error.rcvd.code if error.rcvd is not None else 1006
+                reason = f"connection lost (close code {code})"
+            except (OSError, InvalidHandshake, TimeoutError) as error:
+                reason = f"cannot connect: {error}" if str(error) else f"cannot connect: {type(error).__name__}"
+            delay = self._backoff.next()
+            self._state(Link.RECONNECTING, f"{reason}; again in {delay:.0f} s")
+            await asyncio.sleep(delay)
+
+    async def _read(self, socket: ClientConnection) -> None:
+        first = True
+        async for frame in socket:
+            if first:
+                self._backoff.reset()
+                first = False
+            items = self.take_frame(frame)
+            if items:
+                self.push(items)
+
+    def take_frame(self, frame: str | bytes) -> list[Item | ConnectionState]:
+        """What one frame gives the chat (usually nothing: most posts are not the chat's)."""
+        self.frames += 1
+        if isinstance(frame, bytes):
+            return [self._reject(repr(frame[:200]), "binary frame (chatmod does not ask for compression)")]
+        size = len(frame) if len(frame) * 4 <= self._max_frame else len(frame.encode())
+        if size > self._max_frame:
+            return [self._reject(f"<{size:,}-byte frame>", f"frame over {self._max_frame:,} bytes")]
+        stamp = _time_us_of(frame)
+        said: list[Item | ConnectionState] = []
+        if stamp is not None:
+            if self._asked_us is not None:
+                said.extend(self._check_resume(stamp))
+            if self._last_us is None or stamp > self._last_us:
+                self._last_us = stamp
+        if not self._could_matter(frame):
+            return said
+        try:
+            event = json.loads(frame)
+        except (ValueError, RecursionError):
+            said.append(self._reject(frame, "frame is not JSON"))
+            return said
+        item = event_to_item(event, self.handles, self.label, self.frames)
+        if item is None:
+            return said
+        if isinstance(item, Rejected):
+            self.rejected += 1
+            said.append(item)
+        elif isinstance(item, Deletion):
+            if item.id in self._kept and self._first((item.id, "delete")):
+                said.append(item)
+        elif self._belongs(item):
+            rev = event["commit"].get("rev") if isinstance(event.get("commit"), dict) else None
+            if self._first((item.id, str(rev))):
+                _remember(self._kept, item.id)
+                said.append(item)
+        return said
+
+    def _could_matter(self, frame: str) -> bool:
+        """Whether a frame may be the chat's, without decoding it (most are not)."""
+        if '"identity"' in frame or '"delete"' in frame:
+            return True
+        if self._needle is None:
+            return True
+        lowered = frame.lower()
+        return self._needle in lowered or any(did in frame for did in self.team_dids)
+
+    def _belongs(self, message: Message) -> bool:
+        if any(fold(tag) == self._tag for tag in message.hashtags):
+            return True
+        return bool(self.team_dids) and (
+            any(m.id in self.team_dids for m in message.mentions)
+            or (message.reply_to_id is not None and _did_of(message.reply_to_id) in self.team_dids)
+        )
+
+    def _check_resume(self, stamp: int) -> list[ConnectionState]:
+        asked, self._asked_us = self._asked_us, None
+        assert asked is not None
+        if stamp - asked <= self._outdated_us:
+            return []
+        # The server had nothing that old: it started at its oldest event instead.
+        return [ConnectionState(Link.GAP, f"events between {_clock(asked)} and {_clock(stamp)} UTC are missing "
+                                          f"({_span(stamp - asked)}: older than the server keeps)")]
+
+    def _first(self, key: tuple[str, str]) -> bool:
+        if key in self._done:
+            self.repeats += 1
+            return False
+        _remember(self._done, key)
+        return True
+
+
+    def _reject(self, record: object, reason: str) -> Rejected:
+        self.rejected += 1
+        return reject(record, reason, self.label, self.frames)
+
+
+def _remember(recent: dict[K, None], key: K) -> None:
+    recent[key] = None
+    if len(recent) > _RECENT:
+        del recent[next(iter(recent))]
+
+
+def _time_us_of(frame: str) -> int | None:
+    """``time_us`` read off the raw frame (every event has it, near the start)."""
+    at = frame.find('"time_us":')
+    if at < 0:
+        return None
+    start = at + 10
+    while start < len(frame) and frame[start] == " ":  # Go writes none; other encoders may
+        start += 1
+    end = start
+    while end < len(frame) and frame[end].isdigit():
+        end += 1
+    return int(frame[start:end]) if end > start else None
+
+
+def _did_of(uri: str) -> str | None:
+    return uri[5:].split("/", 1)[0] if uri.startswith("at://did:") else None
+
+
+def _clock(stamp: int) -> str:
+    return f"{_EPOCH + timedelta(microseconds=stamp):%H:%M:%S}"
+
+
+def _span(micros: int) -> str:
+    minutes = micros // 60_000_000
+    return f"{minutes // 60} h {minutes % 60:02d} min" if minutes >= 60 else f"{minutes} min"

@@ -59,7 +59,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=3, help="repetitions; the best run counts")
     parser.add_argument("--rss-messages", type=int, default=1_000_000,
                         help="archive size for the peak-memory figure (default 1000000; 0 skips it)")
-    parser.add_argument("--only", choices=("analyze", "store", "tui"), help="run one group of figures")
+    parser.add_argument("--only", choices=("analyze", "store", "tui", "live"), help="run one group of figures")
     parser.add_argument("--tui-scale", type=float, default=1.0, metavar="FACTOR",
                         help="scale the console's burst (10 s) and sustained (30 s) runs, e.g. 0.2 for a "
                         "quick reading (default 1: the full figures)")
@@ -73,6 +73,8 @@ def main(argv: list[str] | None = None) -> int:
             _store_figures(Path(tmp), args)
         if args.only in (None, "tui"):
             _tui_figures(Path(tmp), args)
+        if args.only in (None, "live"):
+            _live_figures(args)
     return 0
 
 
@@ -109,6 +111,19 @@ def _tui_figures(tmp: Path, args: argparse.Namespace) -> None:
     runs = startup(STARTUP_RUNS, tmp / "pycache")
     print(f"startup_vs_bare_textual: {runs.ratio:.2f}", flush=True)
     print(f"  ({runs.detail()})", file=sys.stderr, flush=True)
+
+
+def _live_figures(args: argparse.Namespace) -> None:
+    from bench.live import firehose, jetstream_filter_eps, reconnect_gap
+
+    frames = firehose(200_000)
+    eps, kept = jetstream_filter_eps(frames, args.runs)
+    print(f"jetstream_filter_eps: {eps:,.0f}", flush=True)
+    print(f"  ({len(frames):,} firehose frames, {kept:,} kept for #EdChat; target >= 20,000)", file=sys.stderr, flush=True)
+    recovery = reconnect_gap(100)
+    print(f"live_reconnect_gap_ms: {recovery.gap_ms:.0f}", flush=True)
+    print(f"  (a reset without a close frame to the first message after it, default backoff; "
+          f"{recovery.refilled} of 100 missed statuses refilled from the timeline)", file=sys.stderr, flush=True)
 
 
 def _analyze_figures(tmp: Path, args: argparse.Namespace) -> None:

@@ -279,8 +279,8 @@ def _run_ingest(args: argparse.Namespace) -> int:
     tag = args.tag or (chat.hashtag if chat else None)
     # The filter keeps the host team's untagged messages: any of the chat's handles will do there.
     keep = tag_filter(tag, team or (chat.every_handle() if chat else HostTeam([]))) if tag else None
-    if url is not None:
-        return _ingest_live(args, url, path, team, chat, keep)
+    if url is not None:  # the live source picks the chat itself (see load())
+        return _ingest_live(args, url, path, team, chat)
     with _progress_bar(f"ingesting {args.source}") as progress:
         try:
             with batch_gc():
@@ -297,8 +297,7 @@ def _run_ingest(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _ingest_live(args: argparse.Namespace, url: str, path: Path, team: HostTeam | None, chat: Chat | None,
-                 keep: Callable[[Message], bool] | None) -> int:
+def _ingest_live(args: argparse.Namespace, url: str, path: Path, team: HostTeam | None, chat: Chat | None) -> int:
     """A live chat into the database as it arrives; a restart resumes where the last run stopped."""
     import asyncio
 
@@ -321,7 +320,7 @@ def _ingest_live(args: argparse.Namespace, url: str, path: Path, team: HostTeam 
     with _progress_bar(f"ingesting {checked.label}") as progress:
         try:
             result, run = asyncio.run(ingest_live(
-                opener, path, team, chat=chat, keep=keep, progress=progress, max_messages=args.max_messages,
+                opener, path, team, chat=chat, progress=progress, max_messages=args.max_messages,
                 duration=args.duration, on_state=say_state(args.verbose)))
         except StoreError as error:
             return store_failed(error)

@@ -182,7 +182,9 @@ def load(args: argparse.Namespace) -> Loaded | int:
             label, interrupted = live.label, live.interrupted
         else:
             _, items = read_source(args.source, args.input_format)
-        messages = chronological(items, run, tag_filter(tag, keeping) if tag else None)
+        # A live source already picked the chat (its hashtag, and on Bluesky the posts to and by
+        # the host team that lack it): filtering again would drop an untagged ball.
+        messages = chronological(items, run, tag_filter(tag, keeping) if tag and url is None else None)
     except InputError as error:
         print_error(str(error))
         return EXIT_USAGE

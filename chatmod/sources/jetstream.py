@@ -3,8 +3,8 @@
 It connects to ``/subscribe?wantedCollections=app.bsky.feed.post``. Jetstream has no hashtag
 filter, so the whole network's posts arrive and the chat's are picked here: a post belongs to the
 chat when its tag facets, its ``tags`` or its text carry the hashtag (case and accents folded),
-or when it mentions a host-team DID or replies to a host-team post (the balls that forgot the
-hashtag; they are marked ``untagged``). Most posts are nothing to the chat, so a cheap test on
+or when it is by the host team, mentions a host-team DID or replies to a host-team post (the
+answers and balls that forgot the hashtag). Most posts are nothing to the chat, so a cheap test on
 the raw frame comes first and only a frame that could matter is decoded.
 
 Resuming: every event carries ``time_us``; after a break the source reconnects with ``cursor``
@@ -245,8 +245,10 @@ class JetstreamSource(QueueSource):
     def _belongs(self, message: Message) -> bool:
         if any(fold(tag) == self._tag for tag in message.hashtags):
             return True
+        # The host team's own posts too: their answers often drop the hashtag.
         return bool(self.team_dids) and (
-            any(m.id in self.team_dids for m in message.mentions)
+            message.author_id in self.team_dids
+            or any(m.id in self.team_dids for m in message.mentions)
             or (message.reply_to_id is not None and _did_of(message.reply_to_id) in self.team_dids)
         )
 

@@ -113,7 +113,7 @@ async def run_live(
             loop.remove_signal_handler(signum)
         await source.close()
         # What was ready before the close (a last batch) is not lost.
-        _take(source.poll(1 << 30), run, None, on_items, on_state, keep)
+        _take(source.poll(1 << 30), run, max_messages, on_items, on_state, keep)
         run.seconds = time.monotonic() - started
     return run
 

@@ -66,12 +66,13 @@ async def test_the_chat_is_picked_out_of_every_post_by_tag_facet_tags_text_and_t
             post(CAROL, "reply-host", "I agree", T + 8 * S, reply_to=f"at://{HOST}/app.bsky.feed.post/q1"),
             like,
             post(CAROL, "reply-bob", "me too", T + 10 * S, reply_to=f"at://{BOB}/app.bsky.feed.post/facet"),
-            post(BOB, "last", "bye #edchat", T + 11 * S),
+            post(HOST, "answer", "every Sunday", T + 11 * S, reply_to=f"at://{BOB}/app.bsky.feed.post/to-host"),
+            post(BOB, "last", "bye #edchat", T + 12 * S),
         )
         seen: list[SourceItem] = []
         await _until(source, seen, lambda s: "last" in _ids(s))
-        assert _ids(seen) == ["q1", "facet", "text-only", "tags-only", "to-host", "reply-host", "last"]
-        assert source.cursor == T + 11 * S
+        assert _ids(seen) == ["q1", "facet", "text-only", "tags-only", "to-host", "reply-host", "answer", "last"]
+        assert source.cursor == T + 12 * S
         await source.close()
 
 

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import gc
-import re
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -12,12 +11,12 @@ from dataclasses import dataclass
 from chatmod.core.engine import EngineConfig
 from chatmod.core.events import Analyzed, Event, SessionEnded
 from chatmod.core.handles import HostTeam
+from chatmod.core.hashtag import carries_tag
 from chatmod.core.ledger import Ledger
 from chatmod.core.models import Message
 from chatmod.core.runtime import ChatRuntime
 from chatmod.core.schedule import Occurrence
 from chatmod.core.sessions import SessionRules
-from chatmod.core.text import fold
 
 __all__ = ["Judged", "batch_gc", "judge", "judge_sessions", "tag_filter"]
 
@@ -46,14 +45,11 @@ def tag_filter(tag: str, team: HostTeam) -> Callable[[Message], bool]:
     Replies often drop the hashtag, and a host's untagged reply may be the answer to a ball,
     so host-team messages and anything that replies (explicitly or by a leading @) are kept.
     """
-    wanted = fold(tag.lstrip("#＃"))
-    # For sources that list no hashtags (a hand-written native file): the tag as a word in the text.
-    in_text = re.compile(rf"[#＃]{re.escape(wanted)}(?!\w)", re.IGNORECASE)
+    tagged = carries_tag(tag)
 
     def keep(message: Message) -> bool:
         return (
-            any(fold(t) == wanted for t in message.hashtags)
-            or (not message.hashtags and in_text.search(message.text) is not None)
+            tagged(message)
             or message.reply_to_id is not None
             or message.text.lstrip()[:1] in ("@", "＠")
             or team.matches(message.author, message.author_id)

@@ -75,6 +75,9 @@ class Message(BaseModel):
     deleted: bool = False
     truncated: bool = False
     """Set when the text was longer than chatmod keeps (see ``MAX_TEXT_CHARS``)."""
+    untagged: bool = False
+    """It lacks the chat's hashtag and reached the chat another way: a live source caught it
+    because it mentions the host team or replies to the chat (a ball that forgot the hashtag)."""
     raw: Any = Field(default=None, repr=False, exclude=True)
     """The source record as read, kept for lossless export; never interpreted downstream."""
 

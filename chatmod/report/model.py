@@ -53,6 +53,8 @@ class BallItem:
     """The texts of later messages of the same burst."""
     burst_asks: bool = False
     """A later message of the burst asks something, though its first does not."""
+    untagged: bool = False
+    """It lacks the chat's hashtag: a live source caught it by its mention of the host team."""
 
     @property
     def id(self) -> str:
@@ -357,6 +359,7 @@ def _ball_items(balls: list[Ball], by_id: dict[str, Judged], end: datetime) -> l
             waited_s=ball.wait(end),
             answer_text=answer.message.text if answer else None,
             answer_url=answer.message.url if answer else None,
+            untagged=message.untagged,
         )
     return list(items.values())
 

@@ -22,6 +22,7 @@ __all__ = ["COLUMNS", "guard", "render_csv"]
 COLUMNS = (
     "session", "status", "question", "thread", "author", "display_name", "created_at",
     "waited_s", "answered_by", "response_s", "text", "url", "answer_url", "id", "burst_of",
+    "untagged",
 )
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -47,13 +48,13 @@ def _rows(session: int, ball: BallItem) -> Iterator[list[object]]:
         session, ball.status.value, "yes" if ball.question else "no", ball.thread, ball.author,
         ball.display_name, iso(ball.at), _seconds(ball.waited_s), ball.answered_by,
         _seconds(ball.waited_s) if answered else "", ball.text, safe_url(ball.url), safe_url(ball.answer_url),
-        ball.id, "",
+        ball.id, "", "yes" if ball.untagged else "",
     ]
     # The model keeps only the later messages' texts: their own id, time and link are unknown.
     for text in ball.more:
         yield [
             session, ball.status.value, "", ball.thread, ball.author, ball.display_name, "", "",
-            ball.answered_by, "", text, "", safe_url(ball.answer_url), "", ball.id,
+            ball.answered_by, "", text, "", safe_url(ball.answer_url), "", ball.id, "",
         ]
 
 

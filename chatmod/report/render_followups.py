@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from chatmod.report.model import BallItem, Report
 from chatmod.report.render_html import (
+    UNTAGGED_HTML,
     esc,
     link,
     meta_html,
@@ -21,6 +22,7 @@ from chatmod.report.render_html import (
 )
 from chatmod.report.render_md import (
     QUOTE_LIMIT,
+    UNTAGGED,
     day,
     dropped_wait,
     handle,
@@ -58,6 +60,7 @@ def _md_ball(ball: BallItem, carried: bool = False) -> list[str]:
     head = meta_line(
         md_who(ball.author, ball.display_name), when,
         f"Q{ball.thread}" if ball.thread is not None and not carried else None,
+        UNTAGGED if ball.untagged else None,
         ("question" if ball.question else "comment") if carried else _waited(ball),
         f"claimed by {md(handle(ball.claimed_by))}" if ball.claimed_by else None,
         md_link("link", ball.url), f"id {md(one_line(ball.id))}",
@@ -105,6 +108,7 @@ def _html_ball(ball: BallItem, carried: bool = False) -> str:
         who(ball.author, ball.display_name),
         f"{esc(day(ball.at))} {time_html(ball.at)}" if carried else time_html(ball.at),
         f'<span class="thread">Q{ball.thread}</span>' if ball.thread is not None and not carried else None,
+        UNTAGGED_HTML if ball.untagged else None,
         kind if carried else f'<span class="waited">{esc(_waited(ball))}</span>',
         f"claimed by {user(handle(ball.claimed_by))}" if ball.claimed_by else None,
         link("link", ball.url),

@@ -17,6 +17,7 @@ from chatmod.report.render_md import (
     ANSWER_LIMIT,
     EXCERPT_LIMIT,
     QUOTE_LIMIT,
+    UNTAGGED,
     ball_counts,
     carried_more_note,
     carried_shown,
@@ -98,6 +99,9 @@ def time_html(at: datetime) -> str:
     return f'<time datetime="{esc(iso)}">{esc(stamp(at))}</time>'
 
 
+UNTAGGED_HTML = f'<span class="untagged" title="caught without the chat\'s hashtag">{UNTAGGED}</span>'
+
+
 def meta_html(*parts: str | None) -> str:
     joined = '<span class="sep">·</span>'.join(p for p in parts if p)
     return f'<div class="meta">{joined}</div>'
@@ -114,6 +118,7 @@ def _dropped(ball: BallItem) -> str:
         who(ball.author, ball.display_name),
         time_html(ball.at),
         _thread(ball.thread),
+        UNTAGGED_HTML if ball.untagged else None,
         (f'<span class="waited">waited {human_duration(ball.waited_s)}</span> (until the chat ended)'
          if dropped_wait(ball.waited_s) else "posted as the chat ended"),
         claimed,
@@ -134,6 +139,7 @@ def _answered(ball: BallItem) -> str:
         who(ball.author, ball.display_name),
         time_html(ball.at),
         _thread(ball.thread),
+        UNTAGGED_HTML if ball.untagged else None,
         f'{by} in <span class="response">{human_duration(ball.waited_s)}</span>',
         link("link", ball.url),
         link("answer", ball.answer_url),

@@ -46,6 +46,7 @@ def ball_dict(ball: BallItem) -> dict[str, Any]:
         "answer_url": ball.answer_url,
         "claimed_by": ball.claimed_by,
         "more": list(ball.more),
+        "untagged": ball.untagged,
     }
 
 

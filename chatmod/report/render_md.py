@@ -376,6 +376,10 @@ EXCERPT_LIMIT = 140
 ANSWER_LIMIT = 500
 
 
+UNTAGGED = "untagged"
+"""The mark of a ball that lacks the chat's hashtag (caught by its mention of the host team)."""
+
+
 def meta_line(*parts: str | None) -> str:
     return " · ".join(p for p in parts if p)
 
@@ -399,6 +403,7 @@ def _dropped_item(ball: BallItem) -> list[str]:
         md_who(ball.author, ball.display_name),
         stamp(ball.at),
         _thread(ball.thread),
+        UNTAGGED if ball.untagged else None,
         waited,
         claimed,
         md_link("link", ball.url),
@@ -420,6 +425,7 @@ def _answered_item(ball: BallItem) -> str:
         md_who(ball.author, ball.display_name),
         stamp(ball.at),
         _thread(ball.thread),
+        UNTAGGED if ball.untagged else None,
         f"“{text}”",
         by,
         md_link("link", ball.url),

@@ -28,6 +28,7 @@ from urllib.parse import urlencode
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidStatus
 
+from chatmod.core.hashtag import carries_tag
 from chatmod.core.models import Message, Network, Rejected
 from chatmod.core.text import fold
 from chatmod.formats.base import Deletion, Item, reject
@@ -85,6 +86,7 @@ class JetstreamSource(QueueSource):
         self.url = url
         self.handles = handles or Handles()
         self._tag = fold(url.tag)
+        self._tagged = carries_tag(url.tag)
         # The raw-frame test: JSON keeps non-ASCII text as it is, so a lower-cased frame holds
         # an ASCII tag however it was cased; other tags are looked for after decoding.
         self._needle = self._tag if self._tag.isascii() else None
@@ -226,11 +228,11 @@ class JetstreamSource(QueueSource):
         elif isinstance(item, Deletion):
             if item.id in self._kept and self._first((item.id, "delete")):
                 said.append(item)
-        elif self._belongs(item):
+        elif self._tagged(item) or self._to_team(item):
             rev = event["commit"].get("rev") if isinstance(event.get("commit"), dict) else None
             if self._first((item.id, str(rev))):
                 _remember(self._kept, item.id)
-                said.append(item)
+                said.append(item if self._tagged(item) else item.model_copy(update={"untagged": True}))
         return said
 
     def _could_matter(self, frame: str) -> bool:
@@ -242,10 +244,8 @@ class JetstreamSource(QueueSource):
         lowered = frame.lower()
         return self._needle in lowered or any(did in frame for did in self.team_dids)
 
-    def _belongs(self, message: Message) -> bool:
-        if any(fold(tag) == self._tag for tag in message.hashtags):
-            return True
-        # The host team's own posts too: their answers often drop the hashtag.
+    def _to_team(self, message: Message) -> bool:
+        """By the host team, or speaking to it: their answers, and the balls that forgot the tag."""
         return bool(self.team_dids) and (
             message.author_id in self.team_dids
             or any(m.id in self.team_dids for m in message.mentions)

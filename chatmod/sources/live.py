@@ -27,14 +27,15 @@ def open_live(source: str, token: str | None, resume_after: str | None = None,
               team: Iterable[str] = ()) -> Source:
     """The live source ``source`` names; :class:`LiveURLError` when it cannot be used.
 
-    ``team``: the host team's handles; on Bluesky those given as DIDs also catch the posts that
-    mention them or reply to them without the hashtag.
+    ``team``: the host team's handles. On Mastodon, when the token is one of theirs, the
+    mentions that reply to the chat without the hashtag are caught too; on Bluesky, those given
+    as DIDs catch the posts that mention them or reply to them without the hashtag.
     """
     url = parse_live_url(source)
     if isinstance(url, MastodonURL):
         from chatmod.sources.mastodon import MastodonSource
 
-        return MastodonSource(url, token, resume_after=resume_after)
+        return MastodonSource(url, token, resume_after=resume_after, team=team)
     assert isinstance(url, JetstreamURL)
     from chatmod.sources.jetstream import JetstreamSource
 

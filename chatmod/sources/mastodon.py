@@ -15,6 +15,13 @@ the break. While the gap is being filled, what the new stream brings is held bac
 filled statuses, so the chat reads in the order it was posted; a status both filled and streamed
 is passed on once. The result is what an unbroken stream would have given. If the gap cannot be
 filled, a ``gap`` state says which span is missing, and the chat goes on.
+
+The balls that forgot the hashtag: people reply to the host without it, so the hashtag stream
+never shows them. When the token is a host-team account's, the source also subscribes (on the
+same socket) to that account's ``user:notification`` stream and keeps each mention that replies
+to a status of the chat, marked ``untagged``; a gap in it is filled from
+``/api/v1/notifications?types[]=mention`` the same way. Mentions that reply to nothing in the
+chat (a conversation elsewhere) are passed over: the chat is not the host's whole inbox.
 """
 
 from __future__ import annotations
@@ -22,12 +29,16 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidStatus
 
+from chatmod.core.handles import HostTeam
+from chatmod.core.hashtag import carries_tag
 from chatmod.core.models import Message, Network, Rejected
 from chatmod.formats.base import Item, reject
 from chatmod.formats.mastodon import frame_item, status_to_message
@@ -63,17 +74,26 @@ class MastodonSource(QueueSource):
         open_timeout: float = 10.0,
         resume_after: str | None = None,
         rest: MastodonREST | None = None,
+        team: Iterable[str] = (),
     ) -> None:
         super().__init__(clock)
         self.url = url
         self._token = token
         self._rest = rest
+        self._team = HostTeam(team)
+        self._tagged = carries_tag(url.tag)
+        self.account: str | None = None
+        """The token's account (``acct``), once asked."""
+        self.mentions: bool | None = None
+        """Whether the account's mentions are followed (it is on the host team); None: not known yet."""
+        self._mentions_cursor: str | None = None
+        """Every mention notification up to this id has been seen."""
         self._cursor = resume_after
         """Every status up to this id has been passed on (None: nothing to count from yet)."""
         self._cursor_at: datetime | None = None
         self._gap = resume_after is not None
         """The stream broke (or a run resumes): statuses after the cursor are to be fetched."""
-        self._held: list[Item] = []
+        self._held: list[Item | _Mention] = []
         self._recent: dict[str, None] = {}
         self._backoff = backoff or Backoff()
         self._max_frame = max_frame
@@ -85,6 +105,10 @@ class MastodonSource(QueueSource):
         """Statuses the gap fills brought."""
         self.repeats = 0
         """Statuses that came twice (filled and streamed) and were passed on once."""
+        self.untagged = 0
+        """Mentions of the host team without the hashtag kept for the chat."""
+        self.elsewhere = 0
+        """Mentions passed over: they reply to nothing in the chat."""
         self.failure: str | None = None
         """Why the source stopped for good (a refused token, a missing tag), or None."""
 
@@ -151,7 +175,12 @@ class MastodonSource(QueueSource):
                     open_timeout=open_timeout,
                     user_agent_header="chatmod",
                 ) as socket:
-                    self._state(Link.LIVE, self.url.host)
+                    if self.mentions is None and self._team:
+                        await self._ask_account()
+                    if self.mentions:
+                        await socket.send(json.dumps({"type": "subscribe", "stream": "user:notification"}))
+                    following = f", following @{self.account}'s mentions" if self.mentions else ""
+                    self._state(Link.LIVE, self.url.host + following)
                     catch_up = asyncio.create_task(self._fill() if self._gap else self._anchor())
                     try:
                         await self._read(socket)
@@ -206,7 +235,11 @@ class MastodonSource(QueueSource):
             if isinstance(obj, dict) and "error" in obj and "event" not in obj:
                 # The subscription itself failed ("Missing tag name parameter"): retrying cannot help.
                 raise _Refused(f"the server refused the subscription: {str(obj.get('error'))[:200]}")
-            item = frame_item(obj, self.label, self.frames)
+            item: Item | _Mention | None
+            if isinstance(obj, dict) and obj.get("event") == "notification":
+                item = self._mention(obj.get("payload"))
+            else:
+                item = frame_item(obj, self.label, self.frames)
             if item is None:
                 continue
             self.rejected += isinstance(item, Rejected)
@@ -215,11 +248,27 @@ class MastodonSource(QueueSource):
             else:
                 self._pass_on([item])
 
-    def _pass_on(self, items: list[Item]) -> int:
+    def _pass_on(self, items: Sequence[Item | _Mention]) -> int:
         """Push ``items``, a status that was already passed on left out; how many messages went."""
         fresh: list[Item] = []
         recent = self._recent
-        for item in items:
+        for entry in items:
+            item: Item
+            if isinstance(entry, _Mention):
+                if self._mentions_cursor is None or id_key(entry.notification) > id_key(self._mentions_cursor):
+                    self._mentions_cursor = entry.notification
+                message = entry.message
+                if self._tagged(message):
+                    item = message  # the hashtag stream brings it too: passed on once
+                elif message.reply_to_id is not None and message.reply_to_id in recent:
+                    if message.id not in recent:
+                        self.untagged += 1
+                    item = message.model_copy(update={"untagged": True})
+                else:
+                    self.elsewhere += 1
+                    continue
+            else:
+                item = entry
             if type(item) is Message and not item.edited:
                 if item.id in recent:
                     self.repeats += 1
@@ -238,26 +287,71 @@ class MastodonSource(QueueSource):
         """Learn the newest status id before anything streams, so a break that comes before the
         first status still knows where to fill from."""
         assert self._rest is not None
+        # An empty timeline anchors at "0": whatever a break leaves out is then all there is.
         with contextlib.suppress(GapError):
             newest = await self._rest.newest(self._rest.tag_path())
-            if newest is not None and self._cursor is None:
-                self._cursor = newest
+            if self._cursor is None:
+                self._cursor = newest or "0"
+        if self.mentions and self._mentions_cursor is None:
+            with contextlib.suppress(GapError):
+                self._mentions_cursor = await self._rest.newest(self._rest.mentions_path(), _MENTIONS) or "0"
+
+    async def _ask_account(self) -> None:
+        """Whether the token's account is on the host team: then its mentions are followed."""
+        assert self._rest is not None
+        try:
+            account = await self._rest.account()
+        except GapError:
+            return  # asked again on the next connection; the hashtag stream goes on meanwhile
+        self.account = account["acct"]
+        ident = account.get("id")
+        self.mentions = self._team.matches(self.account, ident if isinstance(ident, str) else None)
+
+    def _mention(self, payload: object) -> _Mention | Rejected | None:
+        """A ``notification`` frame's mention, still to be checked against the chat."""
+        try:
+            notification = json.loads(payload) if isinstance(payload, str) else None
+        except (ValueError, RecursionError):
+            notification = None
+        if not isinstance(notification, dict) or not isinstance(notification.get("id"), str):
+            return reject(str(payload)[:200], "notification is not JSON", self.label, self.frames)
+        return self._mention_of(notification, self.frames)
+
+    def _mention_of(self, notification: dict[str, Any], line: int) -> _Mention | Rejected | None:
+        status = notification.get("status")
+        if notification.get("type") != "mention" or not isinstance(status, dict):
+            return None  # follows, favourites, boosts: nothing to the chat
+        message = status_to_message(status, self.label, line, edited=False)
+        if isinstance(message, Rejected):
+            return message
+        if not isinstance(message, Message):
+            return None
+        return _Mention(notification["id"], message)
 
     async def _fill(self) -> None:
         assert self._rest is not None and self._cursor is not None
         since = self._cursor_at
         count = 0
         try:
+            # Mentions first (a few), so each goes in among the chat's statuses by id, after
+            # the status it replies to.
+            mentions = await self._missed_mentions()
             async for page in self._rest.after(self._rest.tag_path(), self._cursor):
-                items = [status_to_message(status, self.label, 0, edited=bool(status.get("edited_at")))
-                         for status in page]
+                items: list[Item | _Mention] = [
+                    status_to_message(status, self.label, 0, edited=bool(status.get("edited_at"))) for status in page
+                ]
                 self.rejected += sum(isinstance(item, Rejected) for item in items)
+                newest = id_key(page[-1]["id"])
+                while mentions and id_key(mentions[0].message.id) <= newest:
+                    items.append(mentions.pop(0))
+                items.sort(key=_order)
                 passed = self._pass_on(items)
                 count += passed
                 self.filled += passed
                 # The cursor moves over the whole page, rejected statuses too: they are not missing.
                 if id_key(page[-1]["id"]) > id_key(self._cursor):
                     self._cursor = page[-1]["id"]
+            count += self._pass_on(mentions)
         except GapError as error:
             self._state(Link.GAP, f"{_span(since, self._first_held())}: {error}")
         else:
@@ -266,8 +360,47 @@ class MastodonSource(QueueSource):
         self._gap = False
         self._pass_on(held)
 
+    async def _missed_mentions(self) -> list[_Mention]:
+        """The mentions since the last one seen, oldest status first (none when not followed)."""
+        assert self._rest is not None
+        if not self.mentions:
+            return []
+        if self._mentions_cursor is None:
+            # A resumed run does not know where its mentions stood: it counts from now on.
+            self._mentions_cursor = await self._rest.newest(self._rest.mentions_path(), _MENTIONS) or "0"
+            return []
+        found: list[_Mention] = []
+        async for page in self._rest.after(self._rest.mentions_path(), self._mentions_cursor, _MENTIONS):
+            for notification in page:
+                item = self._mention_of(notification, 0)
+                if isinstance(item, _Mention):
+                    found.append(item)
+                self.rejected += isinstance(item, Rejected)
+            if id_key(page[-1]["id"]) > id_key(self._mentions_cursor):
+                self._mentions_cursor = page[-1]["id"]
+        found.sort(key=lambda mention: id_key(mention.message.id))
+        return found
+
     def _first_held(self) -> datetime | None:
         return next((item.created_at for item in self._held if type(item) is Message), None)
+
+
+_MENTIONS: dict[str, str | list[str]] = {"types[]": ["mention"]}
+
+
+@dataclass(frozen=True, slots=True)
+class _Mention:
+    """A mention of the token's account: kept for the chat only if it replies to the chat."""
+
+    notification: str
+    message: Message
+
+
+def _order(item: Item | _Mention) -> tuple[int, str]:
+    """Statuses and mentions by status id: the order they were posted in."""
+    if type(item) is _Mention:
+        return id_key(item.message.id)
+    return id_key(item.id) if isinstance(item, Message) else (0, "")
 
 
 class _Refused(Exception):

@@ -87,6 +87,20 @@ class MastodonREST:
     def tag_path(self) -> str:
         return f"/api/v1/timelines/tag/{quote(self.url.tag, safe='')}"
 
+    def mentions_path(self) -> str:
+        return "/api/v1/notifications"
+
+    async def account(self) -> dict[str, Any]:
+        """The account the token belongs to (``verify_credentials``)."""
+        body, _ = await self._request("/api/v1/accounts/verify_credentials", {}, "account")
+        try:
+            account = json.loads(body)
+        except (ValueError, RecursionError):
+            account = None
+        if not isinstance(account, dict) or not isinstance(account.get("acct"), str):
+            raise GapError("the server's account answer is not an account")
+        return account
+
     async def newest(self, path: str, params: dict[str, str | list[str]] | None = None) -> str | None:
         """The id of the newest entry of ``path`` (where a stream starts counting), or None."""
         page, _ = await self._get(path, {**(params or {}), "limit": "1"})
@@ -113,6 +127,13 @@ class MastodonREST:
         self, path: str, params: dict[str, str | list[str]]
     ) -> tuple[list[dict[str, Any]], str | None]:
         """One page and the ``min_id`` its ``Link: rel="prev"`` header names."""
+        body, prev = await self._request(path, params, "timeline")
+        return _page(body), prev
+
+    async def _request(
+        self, path: str, params: dict[str, str | list[str]], what: str
+    ) -> tuple[bytes, str | None]:
+        """The body of a 200 answer, and the ``min_id`` its ``Link: rel="prev"`` header names."""
         self._backoff.reset()
         reason = "rate limited"
         for attempt in range(_TRIES):
@@ -124,19 +145,19 @@ class MastodonREST:
                     if response.status_code == 429:
                         continue  # _note_allowance set when to try again
                     if response.status_code in (401, 403):
-                        raise GapError(f"the server refused the token for its timeline ({response.status_code}); "
+                        raise GapError(f"the server refused the token for its {what} ({response.status_code}); "
                                        "check --token or CHATMOD_TOKEN (scope read:statuses)")
                     if response.status_code >= 500:
                         reason = f"HTTP {response.status_code}"
                     elif response.status_code != 200:
-                        raise GapError(f"the timeline answered HTTP {response.status_code}")
+                        raise GapError(f"the {what} answered HTTP {response.status_code}")
                     else:
-                        return _page(await _body(response)), _prev_min_id(response)
+                        return await _body(response), _prev_min_id(response)
             except httpx.HTTPError as error:  # transport errors, bad encodings, broken chunks
                 reason = f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
             if attempt + 1 < _TRIES:
                 await self._sleep(self._backoff.next())
-        raise GapError(f"the timeline kept failing ({reason})")
+        raise GapError(f"the {what} kept failing ({reason})")
 
     def _note_allowance(self, response: httpx.Response) -> None:
         remaining = response.headers.get("X-RateLimit-Remaining")
@@ -173,7 +194,7 @@ async def _body(response: httpx.Response) -> bytes:
     async for chunk in response.aiter_bytes():
         size += len(chunk)
         if size > _MAX_BODY:
-            raise GapError(f"a timeline page over {_MAX_BODY:,} bytes; refused")
+            raise GapError(f"an answer over {_MAX_BODY:,} bytes; refused")
         chunks.append(chunk)
     return b"".join(chunks)
 

@@ -28,7 +28,7 @@ __all__ = ["EVENT_COLUMNS", "MESSAGE_COLUMNS", "event_from_row", "event_row", "i
 MESSAGE_COLUMNS = (
     "network", "id", "author", "author_id", "display_name", "created_at", "text", "reply_to_id",
     "reply_to_author", "repost_of", "repost_of_author", "quote_of", "url", "lang", "mentions",
-    "hashtags", "edited", "deleted", "truncated", "raw",
+    "hashtags", "edited", "deleted", "truncated", "untagged", "raw",
 )
 EVENT_COLUMNS = ("network", "ball_id", "kind", "at", "by", "message_id", "origin", "detail")
 
@@ -70,14 +70,16 @@ def message_row(message: Message) -> tuple[object, ...]:
         json.dumps([{"handle": m.handle, "id": m.id} for m in message.mentions], ensure_ascii=False)
         if message.mentions else "[]",
         json.dumps(list(message.hashtags), ensure_ascii=False) if message.hashtags else "[]",
-        int(message.edited), int(message.deleted), int(message.truncated), _raw(message.raw),
+        int(message.edited), int(message.deleted), int(message.truncated), int(message.untagged),
+        _raw(message.raw),
     )
 
 
 def message_from_row(row: tuple[Any, ...]) -> Message:
     """The message a ``messages`` row (in :data:`MESSAGE_COLUMNS` order) was written from."""
     (network, ident, author, author_id, display_name, created_at, text, reply_to_id, reply_to_author,
-     repost_of, repost_of_author, quote_of, url, lang, mentions, hashtags, edited, deleted, truncated, _) = row
+     repost_of, repost_of_author, quote_of, url, lang, mentions, hashtags, edited, deleted, truncated, untagged,
+     _) = row
     values = {
         "network": _NETWORKS[network],
         "id": ident,
@@ -98,6 +100,7 @@ def message_from_row(row: tuple[Any, ...]) -> Message:
         "edited": edited == 1,
         "deleted": deleted == 1,
         "truncated": truncated == 1,
+        "untagged": untagged == 1,
         "raw": None,
     }
     # Rows are written only from validated messages, so the message is rebuilt without

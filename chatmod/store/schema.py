@@ -113,7 +113,13 @@ CREATE TABLE cursors (
 );
 """
 
-MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3, _V4)
+_V5 = """
+-- A message that lacks the chat's hashtag and was caught another way (it mentions the host
+-- team or replies to the chat): the console and reports mark it.
+ALTER TABLE messages ADD COLUMN untagged INTEGER NOT NULL DEFAULT 0 CHECK (untagged IN (0, 1));
+"""
+
+MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3, _V4, _V5)
 """``MIGRATIONS[n]`` takes a database from version n to n + 1. Append only; never edit one."""
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -112,6 +112,8 @@ class InboxRow:
     text: str
     waited: timedelta
     level: Level
+    untagged: bool = False
+    """The ball lacks the chat's hashtag (a live source caught it by its mention of the host)."""
 
     @property
     def ball_id(self) -> str:
@@ -268,9 +270,9 @@ class ConsoleState:
         return [self._inbox_row(ball, -waited, now) for _, _, waited, ball in chosen[:limit]]
 
     def _inbox_row(self, ball: Ball, waited_s: float, now: datetime) -> InboxRow:
+        message = self.messages.get(ball.id)
         text = self._inbox_texts.get(ball.id)
         if text is None:
-            message = self.messages.get(ball.id)
             raw = message.text if message is not None else ""
             text = self._inbox_texts[ball.id] = _one_line(_LEADING_HANDLES.sub("", raw) or raw)
         waited = timedelta(seconds=waited_s)
@@ -279,6 +281,7 @@ class ConsoleState:
             text=text,
             waited=waited,
             level=self.thresholds.level(waited) if ball.is_open else Level.FRESH,
+            untagged=message is not None and message.untagged,
         )
 
     @property

@@ -12,6 +12,10 @@ notifications as Mastodon does: newest first, ``limit`` at most 40, ``max_id``/`
 ``min_id`` (the oldest page after it), ``Link`` headers for the next and previous pages, and the
 ``X-RateLimit-*`` headers of a 300-request allowance; a spent allowance answers 429. Any REST
 answer can be forced (503, 401...) with :attr:`FakeMastodon.rest_failures`.
+
+``verify_credentials`` names each token's account (:attr:`FakeMastodon.accounts`); a connection
+that subscribes to ``user:notification`` (query or JSON frame) gets that account's ``notification``
+frames, the Notification entity as a JSON string like every payload (:meth:`FakeMastodon.mention`).
 """
 
 from __future__ import annotations
@@ -43,6 +47,11 @@ class FakeMastodon:
     timeline: list[dict[str, Any]] = field(default_factory=list)
     """Every status the server has, whether or not a stream carried it."""
     notifications: list[dict[str, Any]] = field(default_factory=list)
+    accounts: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """The account behind each token (verify_credentials); a token not listed is "someone"."""
+    notified: list[ServerConnection] = field(default_factory=list)
+    """Connections subscribed to user:notification."""
+    notifying: asyncio.Event = field(default_factory=asyncio.Event)
     rest_requests: list[Request] = field(default_factory=list)
     rest_failures: list[int] = field(default_factory=list)
     """HTTP statuses the next REST requests get instead of their answer, in order."""
@@ -78,7 +87,7 @@ class FakeMastodon:
 
     def _upgrade(self, connection: ServerConnection, request: Request) -> Response | None:
         path = urlsplit(request.path).path
-        if path.startswith(("/api/v1/timelines/tag/", "/api/v1/notifications")):
+        if path.startswith(("/api/v1/timelines/tag/", "/api/v1/notifications", "/api/v1/accounts/")):
             return self._rest(request)
         self.requests.append(request)
         if path != "/api/v1/streaming":
@@ -95,6 +104,8 @@ class FakeMastodon:
     async def _handle(self, connection: ServerConnection) -> None:
         self.connections.append(connection)
         query = parse_qs(urlsplit(connection.request.path).query)  # type: ignore[union-attr]
+        if query.get("stream") == ["user:notification"]:
+            self._notify(connection)
         if query.get("stream") == ["hashtag"]:
             if not query.get("tag"):
                 await connection.send(json.dumps({"error": "Missing tag name parameter", "status": 400}))
@@ -111,6 +122,15 @@ class FakeMastodon:
                     continue
                 if frame.get("type") == "subscribe" and frame.get("stream") == "hashtag":
                     self.subscribed.set()
+                elif frame.get("type") == "subscribe" and frame.get("stream") == "user:notification":
+                    self._notify(connection)
+                elif frame.get("type") == "subscribe":
+                    await connection.send(json.dumps({"error": "Unknown stream type", "status": 400}))
+
+    def _notify(self, connection: ServerConnection) -> None:
+        if connection not in self.notified:
+            self.notified.append(connection)
+        self.notifying.set()
 
     def _rest(self, request: Request) -> Response:
         self.rest_requests.append(request)
@@ -132,6 +152,11 @@ class FakeMastodon:
         auth = request.headers.get("Authorization", "").removeprefix("Bearer ")
         if (auth or (query.get("access_token") or [""])[0]) not in self.tokens:
             return _json(401, {"error": "The access token is invalid"}, rate)
+        if parts.path == "/api/v1/accounts/verify_credentials":
+            account = self.accounts.get(auth or query["access_token"][0], _account("someone"))
+            return _json(200, account, rate)
+        if parts.path.startswith("/api/v1/accounts/"):
+            return _json(404, {"error": "Record not found"}, rate)
         if parts.path.startswith("/api/v1/notifications"):
             wanted = set(query.get("types[]", []))
             entries = [n for n in self.notifications if not wanted or n["type"] in wanted]
@@ -149,6 +174,20 @@ class FakeMastodon:
     def post(self, entry: dict[str, Any]) -> None:
         """A status is posted while no stream is there to carry it (it is only in the timeline)."""
         self.timeline.append(entry)
+
+    async def mention(self, entry: dict[str, Any], *, stream: bool = True, kind: str = "mention") -> None:
+        """``entry`` mentions the token's account: a notification, sent to the subscribed
+        connections (``stream``) and listed by the notifications endpoint either way."""
+        number = len(self.notifications) + 1
+        notification = {"id": str(1000 + number), "type": kind, "created_at": entry["created_at"],
+                        "account": entry["account"], "status": entry}
+        self.notifications.append(notification)
+        if stream:
+            frame = json.dumps({"stream": ["user:notification"], "event": "notification",
+                                "payload": json.dumps(notification)})
+            for connection in self.notified:
+                with contextlib.suppress(ConnectionClosed):
+                    await connection.send(frame)
 
     @property
     def live(self) -> ServerConnection:
@@ -209,13 +248,27 @@ def _json(code: int, body: Any, headers: list[tuple[str, str]]) -> Response:
                              ("Content-Length", str(len(data))), *headers]), data)
 
 
-def status(ident: str, text: str, tag: str = "edchat", author: str = "bob", **extra: Any) -> dict[str, Any]:
-    """A Status entity as the streaming API sends it."""
+def _account(name: str) -> dict[str, Any]:
+    return {"id": f"id-{name}", "username": name, "acct": name, "display_name": name.title()}
+
+
+def status(ident: str, text: str, tag: str | None = "edchat", author: str = "bob", **extra: Any) -> dict[str, Any]:
+    """A Status entity as the streaming API sends it (``tag=None``: one without the hashtag)."""
+    link = f" <a href=\"https://example.social/tags/{tag}\" class=\"mention hashtag\">#<span>{tag}</span></a>"
     return {
         "id": ident, "created_at": "2026-12-03T18:00:00.000Z", "in_reply_to_id": None,
         "in_reply_to_account_id": None, "url": f"https://example.social/@{author}/{ident}",
-        "account": {"id": f"id-{author}", "username": author, "acct": author, "display_name": author.title()},
-        "content": f"<p>{text} <a href=\"https://example.social/tags/{tag}\" class=\"mention hashtag\">#<span>{tag}</span></a></p>",
-        "mentions": [], "tags": [{"name": tag, "url": f"https://example.social/tags/{tag}"}],
+        "account": _account(author),
+        "content": f"<p>{text}{link if tag else ''}</p>",
+        "mentions": [], "tags": [{"name": tag, "url": f"https://example.social/tags/{tag}"}] if tag else [],
         "reblog": None, "edited_at": None, **extra,
     }
+
+
+def reply_to_host(ident: str, text: str, parent: dict[str, Any], host: str = "host", author: str = "carol",
+                  tag: str | None = None) -> dict[str, Any]:
+    """``author`` answers ``parent`` (a status of ``host``), mentioning the host, by default
+    without the hashtag."""
+    return status(ident, f"@{host} {text}", tag=tag, author=author, in_reply_to_id=parent["id"],
+                  in_reply_to_account_id=parent["account"]["id"],
+                  mentions=[{"id": f"id-{host}", "username": host, "acct": host, "url": f"https://example.social/@{host}"}])

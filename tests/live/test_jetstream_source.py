@@ -72,6 +72,8 @@ async def test_the_chat_is_picked_out_of_every_post_by_tag_facet_tags_text_and_t
         seen: list[SourceItem] = []
         await _until(source, seen, lambda s: "last" in _ids(s))
         assert _ids(seen) == ["q1", "facet", "text-only", "tags-only", "to-host", "reply-host", "answer", "last"]
+        untagged = [m.id.rsplit("/", 1)[1] for m in seen if isinstance(m, Message) and m.untagged]
+        assert untagged == ["to-host", "reply-host", "answer"]  # kept for the host team, marked
         assert source.cursor == T + 12 * S
         await source.close()
 

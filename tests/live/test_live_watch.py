@@ -1,4 +1,5 @@
-"""The console on a live Mastodon chat: through a reset with the gap filled, stored with --db."""
+"""The console on a live Mastodon chat: through a reset with the gap filled, an untagged reply to
+the host caught, stored with --db."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from chatmod.sources.mastodon import MastodonSource
 from chatmod.sources.mastodon_rest import MastodonREST
 from chatmod.tui.app import ChatmodApp, ConsoleOptions
 from chatmod.tui.recorder import Recorder
-from tests.live.mastodon_server import FakeMastodon
+from tests.live.mastodon_server import FakeMastodon, reply_to_host
 from tests.live.test_live_cli import TAG, _chat
 from tests.tui.conftest import chat_session
 
@@ -42,12 +43,14 @@ async def _until(check: Any, timeout: float = 10) -> None:
 
 
 async def test_the_console_follows_a_live_chat_through_a_reset_and_stores_what_a_file_would(tmp_path: Path) -> None:
-    statuses = _recent(_chat())
+    chat = _chat()
+    statuses = _recent([*chat, reply_to_host("105", "A1 history, and you?", chat[0], author="dave")])
     db = tmp_path / "live.db"
     async with FakeMastodon() as server:
+        server.accounts["good-token"] = {"id": "id-host", "username": "host", "acct": "host"}  # the host's token
         url = MastodonURL("127.0.0.1", server.port, TAG, secure=False)
         source = MastodonSource(url, "good-token", backoff=Backoff(base=0.02, cap=0.05, floor=0.01),
-                                rest=MastodonREST(url, "good-token"))
+                                rest=MastodonREST(url, "good-token"), team=["host"])
         options = ConsoleOptions(title=f"#{TAG} · live", moderator="sam", tag=TAG, recorder=Recorder(db))
         app = ChatmodApp(chat_session(source, HostTeam(["host"])), options, tick=0.05)
         async with app.run_test(size=(120, 36)) as pilot:
@@ -72,6 +75,13 @@ async def test_the_console_follows_a_live_chat_through_a_reset_and_stores_what_a
             await pilot.pause(0.2)
             assert app.session.state.received == 4
             assert app.session.state.ball("102").answered_by == "host"  # type: ignore[union-attr]
+            # A reply to the host without the hashtag: only the host's mentions carry it.
+            await asyncio.wait_for(server.notifying.wait(), 10)
+            await server.mention(statuses[4])
+            await _until(lambda: app.session.state.received == 5)
+            inbox = app.query_one("#inbox")
+            await _until(lambda: any(row.ball_id == "105" and row.untagged
+                                     for row in inbox.rows_shown))  # type: ignore[attr-defined]
             await pilot.press("q")
     archive = tmp_path / "chat.jsonl"
     archive.write_text("".join(json.dumps(entry) + "\n" for entry in statuses), encoding="utf-8")
@@ -81,4 +91,5 @@ async def test_the_console_follows_a_live_chat_through_a_reset_and_stores_what_a
                 "SELECT ball_id, kind, at, by, message_id FROM ledger_events ORDER BY ball_id, kind"):
         assert _rows(db, sql) == _rows(tmp_path / "file.db", sql), sql
     assert _rows(db, "SELECT ball_id, kind FROM ledger_events WHERE kind IN ('answered', 'dropped') ORDER BY 1") == [
-        ("102", "answered"), ("104", "dropped")]
+        ("102", "answered"), ("104", "dropped"), ("105", "dropped")]
+    assert _rows(db, "SELECT id FROM messages WHERE untagged") == [("105",)]

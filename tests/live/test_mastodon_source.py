@@ -15,7 +15,7 @@ from chatmod.sources.base import ConnectionState, EndOfInput, Link, SourceItem
 from chatmod.sources.live_url import JetstreamURL, LiveURLError, MastodonURL, parse_live_url
 from chatmod.sources.mastodon import MastodonSource
 from chatmod.sources.mastodon_rest import GapError, MastodonREST
-from tests.live.mastodon_server import FakeMastodon, status
+from tests.live.mastodon_server import FakeMastodon, reply_to_host, status
 
 
 def _source(server: FakeMastodon, token: str | None = "good-token", rest_wait: float = 0.01,
@@ -260,6 +260,79 @@ async def test_a_gap_that_cannot_be_filled_is_said_with_its_span_and_the_chat_go
         (gap,) = _states(seen, Link.GAP)
         assert "between 18:00:00 and 18:05:00 UTC are missing" in gap and "refused the token" in gap
         assert [m.id for m in _messages(seen)] == ["1", "3"] and Link.FAILED not in _links(seen)
+        await source.close()
+
+
+def _host_server() -> FakeMastodon:
+    server = FakeMastodon()
+    server.accounts["good-token"] = {"id": "id-host", "username": "host", "acct": "host", "display_name": "Host"}
+    return server
+
+
+async def test_untagged_replies_to_the_chat_are_caught_from_the_hosts_mentions() -> None:
+    async with _host_server() as server:
+        source = _source(server, team=["host", "cohost"])
+        await source.start()
+        await asyncio.wait_for(server.subscribed.wait(), 10)
+        await asyncio.wait_for(server.notifying.wait(), 10)
+        question = status("10", "Q1 What do you read?", author="host")
+        await server.update(question, "EdChat")
+        await server.mention(reply_to_host("11", "A1 novels, mostly", question))  # no hashtag
+        await server.mention(status("12", "@host lunch tomorrow?", tag=None, author="dan",
+                                    in_reply_to_id="999"))  # another conversation: not the chat's
+        tagged = reply_to_host("13", "A1 poetry", question, tag="EdChat")
+        await server.update(tagged, "EdChat")
+        await server.mention(tagged)  # both streams bring it
+        await server.mention(reply_to_host("14", "nice", question), kind="favourite")
+        await server.update(status("15", "last"), "EdChat")
+        seen: list[SourceItem] = []
+        await _until(source, seen, lambda s: "15" in [m.id for m in _messages(s)])
+        messages = _messages(seen)
+        assert [(m.id, m.untagged) for m in messages] == [("10", False), ("11", True), ("13", False), ("15", False)]
+        assert messages[1].reply_to_id == "10" and messages[1].author == "carol"
+        assert source.untagged == 1 and source.elsewhere == 1 and source.repeats == 1
+        assert _states(seen, Link.LIVE) == ["127.0.0.1, following @host's mentions"]
+        await source.close()
+
+
+async def test_mentions_missed_in_a_break_are_filled_among_the_chats_statuses() -> None:
+    async with _host_server() as server:
+        source = _source(server, team=["host"])
+        await source.start()
+        await asyncio.wait_for(server.notifying.wait(), 10)
+        question = status("20", "Q2 Why?", author="host")
+        await server.update(question, "EdChat")
+        seen: list[SourceItem] = []
+        await _until(source, seen, lambda s: len(_messages(s)) == 1)
+        async with asyncio.timeout(10):  # it asked where the mentions stand (none yet)
+            while not any(r.path.startswith("/api/v1/notifications") for r in server.rest_requests):
+                await asyncio.sleep(0.01)
+        server.notifying.clear()
+        # Never streamed: only the notifications endpoint knows them.
+        await server.mention(reply_to_host("22", "A2 because", question), stream=False)
+        await server.mention(status("24", "@host elsewhere", tag=None, author="dan"), stream=False)
+        await _break(server, source, seen, ["21", "23"])
+        await _until(source, seen, lambda s: Link.GAP_FILLED in _links(s))
+        assert [(m.id, m.untagged) for m in _messages(seen)] == [
+            ("20", False), ("21", False), ("22", True), ("23", False)]
+        assert _states(seen, Link.GAP_FILLED) == ["3 messages"]
+        asked = [r.path for r in server.rest_requests if r.path.startswith("/api/v1/notifications")]
+        assert asked and all("types%5B%5D=mention" in p for p in asked)
+        await asyncio.wait_for(server.notifying.wait(), 10)  # subscribed again on the new socket
+        await server.mention(reply_to_host("25", "A2 also", question))
+        await _until(source, seen, lambda s: "25" in [m.id for m in _messages(s)])
+        await source.close()
+
+
+async def test_a_token_of_someone_else_follows_the_hashtag_only() -> None:
+    async with FakeMastodon() as server:  # the token is "someone"'s, not the host's
+        source = _source(server, team=["host"])
+        await source.start()
+        await asyncio.wait_for(server.subscribed.wait(), 10)
+        seen: list[SourceItem] = []
+        await _until(source, seen, lambda s: Link.LIVE in _links(s))
+        assert source.account == "someone" and source.mentions is False
+        assert not server.notified and _states(seen, Link.LIVE) == ["127.0.0.1"]
         await source.close()
 
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import csv
+import io
+import json
 import re
 from datetime import UTC, datetime
 from html.parser import HTMLParser
@@ -201,3 +204,21 @@ def test_hostile_text_stays_text_in_both_views(view, fmt):
 def test_json_and_csv_hold_every_ball_already(view):
     with pytest.raises(ValueError, match=f"the {view} view is written as md or html, not json"):
         render(small_chat().report(), "json", view)
+
+
+def test_a_ball_caught_without_the_hashtag_is_marked_untagged_in_every_format():
+    chat = Chat()
+    chat.say(0, "mshost", "Q1: How do you grade homework? #chat")
+    question = chat.say(30, "carol", "@mshost do you grade on weekends?", untagged=True)
+    chat.say(60, "bob", "@mshost what rubric do you use? #chat")
+    report = chat.report()
+    for view in ("full", "followups"):
+        md = render(report, "md", view)
+        marked = [line for line in md.splitlines() if "untagged" in line]
+        assert len(marked) == 1 and "@carol" in marked[0], view
+        html = render(report, "html", view)
+        assert html.count('class="untagged"') == 1, view
+    balls = [b for s in json.loads(render(report, "json"))["sessions"] for b in s["dropped"]]
+    assert {b["id"]: b["untagged"] for b in balls} == {question: True, "1002": False}
+    rows = list(csv.DictReader(io.StringIO(render(report, "csv"))))
+    assert {r["id"]: r["untagged"] for r in rows} == {question: "yes", "1002": ""}

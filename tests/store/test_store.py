@@ -51,7 +51,8 @@ async def test_the_stored_ledger_matches_the_engine(tmp_path: Path) -> None:
 
 
 async def test_messages_read_back_equal(tmp_path: Path) -> None:
-    messages = chat([("m1", "0:00", "bob", "@mshost hi [bold]x[/] \u202e", {"hashtags": ("edchat",), "reply_to_id": "h"})])
+    messages = chat([("m1", "0:00", "bob", "@mshost hi [bold]x[/] \u202e", {"hashtags": ("edchat",), "reply_to_id": "h"}),
+                     ("m2", "0:01", "carol", "@mshost forgot the tag", {"untagged": True})])
     async with await Store.open(tmp_path / "x.db") as store:
         await store.write(messages=[message_row(m) for m in messages])
         rows = [row async for chunk in store.message_rows() for row in chunk]

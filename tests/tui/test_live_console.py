@@ -138,3 +138,19 @@ async def test_a_source_that_fails_is_shown_not_swallowed() -> None:
         assert any("frame decoder exploded" in m for m in messages), messages
         assert app.is_running  # the moderator keeps what is on screen
         assert "failed" in str(app.query_one("#status").render())
+
+
+async def test_a_ball_caught_without_the_hashtag_is_marked_in_the_stream_and_the_inbox() -> None:
+    source, wall = LiveTestSource(), Wall()
+    app = live_app(source, wall=wall)
+    async with app.run_test(size=SIZE) as pilot:
+        messages = chat([*ROWS, ("u1", "1:40", "dave", "@mshost and for younger kids?")])
+        source.push([ConnectionState(Link.LIVE), *messages[:-1], messages[-1].model_copy(update={"untagged": True})])
+        source.clock = at("2:00")
+        await step(app, pilot, wall)
+        inbox = app.query_one("#inbox")
+        marks = {row.ball_id: "(untagged)" in inbox.cells(i)[3] for i, row in enumerate(inbox.rows_shown)}
+        assert marks == {"b1": False, "u1": True}
+        stream = app.query_one("#stream")
+        lines = ["".join(segment.text for segment in stream.row(i, 200)) for i in range(len(stream.entries))]
+        assert [line for line in lines if "(untagged)" in line] == [next(line for line in lines if "dave" in line)]

@@ -98,6 +98,8 @@ class ConversationScreen(ModalScreen[None]):
         card.append(shown(message.author, 60), style="bold cyan" if team else "bold")
         if message.display_name:
             card.append(f"  {shown(message.display_name, 60)}", style="dim")
+        if message.untagged:
+            card.append("  untagged: caught without the hashtag", style="yellow")
         card.append("\n")
         # Whole text, line breaks kept; every line passes through shown() on its own.
         card.append("\n".join(shown(line, 2000) for line in message.text.splitlines()[:40]))

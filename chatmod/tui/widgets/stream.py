@@ -108,6 +108,8 @@ class StreamView(LineList):
             text = f"reposted {shown(message.repost_of_author or '', 40)}: {text}".strip()
         if message.deleted:
             text = f"(deleted) {text}"
+        if message.untagged:
+            text = f"(untagged) {text}"
         return fit([
             Segment(f"{at:%H:%M} ", style("stream--time")),
             Segment(f"{label:<4}", style("stream--label")),

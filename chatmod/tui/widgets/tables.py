@@ -93,7 +93,7 @@ class Inbox(LineList):
         row = self.rows_shown[index]
         ball = row.ball
         return (ball.id, ball.status, ball.claimed_by, ball.question, ball.thread, ball.author, row.text,
-                row.waited, row.level)
+                row.waited, row.level, row.untagged)
 
     def row(self, index: int, width: int) -> list[Segment]:
         row = self.rows_shown[index]
@@ -112,6 +112,8 @@ class Inbox(LineList):
         ]
         if row.claimed_by:
             segments.append(Segment(f"✋{shown(row.claimed_by, 12)} ", _CLAIMED))
+        if row.untagged:
+            segments.append(Segment("(untagged) ", _DIM))
         segments.append(Segment(shown(row.text, width + 1)))
         return fit(segments, width)
 

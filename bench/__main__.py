@@ -11,7 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from bench.store import executemany_seconds, ingest_peak_rss_mb, ingest_seconds
-from bench.synthetic import write_native, write_twarc1
+from bench.synthetic import write_mastodon, write_native, write_twarc1
 from chatmod.core.handles import HostTeam
 from chatmod.formats import read_source
 from chatmod.pipeline import batch_gc
@@ -19,6 +19,9 @@ from chatmod.records import analysis_lines
 from chatmod.sources.ordering import Run, chronological
 
 TEAM = HostTeam(["mshost"], ["cosam"])
+
+# The live chat of issue 11's figure: a long chat's worth, small enough to stay a minute's run.
+LIVE_INGEST_MESSAGES = 50_000
 
 
 def _parse_only(path: Path) -> int:
@@ -74,7 +77,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.only in (None, "tui"):
             _tui_figures(Path(tmp), args)
         if args.only in (None, "live"):
-            _live_figures(args)
+            _live_figures(Path(tmp), args)
     return 0
 
 
@@ -113,13 +116,24 @@ def _tui_figures(tmp: Path, args: argparse.Namespace) -> None:
     print(f"  ({runs.detail()})", file=sys.stderr, flush=True)
 
 
-def _live_figures(args: argparse.Namespace) -> None:
+def _live_figures(tmp: Path, args: argparse.Namespace) -> None:
     from bench.live import firehose, jetstream_filter_eps, reconnect_gap
+    from bench.live_ingest import file_ingest_seconds, live_ingest_seconds
 
     frames = firehose(200_000)
     eps, kept = jetstream_filter_eps(frames, args.runs)
     print(f"jetstream_filter_eps: {eps:,.0f}", flush=True)
     print(f"  ({len(frames):,} firehose frames, {kept:,} kept for #EdChat; target >= 20,000)", file=sys.stderr, flush=True)
+    count = min(args.messages, LIVE_INGEST_MESSAGES)
+    statuses = write_mastodon(tmp / "mastodon.jsonl", count)
+    stored: list[int] = []
+    from_file, from_wire = _best_pair(
+        args.runs, lambda: file_ingest_seconds(statuses, tmp / "file.db"),
+        lambda: stored.append(live_ingest_seconds(statuses, tmp / "live.db", count)[1]),
+    )
+    print(f"live_ingest_vs_file: {from_file / from_wire:.2f}", flush=True)
+    print(f"  ({count} statuses: file {from_file:.2f}s, local Mastodon server {from_wire:.2f}s, "
+          f"{min(stored)} stored; target >= 0.5)", file=sys.stderr, flush=True)
     recovery = reconnect_gap(100)
     print(f"live_reconnect_gap_ms: {recovery.gap_ms:.0f}", flush=True)
     print(f"  (a reset without a close frame to the first message after it, default backoff; "

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-__all__ = ["synthetic_messages", "write_native", "write_twarc1"]
+__all__ = ["mastodon_status", "synthetic_messages", "write_mastodon", "write_native", "write_twarc1"]
 
 HOST = "mshost"
 COHOST = "cosam"
@@ -110,5 +110,39 @@ def write_twarc1(path: Path, count: int, seed: int = 7) -> Path:
                 "lang": "en",
             }
             out.write(json.dumps(tweet))
+            out.write("\n")
+    return path
+
+
+def mastodon_status(record: dict[str, object]) -> dict[str, object]:
+    """One synthetic record as the Mastodon Status entity the streaming API and REST send."""
+    author = str(record["author"])
+    words = str(record["text"]).split(" ")
+    html = " ".join(
+        f'<a href="https://example.social/tags/{w[1:]}" class="mention hashtag" rel="tag">#<span>{w[1:]}</span></a>'
+        if w.startswith("#") else
+        f'<span class="h-card"><a href="https://example.social/@{w[1:].rstrip(":!")}" class="u-url mention">'
+        f'@<span>{w[1:].rstrip(":!")}</span></a></span>' if w.startswith("@") else w
+        for w in words
+    )
+    mentioned = sorted({w[1:].rstrip(":!") for w in words if w.startswith("@")})
+    return {
+        "id": record["id"], "created_at": str(record["created_at"]).replace("Z", ".000Z"),
+        "in_reply_to_id": record["reply_to_id"], "in_reply_to_account_id": None,
+        "url": f"https://example.social/@{author}/{record['id']}", "uri": f"https://example.social/users/{author}/statuses/{record['id']}",
+        "account": {"id": f"id-{author}", "username": author, "acct": author, "display_name": record["display_name"],
+                    "url": f"https://example.social/@{author}", "bot": False},
+        "content": f"<p>{html}</p>", "visibility": "public", "language": "en", "spoiler_text": "", "sensitive": False,
+        "mentions": [{"id": f"id-{m}", "username": m, "acct": m, "url": f"https://example.social/@{m}"} for m in mentioned],
+        "tags": [{"name": t, "url": f"https://example.social/tags/{t}"} for t in record["hashtags"]],  # type: ignore[attr-defined]
+        "reblog": None, "edited_at": None,
+    }
+
+
+def write_mastodon(path: Path, count: int, seed: int = 7) -> Path:
+    """The same chat as Mastodon statuses, one JSON object a line."""
+    with path.open("w", encoding="utf-8") as out:
+        for record in synthetic_messages(count, seed):
+            out.write(json.dumps(mastodon_status(record)))
             out.write("\n")
     return path

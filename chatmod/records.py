@@ -54,6 +54,7 @@ def analysis_record(judged: Judged, ledger: Ledger) -> dict[str, object]:
         "burst_of": ball.burst_of if ball is not None else None,
         "status": ball.status.value if ball is not None else None,
         "deleted": judged.message.deleted,
+        "untagged": judged.message.untagged,
         "text": judged.message.text,
         "url": judged.message.url,
     }
@@ -92,7 +93,8 @@ def analysis_line(judged: Judged, ledger: Ledger) -> str:
         f'"reply_source": {_s(a.reply_source.value if a.reply_source else None)}, '
         f'"reason": {_s(a.reason.value if a.reason else None)}, "opens": {_n(a.opens)}, '
         f'"answer_tag": {_n(a.answer_tag)}, "late": {_b(a.late)}, "burst_of": {burst_of}, '
-        f'"status": {status}, "deleted": {_b(m.deleted)}, "text": {encode_basestring(m.text)}, '
+        f'"status": {status}, "deleted": {_b(m.deleted)}, '
+        f'"untagged": {_b(m.untagged)}, "text": {encode_basestring(m.text)}, '
         f'"url": {_s(m.url)}}}'
     )
 

@@ -35,6 +35,7 @@ from chatmod.formats.base import Deletion, Item, reject
 from chatmod.formats.jetstream import POST, Handles, event_to_item
 from chatmod.sources.backoff import Backoff
 from chatmod.sources.base import ConnectionState, Link, SourceItem
+from chatmod.sources.link_errors import closed_reason, connect_reason
 from chatmod.sources.live_url import JetstreamURL
 from chatmod.sources.queue import QueueSource, _utc_now
 
@@ -77,9 +78,10 @@ class JetstreamSource(QueueSource):
         clock: Callable[[], datetime] = _utc_now,
         backoff: Backoff | None = None,
         max_frame: int = MAX_FRAME,
-        ping_interval: float = 20.0,
+        ping_interval: float = 15.0,
         ping_timeout: float = 10.0,
         open_timeout: float = 10.0,
+        close_timeout: float = 5.0,
         outdated_after: float = 60.0,
     ) -> None:
         super().__init__(clock)
@@ -93,7 +95,9 @@ class JetstreamSource(QueueSource):
         self.team_dids = frozenset(team_dids)
         self._backoff = backoff or Backoff(base=0.25, cap=30.0)
         self._max_frame = max_frame
-        self._timeouts = (ping_interval, ping_timeout, open_timeout)
+        # A link that stops answering is given up on within 30 s: the next ping, its pong's
+        # timeout, and the close handshake's (a dead peer never answers the close frame).
+        self._timeouts = (ping_interval, ping_timeout, open_timeout, close_timeout)
         self._outdated_us = int(outdated_after * 1_000_000)
         self._last_us: int | None = int(resume_after) if resume_after and resume_after.isdigit() else None
         self._asked_us: int | None = None
@@ -154,7 +158,7 @@ class JetstreamSource(QueueSource):
         self.push([ConnectionState(link, detail)])
 
     async def _run(self) -> None:
-        ping_interval, ping_timeout, open_timeout = self._timeouts
+        ping_interval, ping_timeout, open_timeout, close_timeout = self._timeouts
         while True:
             self._state(Link.CONNECTING, self.url.host)
             try:
@@ -164,6 +168,7 @@ class JetstreamSource(QueueSource):
                     ping_interval=ping_interval,
                     ping_timeout=ping_timeout,
                     open_timeout=open_timeout,
+                    close_timeout=close_timeout,
                     user_agent_header="chatmod",
                 ) as socket:
                     resumed = "" if self._asked_us is None else f"resumed from {_clock(self._asked_us)}"
@@ -179,10 +184,9 @@ class JetstreamSource(QueueSource):
                     return
                 reason = f"HTTP {status}"
             except ConnectionClosed as error:
-                code = error.rcvd.code if error.rcvd is not None else 1006
-                reason = f"connection lost (close code {code})"
+                reason = closed_reason(error)
             except (OSError, InvalidHandshake, TimeoutError) as error:
-                reason = f"cannot connect: {error}" if str(error) else f"cannot connect: {type(error).__name__}"
+                reason = connect_reason(error)
             delay = self._backoff.next()
             self._state(Link.RECONNECTING, f"{reason}; again in {delay:.0f} s")
             await asyncio.sleep(delay)
@@ -190,6 +194,7 @@ class JetstreamSource(QueueSource):
     async def _read(self, socket: ClientConnection) -> None:
         first = True
         async for frame in socket:
+            await self.room()  # a consumer that lags holds the stream back
             if first:
                 self._backoff.reset()
                 first = False

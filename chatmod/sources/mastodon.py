@@ -44,6 +44,7 @@ from chatmod.formats.base import Item, reject
 from chatmod.formats.mastodon import frame_item, status_to_message
 from chatmod.sources.backoff import Backoff
 from chatmod.sources.base import ConnectionState, Link, SourceItem
+from chatmod.sources.link_errors import closed_reason, connect_reason
 from chatmod.sources.live_url import MastodonURL
 from chatmod.sources.mastodon_rest import GapError, MastodonREST, id_key
 from chatmod.sources.queue import QueueSource, _utc_now
@@ -69,9 +70,10 @@ class MastodonSource(QueueSource):
         clock: Callable[[], datetime] = _utc_now,
         backoff: Backoff | None = None,
         max_frame: int = MAX_FRAME,
-        ping_interval: float = 20.0,
+        ping_interval: float = 15.0,
         ping_timeout: float = 10.0,
         open_timeout: float = 10.0,
+        close_timeout: float = 5.0,
         resume_after: str | None = None,
         rest: MastodonREST | None = None,
         team: Iterable[str] = (),
@@ -97,7 +99,9 @@ class MastodonSource(QueueSource):
         self._recent: dict[str, None] = {}
         self._backoff = backoff or Backoff()
         self._max_frame = max_frame
-        self._timeouts = (ping_interval, ping_timeout, open_timeout)
+        # A link that stops answering is given up on within 30 s: the next ping, its pong's
+        # timeout, and the close handshake's (a dead peer never answers the close frame).
+        self._timeouts = (ping_interval, ping_timeout, open_timeout, close_timeout)
         self._task: asyncio.Task[None] | None = None
         self.frames = 0
         self.rejected = 0
@@ -162,7 +166,7 @@ class MastodonSource(QueueSource):
             return
         if self._rest is None:
             self._rest = MastodonREST(self.url, self._token)
-        ping_interval, ping_timeout, open_timeout = self._timeouts
+        ping_interval, ping_timeout, open_timeout, close_timeout = self._timeouts
         while True:
             self._state(Link.CONNECTING, self.url.host)
             try:
@@ -173,6 +177,7 @@ class MastodonSource(QueueSource):
                     ping_interval=ping_interval,
                     ping_timeout=ping_timeout,
                     open_timeout=open_timeout,
+                    close_timeout=close_timeout,
                     user_agent_header="chatmod",
                 ) as socket:
                     if self.mentions is None and self._team:
@@ -201,10 +206,9 @@ class MastodonSource(QueueSource):
                     return
                 reason = f"HTTP {status}"
             except ConnectionClosed as error:
-                code = error.rcvd.code if error.rcvd is not None else 1006
-                reason = f"connection lost (close code {code})"
+                reason = closed_reason(error)
             except (OSError, InvalidHandshake, TimeoutError) as error:
-                reason = f"cannot connect: {error}" if str(error) else f"cannot connect: {type(error).__name__}"
+                reason = connect_reason(error)
             except _Refused as error:
                 self._fail(str(error))
                 return
@@ -215,6 +219,7 @@ class MastodonSource(QueueSource):
 
     async def _read(self, socket: ClientConnection) -> None:
         async for frame in socket:
+            await self._room()
             self.frames += 1
             if self.frames == 1:
                 self._backoff.reset()  # the link held long enough to speak: short waits again
@@ -247,6 +252,13 @@ class MastodonSource(QueueSource):
                 self._held.append(item)  # after the filled statuses, in the order posted
             else:
                 self._pass_on([item])
+
+    async def _room(self) -> None:
+        """Until there is room for another frame: a consumer that lags holds the stream back
+        (what a gap fill holds counts too), so a flood waits outside the process."""
+        while self._gap and len(self._held) >= self.high_water:
+            await asyncio.sleep(0.05)
+        await self.room()
 
     def _pass_on(self, items: Sequence[Item | _Mention]) -> int:
         """Push ``items``, a status that was already passed on left out; how many messages went."""
@@ -345,6 +357,7 @@ class MastodonSource(QueueSource):
                 while mentions and id_key(mentions[0].message.id) <= newest:
                     items.append(mentions.pop(0))
                 items.sort(key=_order)
+                await self.room()
                 passed = self._pass_on(items)
                 count += passed
                 self.filled += passed

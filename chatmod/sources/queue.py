@@ -13,7 +13,11 @@ from datetime import UTC, datetime
 
 from chatmod.sources.base import Capabilities, EndOfInput, Source, SourceItem
 
-__all__ = ["QueueSource"]
+__all__ = ["HIGH_WATER", "QueueSource"]
+
+HIGH_WATER = 10_000
+"""Items a live source holds for a consumer that lags before its reader stops reading: a flood
+then waits in the socket and the server's buffers (TCP pushes back), not in this process."""
 
 
 def _utc_now() -> datetime:
@@ -29,17 +33,30 @@ class QueueSource(Source):
 
     capabilities = Capabilities(live=True)
 
-    def __init__(self, clock: Callable[[], datetime] = _utc_now) -> None:
+    def __init__(self, clock: Callable[[], datetime] = _utc_now, high_water: int = HIGH_WATER) -> None:
         self._clock = clock
         self._items: deque[SourceItem] = deque()
         self._ready: asyncio.Event | None = None
+        self._drained: asyncio.Event | None = None
+        self.high_water = high_water
+        self.most_held = 0
+        """The most items it held at once (what a flood cost in memory)."""
         self.closed = False
 
     def push(self, items: Iterable[SourceItem]) -> None:
         """Items that just arrived."""
         self._items.extend(items)
+        self.most_held = max(self.most_held, len(self._items))
         if self._ready is not None:
             self._ready.set()
+
+    async def room(self) -> None:
+        """Until fewer than ``high_water`` items wait for the consumer (at once when they do)."""
+        while len(self._items) >= self.high_water:
+            if self._drained is None:
+                self._drained = asyncio.Event()
+            self._drained.clear()
+            await self._drained.wait()
 
     def end(self) -> None:
         """Nothing more will come."""
@@ -49,7 +66,10 @@ class QueueSource(Source):
 
     def poll(self, limit: int = 5000) -> list[SourceItem]:
         count = min(limit, len(self._items))
-        return [self._items.popleft() for _ in range(count)]
+        taken = [self._items.popleft() for _ in range(count)]
+        if self._drained is not None and len(self._items) < self.high_water:
+            self._drained.set()
+        return taken
 
     def now(self) -> datetime:
         return self._clock()

@@ -208,6 +208,10 @@ class FakeMastodon:
     async def raw(self, text: str) -> None:
         await self.live.send(text)
 
+    def go_silent(self) -> None:
+        """Stop reading the connection: pings go unanswered, as on a half-open link."""
+        self.live.transport.pause_reading()
+
     def reset(self) -> None:
         """Drop the TCP connection with no close frame (a reset mid-stream)."""
         self.live.transport.abort()

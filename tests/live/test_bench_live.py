@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import sqlite3
+from contextlib import closing
+from pathlib import Path
+
 from bench.live import firehose, jetstream_filter_eps, reconnect_gap
+from bench.live_ingest import file_ingest_seconds, live_ingest_seconds
+from bench.synthetic import write_mastodon
 
 
 def test_the_firehose_filter_keeps_exactly_the_chats_posts() -> None:
@@ -15,3 +21,17 @@ def test_the_firehose_filter_keeps_exactly_the_chats_posts() -> None:
 def test_the_reconnect_figure_counts_every_missed_status_refilled() -> None:
     recovery = reconnect_gap(missed=45)  # more than one page of the timeline
     assert recovery.refilled == 45 and recovery.gap_ms > 0
+
+
+def test_the_live_ingest_figure_stores_the_same_chat_as_the_file(tmp_path: Path) -> None:
+    statuses = write_mastodon(tmp_path / "statuses.jsonl", 2000)
+    file_ingest_seconds(statuses, tmp_path / "file.db")
+    seconds, stored = live_ingest_seconds(statuses, tmp_path / "live.db", 2000)
+    assert stored == 2000 and seconds > 0
+    ledger = _ledger(tmp_path / "file.db")
+    assert len(ledger) > 100 and _ledger(tmp_path / "live.db") == ledger
+
+
+def _ledger(db: Path) -> list[tuple[object, ...]]:
+    with closing(sqlite3.connect(db)) as conn:
+        return conn.execute("SELECT ball_id, kind, at, by, message_id FROM ledger_events ORDER BY ball_id, kind, at").fetchall()

@@ -375,3 +375,50 @@ def test_live_urls_name_host_port_and_tag() -> None:
 def test_unusable_live_urls_say_why(url: str, says: str) -> None:
     with pytest.raises(LiveURLError, match=says.replace("?", r"\?")):
         parse_live_url(url)
+
+
+async def test_a_50k_flood_to_a_consumer_that_lags_waits_outside_the_process() -> None:
+    count = 50_000
+    frames = [json.dumps({"stream": ["hashtag", "EdChat"], "event": "update",
+                          "payload": json.dumps(status(str(n), f"flood {n}"))}) for n in range(1, count + 1)]
+    async with FakeMastodon() as server:
+        source = _source(server)
+        source.high_water = 2_000
+        await source.start()
+        await asyncio.wait_for(server.subscribed.wait(), 10)
+
+        async def flood() -> None:
+            for frame in frames:
+                await server.live.send(frame)
+
+        sending = asyncio.create_task(flood())
+        await asyncio.sleep(1.0)  # the consumer is busy elsewhere for a second
+        # The reader stopped at the mark: the rest waits in the socket (kernel and server buffers).
+        assert source.most_held == source.high_water and source.frames <= source.high_water
+        ids: list[str] = []
+        async with asyncio.timeout(60):
+            while len(ids) < count:
+                await source.wait()
+                ids.extend(item.id for item in source.poll(500) if isinstance(item, Message))
+        await sending
+        assert ids == [str(n) for n in range(1, count + 1)]  # every one, once, in order
+        assert source.most_held <= source.high_water and source.frames == count
+        await source.close()
+
+
+async def test_a_half_open_link_is_found_by_its_unanswered_pings_and_replaced() -> None:
+    async with FakeMastodon() as server:
+        # The defaults (a ping every 15 s, 10 s for its pong, 5 s for the close) give up on it
+        # within 30 s; here, faster.
+        source = _source(server, ping_interval=0.2, ping_timeout=0.3, close_timeout=0.3)
+        await source.start()
+        await asyncio.wait_for(server.subscribed.wait(), 10)
+        server.subscribed.clear()
+        server.go_silent()
+        seen: list[SourceItem] = []
+        await _until(source, seen, lambda s: Link.RECONNECTING in _links(s))
+        assert _states(seen, Link.RECONNECTING)[0].startswith("the link went silent (no answer to keepalive pings)")
+        await asyncio.wait_for(server.subscribed.wait(), 10)  # a new connection
+        await server.update(status("1", "after the silence"), "EdChat")
+        await _until(source, seen, lambda s: len(_messages(s)) == 1)
+        await source.close()

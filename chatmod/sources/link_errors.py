@@ -1,0 +1,24 @@
+"""Provides what a broken WebSocket link is called, for the status line and logs."""
+
+from __future__ import annotations
+
+from websockets.exceptions import ConnectionClosed
+
+__all__ = ["closed_reason", "connect_reason"]
+
+
+def closed_reason(error: ConnectionClosed) -> str:
+    """Why an open link closed: the code the server sent, or that it went silent or away."""
+    if error.rcvd is not None:
+        code = error.rcvd.code
+        if code == 1013:
+            return "the server is busy (close code 1013, try again later)"
+        return f"connection lost (close code {code})"
+    if error.sent is not None and error.sent.code == 1011 and "ping" in error.sent.reason:
+        return "the link went silent (no answer to keepalive pings)"
+    return "connection lost (close code 1006)"
+
+
+def connect_reason(error: Exception) -> str:
+    """Why a connection could not be made."""
+    return f"cannot connect: {error}" if str(error) else f"cannot connect: {type(error).__name__}"

@@ -135,10 +135,7 @@ async def ingest_live(
     """
     result = IngestResult()
     async with await Store.open(db) as store:
-        probe = open_source(None)
-        key = probe.key
-        resume = await store.cursor(key) if key is not None else None
-        source = probe if resume is None else open_source(resume)
+        source = await resume_source(store, open_source)
         writer = LiveWriter(store, source, result, keep, progress)
         writer.start()
         try:
@@ -148,6 +145,23 @@ async def ingest_live(
             await writer.stop()
         await judge_read(store, result, team, chat, config, rules, progress)
     return result, run
+
+
+async def resume_source(store: Store, open_source: Callable[[str | None], Source]) -> Source:
+    """The live source, resuming after the cursor ``store`` keeps for it (``open_source(cursor)``;
+    None when it has none), knowing the names an earlier run learnt."""
+    probe = open_source(None)
+    key = probe.key
+    resume = await store.cursor(key) if key is not None else None
+    source = probe if resume is None else open_source(resume)
+    source.know(await store.identities())
+    return source
+
+
+async def resumed(db: Path, open_source: Callable[[str | None], Source]) -> Source:
+    """:func:`resume_source` for a database opened just for it (the console records later)."""
+    async with await Store.open(db) as store:
+        return await resume_source(store, open_source)
 
 
 class LiveWriter:
@@ -197,11 +211,13 @@ class LiveWriter:
 
     async def _flush(self) -> None:
         rows, deletions, cursor = self._rows, self._deletions, self._cursor
-        if not rows and not deletions:
+        now = iso(datetime.now(UTC))
+        names = [(did, handle, now) for did, handle in self._source.learned()]
+        if not rows and not deletions and not names:
             return
         self._rows, self._deletions = [], []
-        stamp = (self._key, cursor, iso(datetime.now(UTC))) if self._key is not None and cursor is not None else None
-        changed, _ = await self._store.write(messages=rows, deletions=deletions, cursor=stamp)
+        stamp = (self._key, cursor, now) if self._key is not None and cursor is not None else None
+        changed, _ = await self._store.write(messages=rows, deletions=deletions, cursor=stamp, identities=names)
         self.result.changed += changed
         self.result.read += len(rows)
         if self._progress is not None:

@@ -212,9 +212,27 @@ def _watch_live(args: argparse.Namespace, url: str, chat: Chat | None) -> int:
     except LiveURLError as error:
         print_error(str(error))
         return EXIT_USAGE
-    source = open_source(args, url, chat)
-    if isinstance(source, int):
-        return source
+    probe = open_source(args, url, chat)
+    if isinstance(probe, int):
+        return probe
+    source = probe
+    if args.db is not None:
+        # Recording: pick up where the last live run into this database stopped.
+        import asyncio
+
+        from chatmod.ingest import resumed
+        from chatmod.store import StoreError
+
+        def reopen(cursor: str | None) -> Source:
+            made = probe if cursor is None else open_source(args, url, chat, cursor)
+            assert not isinstance(made, int)  # the same URL and token opened once already
+            return made
+
+        try:
+            source = asyncio.run(resumed(args.db, reopen))
+        except StoreError as error:
+            print_error(str(error))
+            return EXIT_FAILURE
 
     def opener() -> tuple[Source, Callable[[Network], HostTeam]]:
         from chatmod.cli.sources import resolve_team

@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from chatmod.cli.common import EXIT_FAILURE, EXIT_USAGE, positive_int, print_error
+from chatmod.sources.live_url import DEFAULT_APPVIEW
 
 if TYPE_CHECKING:
     from chatmod.chats import Chat
@@ -34,6 +35,9 @@ def add_live_options(parser: argparse.ArgumentParser, *, bounded: bool = True) -
                            help="stop a live run after N messages (default: run until Ctrl-C)")
         group.add_argument("--duration", type=positive_int, metavar="SECONDS",
                            help="stop a live run after this many seconds")
+    group.add_argument("--appview", metavar="URL", default=DEFAULT_APPVIEW,
+                       help="where Bluesky handles and DIDs are looked up (default: %(default)s; "
+                       "'off' looks nothing up: people show by DID unless the stream names them)")
     group.add_argument("--verbose", action="store_true",
                        help="log each change of the live connection on stderr (connecting, live, reconnecting...)")
 
@@ -62,7 +66,8 @@ def open_source(args: argparse.Namespace, url: str, chat: Chat | None,
         team = [*args.host, *args.cohost]
         if chat is not None:
             team.extend(chat.every_handle().hosts + chat.every_handle().cohosts)
-        return open_live(url, token, resume_after, team)
+        appview = None if args.appview in ("", "off") else args.appview
+        return open_live(url, token, resume_after, team, appview)
     except LiveURLError as error:
         print_error(str(error))
         return EXIT_USAGE

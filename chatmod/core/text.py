@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-__all__ = ["MAX_TEXT_CHARS", "clean_text", "fold", "fold_handle"]
+__all__ = ["MAX_TEXT_CHARS", "clean_text", "fold", "fold_handle", "short_did"]
 
 MAX_TEXT_CHARS = 20_000
 """Ingest cap on one message's text. Real posts are at most a few thousand characters; anything
@@ -75,3 +75,10 @@ def fold(text: str) -> str:
 def fold_handle(handle: str) -> str:
     """Comparison form of a handle: :func:`fold` without any leading ``@``."""
     return fold(handle).lstrip("@")
+
+
+def short_did(did: str) -> str:
+    """A DID as people can read it in a column, until its handle is known: its method and the
+    start of its id (``did:plc:ewvi7n…``)."""
+    method, _, ident = did.removeprefix("did:").partition(":")
+    return f"did:{method}:{ident[:6]}…" if len(ident) > 8 else did

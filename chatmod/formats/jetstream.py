@@ -43,16 +43,32 @@ _HANDLE = re.compile(
 )
 
 class Handles:
-    """DID ↔ handle, learnt from ``identity`` events (kept across a live session too)."""
+    """DID ↔ handle, learnt from ``identity`` events and lookups (kept across a live session).
 
-    __slots__ = ("by_did", "by_handle")
+    ``journal``: when a list, each pair learnt that was not known already is appended to it, for
+    a live run to keep in its database.
+    """
 
-    def __init__(self) -> None:
+    __slots__ = ("by_did", "by_handle", "journal")
+
+    def __init__(self, journal: list[tuple[str, str]] | None = None) -> None:
         self.by_did: dict[str, str] = {}
         self.by_handle: dict[str, str] = {}
         """Folded handle → DID."""
+        self.journal = journal
 
     def learn(self, did: str, handle: str) -> None:
+        if self.by_did.get(did) == handle:
+            return
+        self.know(did, handle)
+        if self.journal is not None:
+            self.journal.append((did, handle))
+
+    def know(self, did: str, handle: str) -> None:
+        """Take a pair known from before (a database's cache): not journalled again."""
+        old = self.by_did.get(did)
+        if old is not None and self.by_handle.get(fold(old)) == did:
+            del self.by_handle[fold(old)]  # a changed handle no longer names this DID
         self.by_did[did] = handle
         self.by_handle[fold(handle)] = did
 

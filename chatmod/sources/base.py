@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import asyncio
 from abc import ABC, abstractmethod
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -101,6 +101,20 @@ class Source(ABC):
         """The cursor to store once ``items``, as handed on, are stored: a restart given it
         (``resume_after``) misses nothing after them. None when they do not move it."""
         return None
+
+    @property
+    def names(self) -> Mapping[str, str]:
+        """Account id → handle, for ids a message named before its handle was known (Bluesky
+        DIDs, named by lookups that finish after the message came). Empty by default."""
+        return {}
+
+    def know(self, names: Iterable[tuple[str, str]]) -> None:
+        """Take ``(id, handle)`` pairs kept from an earlier run. The default has no use for them."""
+        return None
+
+    def learned(self) -> list[tuple[str, str]]:
+        """The ``(id, handle)`` pairs learnt since the last call, to keep. None by default."""
+        return []
 
     @abstractmethod
     def poll(self, limit: int = 5000) -> list[SourceItem]:

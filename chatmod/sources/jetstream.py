@@ -13,6 +13,10 @@ at-least-once) and passes each post on once (``did`` + ``rkey`` + ``rev``). A se
 36 hours; a cursor older than that is silently moved to the oldest event it has, which shows as a
 first event long after the cursor: that is said as a ``gap`` with its span, never passed over.
 A deletion of a post the chat kept marks it deleted.
+
+Names: the host team given by handle is resolved to DIDs before connecting, and the people of the
+chat are named in the background as they appear (:mod:`chatmod.sources.identities`); a message
+never waits for its author's name.
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import TypeVar
 from urllib.parse import urlencode
@@ -33,14 +37,18 @@ from chatmod.core.models import Message, Network, Rejected
 from chatmod.core.text import fold
 from chatmod.formats.base import Deletion, Item, reject
 from chatmod.formats.jetstream import POST, Handles, event_to_item
+from chatmod.sources.appview import AppView
 from chatmod.sources.backoff import Backoff
 from chatmod.sources.base import ConnectionState, Link, SourceItem
+from chatmod.sources.identities import Identities
 from chatmod.sources.link_errors import closed_reason, connect_reason
 from chatmod.sources.live_url import JetstreamURL
 from chatmod.sources.queue import QueueSource, _utc_now
 
 __all__ = ["REWIND", "JetstreamSource", "time_us"]
 
+TEAM_LOOKUP_SECONDS = 10.0
+"""The longest a chat's start waits for the host team's DIDs."""
 REWIND = 5_000_000
 """Microseconds a resume goes back before the last event processed, for gapless playback."""
 MAX_FRAME = 1 << 20
@@ -61,6 +69,9 @@ class JetstreamSource(QueueSource):
     Args:
         team_dids: the host team's DIDs: posts mentioning them or replying to their posts are
             kept, tag or not.
+        team_handles: the host team's handles, resolved to DIDs (added to ``team_dids``) before
+            the stream is read.
+        appview: where DIDs and handles are looked up; None looks nothing up.
         resume_after: a stored cursor (``time_us``) to resume from.
         outdated_after: seconds between the cursor asked for and the first event sent past which
             the server is taken to have moved a too-old cursor (the network is never that quiet).
@@ -73,6 +84,8 @@ class JetstreamSource(QueueSource):
         url: JetstreamURL,
         *,
         team_dids: Iterable[str] = (),
+        team_handles: Iterable[str] = (),
+        appview: AppView | None = None,
         resume_after: str | None = None,
         handles: Handles | None = None,
         clock: Callable[[], datetime] = _utc_now,
@@ -86,7 +99,10 @@ class JetstreamSource(QueueSource):
     ) -> None:
         super().__init__(clock)
         self.url = url
-        self.handles = handles or Handles()
+        self._journal: list[tuple[str, str]] = []
+        self.handles = handles or Handles(self._journal)
+        self.identities = Identities(self.handles, appview)
+        self._team_handles = tuple(team_handles)
         self._tag = fold(url.tag)
         self._tagged = carries_tag(url.tag)
         # The raw-frame test: JSON keeps non-ASCII text as it is, so a lower-cased frame holds
@@ -107,6 +123,7 @@ class JetstreamSource(QueueSource):
         self._done: dict[tuple[str, str], None] = {}
         """(uri, rev) of the commits passed on: a resume's redelivery is passed over."""
         self._task: asyncio.Task[None] | None = None
+        self._naming: asyncio.Task[None] | None = None
         self.frames = 0
         self.rejected = 0
         self.repeats = 0
@@ -124,6 +141,18 @@ class JetstreamSource(QueueSource):
     def resume_point(self, items: Sequence[SourceItem]) -> str | None:
         times = [time_us(item.created_at) for item in items if type(item) is Message]
         return str(max(times)) if times else None
+
+    @property
+    def names(self) -> Mapping[str, str]:
+        return self.handles.by_did
+
+    def know(self, names: Iterable[tuple[str, str]]) -> None:
+        for did, handle in names:
+            self.handles.know(did, handle)
+
+    def learned(self) -> list[tuple[str, str]]:
+        pairs, self._journal[:] = list(self._journal), []
+        return pairs
 
     @property
     def cursor(self) -> int | None:
@@ -145,20 +174,44 @@ class JetstreamSource(QueueSource):
     async def start(self) -> None:
         if self._task is None:
             self._task = asyncio.create_task(self._run(), name=f"chatmod {self.label}")
+            if self.identities.appview is not None:
+                self._naming = asyncio.create_task(self.identities.run(), name=f"chatmod names {self.label}")
 
     async def close(self) -> None:
-        task, self._task = self._task, None
-        if task is not None:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        for task in (self._task, self._naming):
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+        self._task = self._naming = None
+        if self.identities.appview is not None:
+            await self.identities.appview.aclose()
         self.end()
 
     def _state(self, link: Link, detail: str = "") -> None:
         self.push([ConnectionState(link, detail)])
 
+    async def _name_team(self) -> None:
+        """The DIDs of the host team given by handle, before the first post (briefly: a lookup
+        that hangs must not keep the chat from starting)."""
+        if not self._team_handles:
+            return
+        try:
+            dids, unresolved = await asyncio.wait_for(self.identities.team(self._team_handles), TEAM_LOOKUP_SECONDS)
+        except TimeoutError:
+            dids, unresolved = set(), [f"the host team (no answer from {self._appview_host()} in {TEAM_LOOKUP_SECONDS:g} s)"]
+        self.team_dids = self.team_dids | dids
+        if unresolved:
+            self._state(Link.CONNECTING, f"could not look up {', '.join(unresolved)}: their untagged posts "
+                                         "are missed until a post of theirs names them")
+
+    def _appview_host(self) -> str:
+        appview = self.identities.appview
+        return appview.base if appview is not None else "the AppView"
+
     async def _run(self) -> None:
         ping_interval, ping_timeout, open_timeout, close_timeout = self._timeouts
+        await self._name_team()
         while True:
             self._state(Link.CONNECTING, self.url.host)
             try:
@@ -237,6 +290,9 @@ class JetstreamSource(QueueSource):
             rev = event["commit"].get("rev") if isinstance(event.get("commit"), dict) else None
             if self._first((item.id, str(rev))):
                 _remember(self._kept, item.id)
+                self.identities.ask(item.author_id)
+                if item.reply_to_id is not None:
+                    self.identities.ask(_did_of(item.reply_to_id))
                 said.append(item if self._tagged(item) else item.model_copy(update={"untagged": True}))
         return said
 

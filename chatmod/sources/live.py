@@ -24,12 +24,13 @@ __all__ = ["LiveRun", "open_live", "run_live"]
 
 
 def open_live(source: str, token: str | None, resume_after: str | None = None,
-              team: Iterable[str] = ()) -> Source:
+              team: Iterable[str] = (), appview: str | None = None) -> Source:
     """The live source ``source`` names; :class:`LiveURLError` when it cannot be used.
 
     ``team``: the host team's handles. On Mastodon, when the token is one of theirs, the
-    mentions that reply to the chat without the hashtag are caught too; on Bluesky, those given
-    as DIDs catch the posts that mention them or reply to them without the hashtag.
+    mentions that reply to the chat without the hashtag are caught too; on Bluesky, the posts
+    that mention them or reply to them without the hashtag (handles are resolved to DIDs on
+    ``appview``, which also names the chat's people; None looks nothing up).
     """
     url = parse_live_url(source)
     if isinstance(url, MastodonURL):
@@ -37,10 +38,15 @@ def open_live(source: str, token: str | None, resume_after: str | None = None,
 
         return MastodonSource(url, token, resume_after=resume_after, team=team)
     assert isinstance(url, JetstreamURL)
+    from chatmod.sources.appview import AppView
     from chatmod.sources.jetstream import JetstreamSource
 
+    team = [handle.strip().removeprefix("@") for handle in team]
     dids = {handle for handle in team if handle.startswith("did:")}
-    return JetstreamSource(url, team_dids=dids, resume_after=resume_after)
+    # A Bluesky handle is a domain name; "host" alone is some other network's.
+    named = [handle for handle in team if not handle.startswith("did:") and "." in handle and "@" not in handle]
+    return JetstreamSource(url, team_dids=dids, team_handles=named, resume_after=resume_after,
+                           appview=AppView(appview) if appview else None)
 
 
 @dataclass(slots=True)
@@ -115,6 +121,11 @@ async def run_live(
         await source.close()
         # What was ready before the close (a last batch) is not lost.
         _take(source.poll(1 << 30), run, max_messages, on_items, on_state, keep)
+        if keep and source.names:
+            from chatmod.sources.identities import named
+
+            # People named by lookups that finished after their first posts came.
+            run.items = [named(item, source.names) for item in run.items]
         run.seconds = time.monotonic() - started
     return run
 

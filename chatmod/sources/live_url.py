@@ -10,7 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import parse_qs, quote, urlsplit
 
-__all__ = ["JetstreamURL", "LiveURLError", "MastodonURL", "is_live_url", "parse_live_url"]
+DEFAULT_APPVIEW = "https://public.api.bsky.app"
+"""The public Bluesky AppView: handle and profile lookups without an account."""
+
+__all__ = ["DEFAULT_APPVIEW", "JetstreamURL", "LiveURLError", "MastodonURL", "is_live_url", "parse_live_url"]
 
 _SCHEMES = ("mastodon", "mastodon+ws", "jetstream", "jetstream+ws")
 

@@ -50,6 +50,13 @@ INSERT INTO ledger_events ({", ".join(EVENT_COLUMNS)}) VALUES ({", ".join("?" * 
 ON CONFLICT (network, ball_id, kind, at, by, message_id) DO NOTHING
 """
 _MARK_DELETED = "UPDATE messages SET deleted = 1 WHERE network = ? AND id = ? AND deleted = 0"
+_SET_IDENTITY = """
+INSERT INTO identities (did, handle, updated_at) VALUES (?, ?, ?)
+ON CONFLICT (did) DO UPDATE SET handle = excluded.handle, updated_at = excluded.updated_at
+"""
+
+_NAME_AUTHOR = "UPDATE messages SET author = ? WHERE author LIKE 'did:%' AND author_id = ?"
+
 _SET_CURSOR = """
 INSERT INTO cursors (source, cursor, updated_at) VALUES (?, ?, ?)
 ON CONFLICT (source) DO UPDATE SET cursor = excluded.cursor, updated_at = excluded.updated_at
@@ -193,10 +200,12 @@ class Store:
         events: Sequence[tuple[object, ...]] = (),
         deletions: Sequence[tuple[str, str]] = (),
         cursor: tuple[str, str, str] | None = None,
+        identities: Sequence[tuple[str, str, str]] = (),
     ) -> tuple[int, int]:
-        """Write one batch (message rows, ledger event rows, ``(network, id)`` deletions, and a
-        live source's ``(source, cursor, now)``) in one transaction. Idempotent: a batch written
-        twice changes nothing the second time.
+        """Write one batch (message rows, ledger event rows, ``(network, id)`` deletions, a live
+        source's ``(source, cursor, now)``, and ``(did, handle, now)`` names learnt, which also
+        name the stored messages that had only the DID) in one transaction. Idempotent: a batch
+        written twice changes nothing the second time.
 
         Returns how many messages were new or changed, and how many events were new.
         """
@@ -215,6 +224,9 @@ class Store:
                         added = max(inserted.rowcount, 0)
                 if cursor is not None:
                     await self._db.execute(_SET_CURSOR, cursor)
+                if identities:
+                    await self._db.executemany(_SET_IDENTITY, identities)
+                    await self._db.executemany(_NAME_AUTHOR, [(handle, did) for did, handle, _ in identities])
                 await self._db.execute("COMMIT")
             except sqlite3.Error as error:
                 await self._rollback()
@@ -227,6 +239,11 @@ class Store:
         """Where the live ``source`` stood when last written, or None."""
         value = await self._scalar("SELECT cursor FROM cursors WHERE source = ?", (source,))
         return None if value is None else str(value)
+
+    async def identities(self) -> list[tuple[str, str]]:
+        """Every ``(did, handle)`` a live Bluesky chat learnt."""
+        async with self._db.execute("SELECT did, handle FROM identities") as rows:
+            return [(str(did), str(handle)) for did, handle in await rows.fetchall()]
 
     async def count(self, table: str) -> int:
         if table not in ("messages", "message_revisions", "ledger_events"):

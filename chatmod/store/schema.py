@@ -119,7 +119,20 @@ _V5 = """
 ALTER TABLE messages ADD COLUMN untagged INTEGER NOT NULL DEFAULT 0 CHECK (untagged IN (0, 1));
 """
 
-MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3, _V4, _V5)
+_V6 = """
+-- Bluesky people by DID: the handles a live chat looked up or was told, kept so the next run
+-- knows them at once. A message stored before its author was named has the DID as its author
+-- until then; the partial index finds those (and only those) when the name comes.
+CREATE TABLE identities (
+    did        TEXT PRIMARY KEY,
+    handle     TEXT NOT NULL,
+    updated_at TEXT NOT NULL                      -- ISO 8601, UTC
+) WITHOUT ROWID;
+
+CREATE INDEX messages_unnamed ON messages (author_id) WHERE author LIKE 'did:%';
+"""
+
+MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3, _V4, _V5, _V6)
 """``MIGRATIONS[n]`` takes a database from version n to n + 1. Append only; never edit one."""
 
 SCHEMA_VERSION = len(MIGRATIONS)

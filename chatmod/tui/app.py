@@ -266,6 +266,7 @@ class ChatmodApp(App[None]):
                 self.session.sinks.append(recorder)
         stream = self.query_one("#stream", StreamView)
         stream.featured = frozenset(self.featured)
+        stream.names = self.query_one("#inbox", Inbox).names = self.session.source.names
         stream.status_of = self._ball_status
         if self._tick_seconds is not None:
             if self.session.capabilities.live:
@@ -533,7 +534,8 @@ class ChatmodApp(App[None]):
         if message is None:
             self.notify("That message is no longer in memory.", severity="warning", markup=False)
             return
-        self.push_screen(ConversationScreen(parents, message, replies, self.session.state.team, zone=self.options.zone))
+        self.push_screen(ConversationScreen(parents, message, replies, self.session.state.team, zone=self.options.zone,
+                                            names=self.session.source.names))
 
     def action_pause(self) -> None:
         self.stream_paused = not self.stream_paused

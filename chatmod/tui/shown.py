@@ -13,11 +13,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 
-from chatmod.core.text import clean_text
+from chatmod.core.text import clean_text, short_did
 
-__all__ = ["MARK", "shown"]
+__all__ = ["MARK", "shown", "who"]
 
 MARK = "\u2423"
 """OPEN BOX, shown in place of each invisible formatting character."""
@@ -36,6 +36,14 @@ def shown(text: str, limit: int = 500) -> str:
     if len(text) > limit:
         text = text[: limit - 1] + "…"
     return text
+
+
+def who(author: str, names: Mapping[str, str], limit: int = 40) -> str:
+    """An author as the console shows them: a Bluesky DID by its handle once a lookup named it,
+    shortened until then."""
+    if author.startswith("did:"):
+        author = names.get(author) or short_did(author)
+    return shown(author, limit)
 
 
 def _marked(text: str) -> Iterator[str]:

@@ -157,7 +157,7 @@ def test_analyze_a_live_bluesky_chat_from_jetstream_equals_the_same_events_from_
 
         fake.soon(send)
         url = f"jetstream+ws://127.0.0.1:{fake.server.port}?tag=EdChat"
-        assert main(["analyze", url, "--host", host, "--max-messages", "3"]) == 0
+        assert main(["analyze", url, "--host", host, "--max-messages", "3", "--appview", "off"]) == 0
     live = capsys.readouterr()
     archive = tmp_path / "chat.jsonl"
     kept = [e for e in events if e["commit"]["rkey"] != "noise"]

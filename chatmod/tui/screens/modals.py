@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import tzinfo
 from typing import TYPE_CHECKING
 
@@ -15,7 +15,7 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
-from chatmod.tui.shown import shown
+from chatmod.tui.shown import shown, who
 
 if TYPE_CHECKING:
     from chatmod.core.handles import HostTeam
@@ -73,11 +73,12 @@ class ConversationScreen(ModalScreen[None]):
 
     def __init__(
         self, parents: list[Message], message: Message, replies: list[Message], team: HostTeam,
-        *, zone: tzinfo | None = None,
+        *, zone: tzinfo | None = None, names: Mapping[str, str] | None = None,
     ) -> None:
         super().__init__()
         self._parents, self._message, self._replies, self._team = parents, message, replies, team
         self._zone = zone
+        self._names = names or {}
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="conversation-body"):
@@ -95,7 +96,7 @@ class ConversationScreen(ModalScreen[None]):
         team = self._team.matches(message.author, message.author_id)
         card = Text()
         card.append(f"{message.created_at.astimezone(self._zone):%H:%M:%S} ", style="dim")
-        card.append(shown(message.author, 60), style="bold cyan" if team else "bold")
+        card.append(who(message.author, self._names, 60), style="bold cyan" if team else "bold")
         if message.display_name:
             card.append(f"  {shown(message.display_name, 60)}", style="dim")
         if message.untagged:

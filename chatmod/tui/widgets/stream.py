@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from datetime import tzinfo
 from typing import TYPE_CHECKING
 
@@ -10,7 +10,7 @@ from rich.segment import Segment
 from rich.style import Style
 
 from chatmod.core.text import fold_handle
-from chatmod.tui.shown import shown
+from chatmod.tui.shown import shown, who
 from chatmod.tui.widgets.lines import LineList, fit
 
 if TYPE_CHECKING:
@@ -48,6 +48,8 @@ class StreamView(LineList):
         self._entries: Sequence[Entry] = ()
         self._zone = zone
         self.featured: frozenset[str] = frozenset()
+        self.names: Mapping[str, str] = {}
+        """Bluesky DID → handle, as lookups name people (a line shows the handle once known)."""
         self.status_of: Callable[[str], str | None] = lambda message_id: None
         """Where a ball stands (its status's value), by message id; None for other messages."""
 
@@ -77,7 +79,7 @@ class StreamView(LineList):
         status = self.status_of(message.id) if entry.to_host else None
         # The text and the deleted mark are in the key: an edit or a deletion redraws the line.
         return (message.id, message.network, status, fold_handle(message.author) in self.featured,
-                message.text, message.deleted)
+                message.text, message.deleted, who(message.author, self.names))
 
     def row(self, index: int, width: int) -> list[Segment]:
         entry = self._entries[index]
@@ -114,7 +116,7 @@ class StreamView(LineList):
             Segment(f"{at:%H:%M} ", style("stream--time")),
             Segment(f"{label:<4}", style("stream--label")),
             Segment(marker + " ", marker_style),
-            Segment(shown(message.author, 40), author_style),
+            Segment(who(message.author, self.names), author_style),
             Segment("  ", None),
             Segment(text, text_style),
         ], width)

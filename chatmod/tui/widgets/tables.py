@@ -6,7 +6,7 @@ visible, with no table cells to rebuild (a DataTable rebuild cost more than the 
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Sequence
+from collections.abc import Hashable, Mapping, Sequence
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
@@ -15,7 +15,7 @@ from rich.style import Style
 from rich.text import Text
 from textual.widget import Widget
 
-from chatmod.tui.shown import shown
+from chatmod.tui.shown import shown, who
 from chatmod.tui.widgets.lines import LineList, fit
 
 if TYPE_CHECKING:
@@ -65,6 +65,8 @@ class Inbox(LineList):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.rows_shown: list[InboxRow] = []
+        self.names: Mapping[str, str] = {}
+        """Bluesky DID → handle, as lookups name people."""
 
     @property
     def selected(self) -> InboxRow | None:
@@ -92,7 +94,7 @@ class Inbox(LineList):
         # What the row shows, read now: the ball it lists is the ledger's own, and changes.
         row = self.rows_shown[index]
         ball = row.ball
-        return (ball.id, ball.status, ball.claimed_by, ball.question, ball.thread, ball.author, row.text,
+        return (ball.id, ball.status, ball.claimed_by, ball.question, ball.thread, who(ball.author, self.names), row.text,
                 row.waited, row.level, row.untagged)
 
     def row(self, index: int, width: int) -> list[Segment]:
@@ -108,7 +110,7 @@ class Inbox(LineList):
             wait,
             Segment(f"{label:<{QUESTION}} ", _DIM if row.thread is None else Style()),
             Segment("? " if row.question else "  ", _QUESTION),
-            Segment(f"{shown(row.author, FROM - 3):<{FROM - 3}} ", _BOLD if row.question else Style()),
+            Segment(f"{who(row.author, self.names, FROM - 3):<{FROM - 3}} ", _BOLD if row.question else Style()),
         ]
         if row.claimed_by:
             segments.append(Segment(f"✋{shown(row.claimed_by, 12)} ", _CLAIMED))

@@ -34,7 +34,7 @@ from chatmod.formats.base import Deletion, Item
 from chatmod.sources.base import ConnectionState, Source, SourceItem
 from chatmod.sources.live import LiveRun, run_live
 from chatmod.sources.ordering import Run
-from chatmod.store import SessionRow, Store
+from chatmod.store import SessionRow, Store, StoreError
 from chatmod.store.db import MessageTimes
 from chatmod.store.rows import event_row, iso, message_from_row, message_row
 
@@ -45,6 +45,9 @@ BATCH = 1000
 
 FLUSH_SECONDS = 1.0
 """The most a live ingest holds what arrived before writing it."""
+
+RECALLED = 50_000
+"""Stored messages a resumed live run is told of (a reply to one of them is the chat's)."""
 
 Progress = Callable[[str, int], None]
 """Called after each committed batch with the phase ("reading" or "judging") and the count so far."""
@@ -125,18 +128,20 @@ async def ingest_live(
     max_messages: int | None = None,
     duration: float | None = None,
     on_state: Callable[[ConnectionState], object] | None = None,
+    on_error: Callable[[str], object] | None = None,
     config: EngineConfig | None = None,
     rules: SessionRules | None = None,
 ) -> tuple[IngestResult, LiveRun]:
     """Store a live chat in ``db`` as it arrives, then judge what was read.
 
     ``open_source(cursor)`` makes the source, resuming after the cursor stored by an earlier run
-    (None on the first). Raises StoreError (unusable database).
+    (None on the first). ``on_error`` hears of a write that failed and will be tried again.
+    Raises StoreError (unusable database, or still failing at the end).
     """
     result = IngestResult()
     async with await Store.open(db) as store:
         source = await resume_source(store, open_source)
-        writer = LiveWriter(store, source, result, keep, progress)
+        writer = LiveWriter(store, source, result, keep, progress, on_error)
         writer.start()
         try:
             run = await run_live(source, source.label, max_messages=max_messages, duration=duration,
@@ -155,6 +160,8 @@ async def resume_source(store: Store, open_source: Callable[[str | None], Source
     resume = await store.cursor(key) if key is not None else None
     source = probe if resume is None else open_source(resume)
     source.know(await store.identities())
+    if resume is not None and source.network is not None:
+        source.recall(await store.recent_ids(source.network.value, RECALLED))
     return source
 
 
@@ -166,11 +173,21 @@ async def resumed(db: Path, open_source: Callable[[str | None], Source]) -> Sour
 
 class LiveWriter:
     """Holds what a live source hands on (:meth:`take`) and writes it with the source's cursor,
-    a batch at a time, from :meth:`start` to :meth:`stop`; ``result`` counts what was written."""
+    a batch at a time, from :meth:`start` to :meth:`stop`; ``result`` counts what was written.
+
+    A write that fails (a full disk, a locked file) loses nothing: what it held is written with
+    the next one, a second later, and ``on_error`` is told at once (once per distinct error);
+    the last write, at :meth:`stop`, raises StoreError if it still cannot.
+    """
 
     def __init__(self, store: Store, source: Source, result: IngestResult | None = None,
-                 keep: Callable[[Message], bool] | None = None, progress: Progress | None = None) -> None:
+                 keep: Callable[[Message], bool] | None = None, progress: Progress | None = None,
+                 on_error: Callable[[str], object] | None = None) -> None:
         self._store, self._source, self._progress = store, source, progress
+        self._on_error = on_error
+        self.failing: str | None = None
+        """The error of the last write, until one succeeds."""
+        self._names: list[tuple[str, str]] = []
         self.result = result if result is not None else IngestResult()
         self._key = source.key
         self._task: asyncio.Task[None] | None = None
@@ -198,8 +215,16 @@ class LiveWriter:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._full.wait(), FLUSH_SECONDS)
             self._full.clear()
-            await self._flush()
+            try:
+                await self._flush()
+            except StoreError as error:
+                if str(error) != self.failing and self._on_error is not None:
+                    self._on_error(str(error))
+                self.failing = str(error)
+            else:
+                self.failing = None
         await self._flush()
+        self.failing = None
 
     async def stop(self) -> None:
         """Write what is held and stop. Never cancels a write: a transaction cut between
@@ -210,14 +235,20 @@ class LiveWriter:
             await self._task
 
     async def _flush(self) -> None:
-        rows, deletions, cursor = self._rows, self._deletions, self._cursor
-        now = iso(datetime.now(UTC))
-        names = [(did, handle, now) for did, handle in self._source.learned()]
+        self._names.extend(self._source.learned())
+        rows, deletions, names, cursor = self._rows, self._deletions, self._names, self._cursor
         if not rows and not deletions and not names:
             return
-        self._rows, self._deletions = [], []
+        self._rows, self._deletions, self._names = [], [], []
+        now = iso(datetime.now(UTC))
         stamp = (self._key, cursor, now) if self._key is not None and cursor is not None else None
-        changed, _ = await self._store.write(messages=rows, deletions=deletions, cursor=stamp, identities=names)
+        try:
+            changed, _ = await self._store.write(messages=rows, deletions=deletions, cursor=stamp,
+                                                 identities=[(did, handle, now) for did, handle in names])
+        except StoreError:
+            # Kept, in order, for the next write: what came meanwhile goes after it.
+            self._rows[:0], self._deletions[:0], self._names[:0] = rows, deletions, names
+            raise
         self.result.changed += changed
         self.result.read += len(rows)
         if self._progress is not None:

@@ -112,6 +112,11 @@ class Source(ABC):
         """Take ``(id, handle)`` pairs kept from an earlier run. The default has no use for them."""
         return None
 
+    def recall(self, ids: Iterable[str]) -> None:
+        """Take the ids of the chat's messages an earlier run stored, oldest first (a reply to
+        one of them belongs to the chat). The default has no use for them."""
+        return None
+
     def learned(self) -> list[tuple[str, str]]:
         """The ``(id, handle)`` pairs learnt since the last call, to keep. None by default."""
         return []

@@ -379,9 +379,7 @@ class MastodonSource(QueueSource):
         if not self.mentions:
             return []
         if self._mentions_cursor is None:
-            # A resumed run does not know where its mentions stood: it counts from now on.
-            self._mentions_cursor = await self._rest.newest(self._rest.mentions_path(), _MENTIONS) or "0"
-            return []
+            return await self._mentions_after_status(self._cursor or "0")
         found: list[_Mention] = []
         async for page in self._rest.after(self._rest.mentions_path(), self._mentions_cursor, _MENTIONS):
             for notification in page:
@@ -394,11 +392,45 @@ class MastodonSource(QueueSource):
         found.sort(key=lambda mention: id_key(mention.message.id))
         return found
 
+    async def _mentions_after_status(self, cursor: str) -> list[_Mention]:
+        """A resumed run's missed mentions: those whose status came after the stored status
+        cursor (status ids grow with time), read back from the newest; oldest first."""
+        assert self._rest is not None
+        found: list[_Mention] = []
+        newest: str | None = None
+        pages = 0
+        async with contextlib.aclosing(self._rest.before(self._rest.mentions_path(), _MENTIONS)) as pages_back:
+            async for page in pages_back:
+                pages += 1
+                newest = newest or page[0]["id"]
+                reached = False
+                for notification in page:
+                    item = self._mention_of(notification, 0)
+                    if isinstance(item, _Mention):
+                        if id_key(item.message.id) > id_key(cursor):
+                            found.append(item)
+                        else:
+                            reached = True
+                    self.rejected += isinstance(item, Rejected)
+                if reached or pages >= _RESUME_MENTION_PAGES:
+                    break
+        self._mentions_cursor = newest or "0"
+        found.sort(key=lambda mention: id_key(mention.message.id))
+        return found
+
+    def recall(self, ids: Iterable[str]) -> None:
+        for ident in ids:
+            self._recent[ident] = None
+        while len(self._recent) > _RECENT:
+            del self._recent[next(iter(self._recent))]
+
     def _first_held(self) -> datetime | None:
         return next((item.created_at for item in self._held if type(item) is Message), None)
 
 
 _MENTIONS: dict[str, str | list[str]] = {"types[]": ["mention"]}
+_RESUME_MENTION_PAGES = 25
+"""How far back (pages of 40 mentions) a resumed run looks for the mentions it missed."""
 
 
 @dataclass(frozen=True, slots=True)

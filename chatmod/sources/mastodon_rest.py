@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any, Self
 from urllib.parse import parse_qs, quote, urlsplit
@@ -122,6 +122,26 @@ class MastodonREST:
             if id_key(following) <= id_key(cursor):
                 return  # a server that does not move forward would keep us here for ever
             cursor = following
+
+    async def before(
+        self, path: str, params: dict[str, str | list[str]] | None = None
+    ) -> AsyncGenerator[list[dict[str, Any]]]:
+        """The entries of ``path`` from the newest back, a page at a time, newest first; the
+        caller stops when it has gone back far enough."""
+        max_id: str | None = None
+        while True:
+            query = {**(params or {}), "limit": str(PAGE)}
+            if max_id is not None:
+                query["max_id"] = max_id
+            page, _ = await self._get(path, query)
+            if not page:
+                return
+            page.sort(key=lambda entry: id_key(entry["id"]), reverse=True)
+            yield page
+            oldest = page[-1]["id"]
+            if max_id is not None and id_key(oldest) >= id_key(max_id):
+                return  # a server that does not move back would keep us here for ever
+            max_id = oldest
 
     async def _get(
         self, path: str, params: dict[str, str | list[str]]

@@ -240,6 +240,13 @@ class Store:
         value = await self._scalar("SELECT cursor FROM cursors WHERE source = ?", (source,))
         return None if value is None else str(value)
 
+    async def recent_ids(self, network: str, limit: int) -> list[str]:
+        """The ids of the newest ``limit`` messages of ``network``, oldest first."""
+        async with self._db.execute(
+            "SELECT id FROM messages WHERE network = ? ORDER BY created_at DESC LIMIT ?", (network, limit)
+        ) as rows:
+            return [str(ident) for ident, in await rows.fetchall()][::-1]
+
     async def identities(self) -> list[tuple[str, str]]:
         """Every ``(did, handle)`` a live Bluesky chat learnt."""
         async with self._db.execute("SELECT did, handle FROM identities") as rows:

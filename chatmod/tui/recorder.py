@@ -94,9 +94,13 @@ class Recorder:
 
         if self._store is None:
             return None
-        self._live, self._team = LiveWriter(self._store, source), team
+        self._live, self._team = LiveWriter(self._store, source, on_error=self._say_live_error), team
         self._live.start()
         return self._live.take
+
+    def _say_live_error(self, error: str) -> None:
+        if self.on_error is not None:
+            self.on_error(f"{error} (kept in memory; written when the database works again)")
 
     async def close(self) -> None:
         from chatmod.ingest import judge_read

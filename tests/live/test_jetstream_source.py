@@ -145,3 +145,23 @@ async def test_malformed_and_oversized_frames_are_counted_and_the_link_stays() -
         assert reasons == ["frame is not JSON", "frame over 4,096 bytes", "post without text"]
         assert Link.RECONNECTING not in [i.link for i in seen if isinstance(i, ConnectionState)]
         await source.close()
+
+
+async def test_a_flood_to_a_consumer_that_lags_is_held_back_at_the_high_water_mark() -> None:
+    count = 20_000
+    async with FakeJetstream() as server:
+        source = _source(server)
+        source.high_water = 1_000
+        await source.start()
+        await asyncio.wait_for(server.connected.wait(), 10)
+        server.publish(*(post(BOB, f"f{n}", f"A{n % 9} flood #edchat", T + n) for n in range(count)))
+        await asyncio.sleep(1.0)  # the consumer is busy elsewhere for a second
+        assert source.most_held == source.high_water and source.frames <= source.high_water + 1
+        ids: list[str] = []
+        async with asyncio.timeout(60):
+            while len(ids) < count:
+                await source.wait()
+                ids.extend(_ids(source.poll(500)))
+        assert ids == [f"f{n}" for n in range(count)]  # every one, once, in order
+        assert source.most_held <= source.high_water
+        await source.close()

@@ -324,6 +324,32 @@ async def test_mentions_missed_in_a_break_are_filled_among_the_chats_statuses() 
         await source.close()
 
 
+async def test_a_resumed_run_finds_the_mentions_it_missed_and_knows_the_stored_chat() -> None:
+    async with _host_server() as server:
+        question = status("10", "Q1 What do you read?", author="host")
+        server.post(question)
+        # Before the stored cursor: the first run had these.
+        await server.mention(reply_to_host("8", "an old reply", question), stream=False)
+        # While no run was reading: 45 mentions elsewhere (more than a page), then the chat's.
+        for n in range(45):
+            await server.mention(status(str(11 + n), "@host hi", tag=None, author="dan", in_reply_to_id="999"),
+                                 stream=False)
+        await server.mention(reply_to_host("60", "A1 novels (no tag)", question), stream=False)
+        server.post(status("61", "A1 poetry"))
+        source = _source(server, team=["host"], resume_after="10")
+        source.recall(["9", "10"])  # what the database holds of the chat
+        await source.start()
+        seen: list[SourceItem] = []
+        await _until(source, seen, lambda s: Link.GAP_FILLED in _links(s))
+        assert [(m.id, m.untagged) for m in _messages(seen)] == [("60", True), ("61", False)]
+        assert source.elsewhere == 45
+        # Where the mentions stand now: the next break asks from the newest one seen.
+        await asyncio.wait_for(server.notifying.wait(), 10)
+        await server.mention(reply_to_host("62", "A1 also", question))
+        await _until(source, seen, lambda s: "62" in [m.id for m in _messages(s)])
+        await source.close()
+
+
 async def test_a_token_of_someone_else_follows_the_hashtag_only() -> None:
     async with FakeMastodon() as server:  # the token is "someone"'s, not the host's
         source = _source(server, team=["host"])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import sqlite3
 from datetime import UTC
@@ -57,6 +58,14 @@ async def test_messages_read_back_equal(tmp_path: Path) -> None:
         await store.write(messages=[message_row(m) for m in messages])
         rows = [row async for chunk in store.message_rows() for row in chunk]
     assert [message_from_row(r) for r in rows] == messages
+
+
+async def test_a_resumed_live_run_is_told_the_newest_stored_ids_of_its_network_oldest_first(tmp_path: Path) -> None:
+    async with await Store.open(tmp_path / "x.db") as store:
+        await store.write(messages=[message_row(m) for m in chat(
+            [("m3", "0:03", "bob", "c", {}), ("m1", "0:01", "bob", "a", {}), ("m2", "0:02", "bob", "b", {})])])
+        assert await store.recent_ids("twitter", 2) == ["m2", "m3"]
+        assert await store.recent_ids("mastodon", 2) == []
 
 
 async def test_edits_and_deletes_are_recorded_not_lost(tmp_path: Path) -> None:
@@ -138,3 +147,36 @@ def test_opened_detail_is_the_json_of_the_ball(question: bool, thread: int | Non
     event = BallOpened("b1", "bob", question, thread, 1, datetime(2026, 1, 1, tzinfo=UTC), burst_of)
     row = event_row(Network.TWITTER, event)
     assert row is not None and json.loads(str(row[-1])) == {"question": question, "thread": thread, "burst_of": burst_of}
+
+
+async def test_a_live_write_that_fails_keeps_its_messages_for_the_next_and_says_so_once(tmp_path: Path) -> None:
+    from chatmod.ingest import LiveWriter
+    from chatmod.sources.queue import QueueSource
+
+    class Live(QueueSource):
+        key = "live://test"
+
+        def resume_point(self, items: object) -> str | None:
+            return "cursor-1"
+
+    said: list[str] = []
+    async with await Store.open(tmp_path / "x.db") as store:
+        real_write = store.write
+        failures = iter([StoreError("disk full"), StoreError("disk full")])
+
+        async def flaky(**batch: object) -> tuple[int, int]:
+            error = next(failures, None)
+            if error is not None:
+                raise error
+            return await real_write(**batch)  # type: ignore[arg-type]
+
+        store.write = flaky  # type: ignore[method-assign]
+        writer = LiveWriter(store, Live(), on_error=said.append)
+        writer.start()
+        writer.take(chat([("m1", "0:01", "bob", "a", {})]))
+        while writer.failing is None:
+            await asyncio.sleep(0.05)
+        writer.take(chat([("m2", "0:02", "bob", "b", {})]))
+        await writer.stop()
+        assert said == ["disk full"] and writer.failing is None
+        assert await store.recent_ids("twitter", 10) == ["m1", "m2"] and await store.cursor("live://test") == "cursor-1"

@@ -13,10 +13,11 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
-from typing import Any, Self
+from typing import Any
 
 import httpx
 
+from chatmod.sources.http_json import JSONClient
 from chatmod.sources.live_url import DEFAULT_APPVIEW
 from chatmod.sources.queue import _utc_now
 
@@ -39,25 +40,14 @@ class RateLimited(AppViewError):
         self.until = until
 
 
-class AppView:
+class AppView(JSONClient):
     """XRPC queries to the AppView at ``base`` (no account needed)."""
 
     def __init__(self, base: str = DEFAULT_APPVIEW, *, timeout: float = 10.0,
                  clock: Callable[[], datetime] = _utc_now) -> None:
+        super().__init__(timeout=timeout)
         self.base = base.rstrip("/")
         self._clock = clock
-        self._client = httpx.AsyncClient(headers={"User-Agent": "chatmod", "Accept": "application/json"},
-                                         timeout=timeout, follow_redirects=False)
-        self.requests = 0
-
-    async def aclose(self) -> None:
-        await self._client.aclose()
-
-    async def __aenter__(self) -> Self:
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        await self.aclose()
 
     async def resolve_handle(self, handle: str) -> str | None:
         """The DID of ``handle``; None when no account has it."""

@@ -15,13 +15,14 @@ import asyncio
 import json
 from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime, timedelta
-from typing import Any, Self
+from typing import Any
 from urllib.parse import parse_qs, quote, urlsplit
 
 import httpx
 from dateutil.parser import isoparse
 
 from chatmod.sources.backoff import Backoff
+from chatmod.sources.http_json import JSONClient
 from chatmod.sources.live_url import MastodonURL
 from chatmod.sources.queue import _utc_now
 
@@ -43,7 +44,7 @@ def id_key(ident: str) -> tuple[int, str]:
     return len(ident), ident
 
 
-class MastodonREST:
+class MastodonREST(JSONClient):
     """The REST API of ``url``'s instance, read with ``token``.
 
     Args:
@@ -66,23 +67,9 @@ class MastodonREST:
         self._sleep = sleep
         self._backoff = backoff or Backoff(base=0.5, cap=10.0)
         self._max_wait = max_wait
-        self._client = httpx.AsyncClient(
-            headers={"Authorization": f"Bearer {token}", "User-Agent": "chatmod", "Accept": "application/json"},
-            timeout=timeout,
-            follow_redirects=False,
-        )
+        super().__init__(timeout=timeout, headers={"Authorization": f"Bearer {token}"})
         self._reset_at: datetime | None = None
         """When the allowance comes back, once the server said it is spent."""
-        self.requests = 0
-
-    async def aclose(self) -> None:
-        await self._client.aclose()
-
-    async def __aenter__(self) -> Self:
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        await self.aclose()
 
     def tag_path(self) -> str:
         return f"/api/v1/timelines/tag/{quote(self.url.tag, safe='')}"

@@ -38,6 +38,8 @@ class FakeJetstream:
     requests: list[Request] = field(default_factory=list)
     connected: asyncio.Event = field(default_factory=asyncio.Event)
     server: Server | None = None
+    refuse: int | None = None
+    """An HTTP status to answer every upgrade with (503: the server is down for a while)."""
     _clients: list[_Client] = field(default_factory=list)
 
     @property
@@ -61,6 +63,9 @@ class FakeJetstream:
         if urlsplit(request.path).path != "/subscribe":
             body = b"404 page not found\n"
             return Response(404, "Not Found", Headers([("Content-Length", str(len(body)))]), body)
+        if self.refuse is not None:
+            body = b"unavailable\n"
+            return Response(self.refuse, "Unavailable", Headers([("Content-Length", str(len(body)))]), body)
         return None
 
     async def _handle(self, connection: ServerConnection) -> None:

@@ -93,3 +93,60 @@ async def test_the_console_follows_a_live_chat_through_a_reset_and_stores_what_a
     assert _rows(db, "SELECT ball_id, kind FROM ledger_events WHERE kind IN ('answered', 'dropped') ORDER BY 1") == [
         ("102", "answered"), ("104", "dropped"), ("105", "dropped")]
     assert _rows(db, "SELECT id FROM messages WHERE untagged") == [("105",)]
+
+
+async def test_the_console_follows_a_bluesky_chat_through_a_reset_resumed_by_cursor(tmp_path: Path) -> None:
+    from chatmod.sources.jetstream import JetstreamSource
+    from chatmod.sources.live_url import JetstreamURL
+    from tests.live.jetstream_server import FakeJetstream, post
+
+    host, bob, carol = "did:plc:host", "did:plc:bob", "did:plc:carol"
+    second = 1_000_000
+    start = int((datetime.now(UTC) - timedelta(minutes=5)).timestamp()) * second
+    question = f"at://{host}/app.bsky.feed.post/q1"
+    events = [
+        post(host, "q1", "Q1: what do you teach? #EdChat", start + 60 * second),
+        post(bob, "b1", "@host.bsky.social how do you plan? #edchat", start + 90 * second,
+             mentions=(("host.bsky.social", host),)),
+        # While chatmod is away: the host answers, and a reply to the host forgets the hashtag.
+        post(host, "a1", "Every Sunday night #edchat", start + 120 * second, reply_to=f"at://{bob}/app.bsky.feed.post/b1"),
+        post(carol, "c1", "do you plan alone?", start + 150 * second, reply_to=question),
+        post(bob, "b2", "A1 maths #edchat", start + 180 * second),
+    ]
+    db = tmp_path / "live.db"
+    async with FakeJetstream() as server:
+        url = JetstreamURL("127.0.0.1", server.port, "EdChat", secure=False)
+        source = JetstreamSource(url, team_dids={host}, backoff=Backoff(base=0.02, cap=0.05, floor=0.01))
+        options = ConsoleOptions(title="#EdChat · live", moderator="sam", tag="EdChat", recorder=Recorder(db))
+        app = ChatmodApp(chat_session(source, HostTeam([host])), options, tick=0.05)
+        async with app.run_test(size=(120, 36)) as pilot:
+            await asyncio.wait_for(server.connected.wait(), 10)
+            server.publish(*events[:2])
+            await _until(lambda: app.session.state.received == 2)
+            assert "● live" in str(app.query_one("#status").render())
+            server.refuse = 503
+            server.connected.clear()
+            server.reset()
+            await _until(lambda: "reconnecting" in str(app.query_one("#status").render()))
+            server.publish(*events[2:4])
+            server.refuse = None
+            await asyncio.wait_for(server.connected.wait(), 10)
+            assert f"cursor={start + 90 * second - 5 * second}" in server.requests[-1].path
+            server.publish(events[4])
+            await _until(lambda: app.session.state.received == 5)
+            await pilot.pause(0.2)
+            assert app.session.state.received == 5  # b1 came again from the cursor: passed on once
+            assert app.session.state.ball(f"at://{bob}/app.bsky.feed.post/b1").answered_by == host  # type: ignore[union-attr]
+            inbox = app.query_one("#inbox")
+            await _until(lambda: any(row.ball_id.endswith("/c1") and row.untagged
+                                     for row in inbox.rows_shown))  # type: ignore[attr-defined]
+            await pilot.press("q")
+    assert _rows(db, "SELECT cursor FROM cursors") == [(str(start + 180 * second),)]
+    archive = tmp_path / "chat.jsonl"
+    archive.write_text("".join(json.dumps(event) + "\n" for event in events), encoding="utf-8")
+    await ingest(str(archive), tmp_path / "file.db", HostTeam([host]))
+    for sql in ("SELECT id, author, created_at, text, reply_to_id FROM messages ORDER BY id",
+                "SELECT start, end, team FROM sessions",
+                "SELECT ball_id, kind, at, by, message_id FROM ledger_events ORDER BY ball_id, kind"):
+        assert _rows(db, sql) == _rows(tmp_path / "file.db", sql), sql
+    assert _rows(db, "SELECT id FROM messages WHERE untagged") == [(f"at://{carol}/app.bsky.feed.post/c1",)]

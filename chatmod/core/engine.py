@@ -6,6 +6,14 @@ so live, replay, reports and the hub all run the same judgement and rebuild the 
 1. threading (:mod:`chatmod.core.tags`), 2. addressing (:mod:`chatmod.core.speech`),
 3. questions (:mod:`chatmod.core.asking`), 4. inferred reply links and 5. answered balls (here).
 
+Rule 4 is for archives that lost their reply links (the sheet CSV, TAGS, text-only exports): a
+message that opens with an @-block is taken as a reply to that person's latest message. Where the
+data records links, that guess would be wrong: a message with a leading @-block and no reply id
+is then a new message that names people, in the current question's thread, linked to nothing.
+Whether the data records links is read from the data, never from the format's name: the message
+says so (:attr:`Message.reply_known`: its record has the reply field, even empty), or an earlier
+message of the same session carried an explicit link.
+
 The engine does not decide where a session ends: :class:`chatmod.core.runtime.ChatRuntime`
 does, and calls :meth:`Engine.end_session`; the open balls are then dropped, and nothing of the
 session carries into the next one.
@@ -147,6 +155,8 @@ class Engine:
         # (speaker, listener) -> the speaker's messages that spoke to the listener, oldest first;
         # _TEAM stands for "addressed to the host team". Keeps reply inference O(1)-ish.
         self._spoken: dict[tuple[str, str], list[_Seen]] = {}
+        # Once a message of the session carried a reply link, the session's source records them.
+        self._links_recorded = False
 
     @property
     def in_session(self) -> bool:
@@ -227,18 +237,20 @@ class Engine:
                 resolved, account_id = resolve(handle, message)
                 block.append((resolved, account_id, self._identity(network, resolved, account_id)[0]))
 
-        # Rule 4: the reply link, explicit or inferred from the leading @-block.
+        # Rule 4: the reply link, explicit, or inferred from the leading @-block where the data
+        # records no links: there a leading @-block is a new message that names people.
         parent: _Seen | None = None
         reply_to_id = message.reply_to_id
         reply_author: str | None = message.reply_to_author
         reply_source: ReplySource | None = None
         strong = True
         if reply_to_id is not None:
+            self._links_recorded = True
             reply_source = ReplySource.EXPLICIT
             parent = self._seen.get(reply_to_id)
             if parent is not None and reply_author is None:
                 reply_author = parent.author_key
-        elif block and not repost:
+        elif block and not repost and not (message.reply_known or self._links_recorded):
             target_handle, _, target_key = block[0]
             reply_author = target_handle
             if target_key != author_key:

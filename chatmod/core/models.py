@@ -60,6 +60,9 @@ class Message(BaseModel):
     text: str = ""
     reply_to_id: str | None = None
     """The message this one replies to, when the source says so (an explicit link)."""
+    reply_known: bool = False
+    """The record says whether it is a reply (it carries the reply field, even empty): without
+    ``reply_to_id`` this message replies to nothing, and no link is inferred for it."""
     reply_to_author: str | None = None
     """Handle (or id) of the author replied to, when the source says so."""
     mentions: tuple[Mention, ...] = ()

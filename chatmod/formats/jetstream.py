@@ -152,6 +152,7 @@ def event_to_item(event: Any, handles: Handles, source: str, line: int) -> Item 
     fields.update(
         text=text,
         reply_to_id=reply_to,
+        reply_known=True,  # a post's record carries "reply" whenever it is one
         reply_to_author=_author_of(reply_to, handles) if reply_to else None,
         mentions=mentions,
         hashtags=hashtags,

@@ -129,6 +129,7 @@ def status_to_message(status: dict[str, Any], source: str, line: int, edited: bo
             "created_at": created_at,
             "text": text,
             "reply_to_id": _id(status.get("in_reply_to_id")),
+            "reply_known": "in_reply_to_id" in status,
             "reply_to_author": _reply_author(status, account, acct, mentions),
             "mentions": mentions,
             "hashtags": hashtags,

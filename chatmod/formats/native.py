@@ -53,6 +53,9 @@ def read(stream: TextIO, source: str) -> Iterator[Item]:
         if not isinstance(value, dict):
             yield reject(value, "not a JSON object", source, line)
             continue
+        if "reply_to_id" in value and "reply_known" not in value:
+            # A hand-written file that has the reply field records replies.
+            value = {**value, "reply_known": True}
         try:
             yield validate(value)
         except ValidationError as error:

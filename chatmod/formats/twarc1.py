@@ -97,6 +97,7 @@ def convert(tweet: Any, source: str, line: int) -> Item | None:
             "created_at": created_at,
             "text": text,
             "reply_to_id": optional_id(tweet_id(tweet, "in_reply_to_status_id")),
+            "reply_known": "in_reply_to_status_id" in tweet or "in_reply_to_status_id_str" in tweet,
             "reply_to_author": nonblank(tweet.get("in_reply_to_screen_name")),
             "mentions": mentions,
             "hashtags": hashtags,

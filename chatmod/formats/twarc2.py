@@ -169,6 +169,8 @@ def _convert(tweet: Any, includes: _Includes, source: str, line: int) -> Item:
             "created_at": created_at,
             "text": text,
             "reply_to_id": optional_id(reply_to_id),
+            # A tweet fetched with its conversation fields says what it replies to, if anything.
+            "reply_known": "conversation_id" in tweet or "referenced_tweets" in tweet,
             "reply_to_author": reply_to_author,
             "mentions": mentions,
             "hashtags": hashtags,

@@ -28,7 +28,7 @@ __all__ = ["EVENT_COLUMNS", "MESSAGE_COLUMNS", "event_from_row", "event_row", "i
 MESSAGE_COLUMNS = (
     "network", "id", "author", "author_id", "display_name", "created_at", "text", "reply_to_id",
     "reply_to_author", "repost_of", "repost_of_author", "quote_of", "url", "lang", "mentions",
-    "hashtags", "edited", "deleted", "truncated", "untagged", "raw",
+    "hashtags", "edited", "deleted", "truncated", "untagged", "reply_known", "raw",
 )
 EVENT_COLUMNS = ("network", "ball_id", "kind", "at", "by", "message_id", "origin", "detail")
 
@@ -71,7 +71,7 @@ def message_row(message: Message) -> tuple[object, ...]:
         if message.mentions else "[]",
         json.dumps(list(message.hashtags), ensure_ascii=False) if message.hashtags else "[]",
         int(message.edited), int(message.deleted), int(message.truncated), int(message.untagged),
-        _raw(message.raw),
+        int(message.reply_known), _raw(message.raw),
     )
 
 
@@ -79,7 +79,7 @@ def message_from_row(row: tuple[Any, ...]) -> Message:
     """The message a ``messages`` row (in :data:`MESSAGE_COLUMNS` order) was written from."""
     (network, ident, author, author_id, display_name, created_at, text, reply_to_id, reply_to_author,
      repost_of, repost_of_author, quote_of, url, lang, mentions, hashtags, edited, deleted, truncated, untagged,
-     _) = row
+     reply_known, _) = row
     values = {
         "network": _NETWORKS[network],
         "id": ident,
@@ -101,6 +101,7 @@ def message_from_row(row: tuple[Any, ...]) -> Message:
         "deleted": deleted == 1,
         "truncated": truncated == 1,
         "untagged": untagged == 1,
+        "reply_known": reply_known == 1,
         "raw": None,
     }
     # Rows are written only from validated messages, so the message is rebuilt without

@@ -132,7 +132,13 @@ CREATE TABLE identities (
 CREATE INDEX messages_unnamed ON messages (author_id) WHERE author LIKE 'did:%';
 """
 
-MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3, _V4, _V5, _V6)
+_V7 = """
+-- Whether the source records reply links for the message (its record has the reply field): a
+-- message without reply_to_id then replies to nothing, and the engine infers no link for it.
+ALTER TABLE messages ADD COLUMN reply_known INTEGER NOT NULL DEFAULT 0 CHECK (reply_known IN (0, 1));
+"""
+
+MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3, _V4, _V5, _V6, _V7)
 """``MIGRATIONS[n]`` takes a database from version n to n + 1. Append only; never edit one."""
 
 SCHEMA_VERSION = len(MIGRATIONS)

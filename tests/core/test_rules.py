@@ -177,6 +177,36 @@ class TestRule4Inference:
         j = judge([("h", "0:00", "mshost", "hi"), ("m", "1:00", "bob", "@mshost hi", {"reply_to_id": "h"})])
         assert j["m"].reply_source == ReplySource.EXPLICIT
 
+    # carol was welcomed during Q1; in Q2 she speaks to the host with no reply link.
+    _NEW_MESSAGE = (("q1", "0:00", "mshost", "Q1: tools?"), ("h1", "1:00", "mshost", "@carol welcome!"),
+                    ("q2", "9:00", "mshost", "Q2: books?"))
+
+    def test_where_the_data_keeps_reply_links_a_leading_block_is_a_new_message(self) -> None:
+        j = judge([*self._NEW_MESSAGE, ("m", "10:00", "carol", "@mshost what is your favourite?",
+                                        {"reply_known": True})])
+        assert (j["m"].reply_to_id, j["m"].reply_source, j["m"].thread) == (None, None, 2)
+        assert j["m"].to_host and j["m"].reply_to_author is None  # spoken to, replying to nothing
+
+    def test_where_the_archive_lost_its_links_the_reply_is_inferred(self) -> None:
+        j = judge([*self._NEW_MESSAGE, ("m", "10:00", "carol", "@mshost what is your favourite?")])
+        assert (j["m"].reply_to_id, j["m"].reply_source, j["m"].thread) == ("h1", ReplySource.INFERRED, 1)
+
+    def test_a_session_that_carried_a_reply_link_records_them(self) -> None:
+        # The records do not say whether they keep links, but one of them had a link: they do.
+        j = judge([*self._NEW_MESSAGE, ("b", "9:30", "bob", "A2 comics", {"reply_to_id": "q2"}),
+                   ("m", "10:00", "carol", "@mshost what is your favourite?")])
+        assert (j["m"].reply_to_id, j["m"].thread) == (None, 2)
+
+    def test_an_unlinked_message_is_not_answered_by_a_host_reply_to_an_older_one(self) -> None:
+        # Linked data: dan's new question in Q2 is not the thing the host answered in Q1.
+        linked = {"reply_known": True}
+        j = judge([("q1", "0:00", "mshost", "Q1: tools?", linked),
+                   ("d1", "1:00", "dan", "@mshost do you use slides?", linked),
+                   ("h1", "2:00", "mshost", "@dan yes, always", {"reply_to_id": "d1"}),
+                   ("q2", "9:00", "mshost", "Q2: books?", linked),
+                   ("d2", "10:00", "dan", "@mshost which one first?", linked)])
+        assert (j["d2"].reply_to_id, j["d2"].thread, j.status("d2")) == (None, 2, "dropped")
+
     def test_no_inference_across_sessions(self) -> None:
         j = judge([("h", "0:00", "mshost", "bye all"), ("m", "4:00:00", "bob", "@mshost late reply")])
         assert j["m"].reply_to_id is None and j["m"].session == 2

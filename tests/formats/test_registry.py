@@ -180,3 +180,33 @@ def test_corpus_detection(corpus: Callable[[str], Path], name: str, expected: st
     spec, items = read_source(str(corpus(name)))
     found = list(items)
     assert spec.name == expected and messages(found) and rejections(found) == []
+
+
+@pytest.mark.parametrize(
+    ("fmt", "keeps_links"),
+    [("chatmod", True), ("twarc1", True), ("twarc2", True), ("mastodon", True), ("jetstream", True),
+     ("tags", False), ("sheet", False)],
+)
+def test_each_reader_says_whether_its_records_keep_reply_links(fmt: str, keeps_links: bool) -> None:
+    """Read from the data: a record with the reply field (even empty) says it is no reply. A TAGS
+    row has the column but it is often left blank, so there a session's links decide."""
+    from chatmod.core.models import Message
+    from chatmod.formats import read_source
+
+    rendered = Path(__file__).parents[2] / "fixtures" / "rendered" / fmt
+    (path,) = rendered.glob("rule4_inference.*")
+    _, items = read_source(str(path))
+    messages = [item for item in items if isinstance(item, Message) and not item.is_repost]
+    assert messages and {m.reply_known for m in messages} == {keeps_links}
+
+
+def test_a_hand_written_chatmod_line_keeps_links_when_it_has_the_reply_field(tmp_path: Path) -> None:
+    from chatmod.core.models import Message
+    from chatmod.formats import read_source
+
+    base = {"network": "twitter", "author": "bob", "created_at": "2026-03-17T17:00:00Z", "text": "@mshost hi"}
+    path = tmp_path / "chat.jsonl"
+    path.write_text(json.dumps({**base, "id": "1", "reply_to_id": None}) + "\n" + json.dumps({**base, "id": "2"}) + "\n",
+                    encoding="utf-8")
+    _, items = read_source(str(path))
+    assert [item.reply_known for item in items if isinstance(item, Message)] == [True, False]

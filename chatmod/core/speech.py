@@ -3,6 +3,12 @@
 "thanks @host", "curious, @host, how do you..." and "what do you think, @host?" speak TO the
 host; "I think @host covered that" speaks ABOUT them; "RT @host:", "via @host" and "cc @host"
 only credit or copy them. Rule 2 of DESIGN.md turns on the difference.
+
+The handle's place in the sentence decides, not the punctuation around it: a handle that starts
+a sentence (after an interjection: "So @host what's your take", "Hey @host!"), that is put a
+question ("@host are you in Ohio?", "Honest question @host do you..."), or that labels what
+follows ("Quick one for @host: ...") is spoken to; one that is the subject or object of a
+statement ("@host is right", "agree with @host: ...") is spoken about.
 """
 
 from __future__ import annotations
@@ -73,7 +79,7 @@ _SECOND_PERSON_AFTER = re.compile(
 _SENTENCE_START = re.compile(
     r"(?:^|[.!?:;\n)\]…]|[\U0001F300-\U0001FAFF\u2600-\u27BF])\s*"
     r"(?:(?:so|and\s+so|ok|okay|well|but|also|oh|hey|btw|now|anyway|yes|no|lol|haha|and|plus"
-    r"|p\.?s\.?)[\s,]*)?$",
+    r"|p\.?s\.?|seriously|honestly|wait|wow|omg|ooh|aw|yay|yeah|yup|ugh|hmm)[\s,]*)?$",
     re.IGNORECASE,
 )
 _END_AFTER = re.compile(
@@ -81,6 +87,12 @@ _END_AFTER = re.compile(
     r"\u200d\ufe0f\u2764]+)[\s.,!?:;)\]…]*)*$"
 )
 _VOCATIVE_AFTER = re.compile(r"^\s*(?:[,:!?]|[-–—]\s)")
+# A question put to the handle: "@host are you in Ohio?" (unlike "@host is in Ohio").
+_ASKED_AFTER = re.compile(
+    r"^[\s,]*(?:are|were|do|did|can|could|would|will|have|had|should)\s+(?:you|u)\b", re.IGNORECASE
+)
+# "Quick one for @host:", "a question to @host:": what follows the colon is for them.
+_LABEL_AFTER = re.compile(r"^\s*:")
 _LIST_BEFORE = re.compile(r"[@＠][^\s,]+\s*(?:,|and|&)?\s*$", re.IGNORECASE)
 _PLURAL = re.compile(
     r"\b(?:you\s+both|you\s+two|both\s+of\s+you|you\s+guys|y'?all|you\s+all|all\s+of\s+you"
@@ -124,7 +136,8 @@ _PREPOSITION = _Ending(
     _PREPOSITION_BEFORE,
 )
 _INTERJECTIONS = frozenset(
-    ["so", "ok", "okay", "well", "but", "also", "oh", "hey", "btw", "now", "anyway", "yes", "no", "lol", "haha", "and", "plus", "p.s", "p.s.", "ps"]
+    ["so", "ok", "okay", "well", "but", "also", "oh", "hey", "btw", "now", "anyway", "yes", "no", "lol", "haha", "and", "plus", "p.s", "p.s.", "ps",
+     "seriously", "honestly", "wait", "wow", "omg", "ooh", "aw", "yay", "yeah", "yup", "ugh", "hmm"]
 )
 _BOUNDARY = frozenset(".!?:;\n)]…")
 
@@ -172,6 +185,8 @@ def voice_of(text: str, start: int, end: int, previous: Voice | None = None) -> 
         return Voice.DIRECT
     if _ASKING.ends(before, last):
         return Voice.DIRECT
+    if _ASKED_AFTER.match(after):
+        return Voice.DIRECT
     if _THIRD_AFTER.match(after):
         return Voice.THIRD
     if _starts_sentence(before):
@@ -179,6 +194,8 @@ def voice_of(text: str, start: int, end: int, previous: Voice | None = None) -> 
     if before.rstrip().endswith(","):
         return Voice.DIRECT
     if _VOCATIVE_AFTER.match(after) or _END_AFTER.match(after):
+        if last in ("for", "to") and _LABEL_AFTER.match(after):
+            return Voice.DIRECT
         return Voice.THIRD if _PREPOSITION.ends(before, last) else Voice.DIRECT
     if _SECOND_PERSON_AFTER.match(after) and not _PREPOSITION.ends(before, last):
         return Voice.DIRECT

@@ -81,6 +81,26 @@ class TestRule2Addressing:
 
     @pytest.mark.parametrize(
         "text",
+        ["Honest question @mshost do you grade homework?", "So @mshost what's your take", "Hey @mshost!",
+         "Quick one for @mshost: how long do you plan?", "Question to @mshost: any tips for new teachers?",
+         "Wait @mshost are you in Ohio too?", "Real talk @mshost how do you keep up?"],
+    )
+    def test_spoken_to_wherever_the_handle_stands(self, text: str) -> None:
+        """The sentence speaks to the host, with or without punctuation around the handle."""
+        j = judge([("b0", "0:00", "bob", "hi #chat"), ("m", "1:00", "carol", text)])
+        assert j["m"].to_host and j["m"].reason == "direct"
+
+    @pytest.mark.parametrize(
+        "text",
+        ["I agree with @mshost: slides matter", "Not sure @mshost would agree", "ask @mshost if you can join",
+         "I did it for @mshost - she asked", "wow @mshost is fast"],
+    )
+    def test_spoken_about_wherever_the_handle_stands(self, text: str) -> None:
+        j = judge([("b0", "0:00", "bob", "hi #chat"), ("m", "1:00", "carol", text)])
+        assert not j["m"].to_host
+
+    @pytest.mark.parametrize(
+        "text",
         ["@bob @mshost I agree with you bob", "I think @mshost covered that", "as @mshost said, start small",
          "@mshost's blog is great", "I agree with @mshost", "RT @mshost: Q1: tools?", "via @mshost: great list",
          "HT @mshost for this", "h/t @mshost", "MT @mshost: tools matter", "cc @mshost", "follow @mshost for more"],

@@ -3,6 +3,10 @@
 A question or a request (for help, advice, a link, an opinion) calls for an answer, with or
 without a question mark. Rhetorical and agreement-seeking lines ("aren't we all?", "who knew
 this could be fun?!", "right?") and polls of the room ("anyone else use Flipgrid?") do not.
+Nor does an exclamation shaped as a question ("where did the hour go?!": "?!" says so), or one
+asked of oneself about one's own past ("why didn't I join sooner??"). A report of what one did,
+learnt or means to do ("I need to learn git", "we use X, so I've been building Y") is a
+statement, whatever "how" or "need" it contains; only asking to be told is a request.
 """
 
 from __future__ import annotations
@@ -76,6 +80,8 @@ _RHETORICAL = _Phrases(
     ("time", r"\bwhere\s+did\s+the\s+time\s+go\b"),
     ("with", r"\bwho'?s\s+with\s+me\b"),
     ("did", r"\bsee\s+what\s+i\s+did\b"),
+    # Asking oneself about one's own past: nobody else can answer "why didn't I join sooner??".
+    ("didn did was", r"\b(?:why|how)\s+(?:didn'?t|did)\s+i\b|\bwhat\s+was\s+i\s+thinking\b|\bwhere\s+was\s+i\b"),
     # A hedge is not a question: "desmos works offline? I think?"
     ("why remember right think guess believe hope maybe probably perhaps",
      r"""^\s*(?:why\s+not|remember\s+when|right|i\s+think|i\s+guess|i\s+believe|i\s+hope|maybe
@@ -86,6 +92,7 @@ _ROOM = _Phrases(
     ("else", r"^\s*(?:anyone|anybody|who)\s+else\b|\b(?:anyone|anybody|everyone|everybody)\s+else\s*\??\s*$"),
     ("about", r"^\s*(?:what|how)\s+about\s+(?:you\s+all|y'?all|everyone|everybody|others|the\s+rest)\b"),
     ("raise show", r"^\s*(?:raise\s+your\s+hand|show\s+of\s+hands)"),
+    ("only", r"\bam\s+i\s+the\s+only\s+one\b"),
 )
 # Requests: help, advice, a link, an opinion.
 _REQUEST = _Phrases(
@@ -103,7 +110,8 @@ _REQUEST = _Phrases(
     ("sure", r"\bnot\s+sure\s+(?:where\s+to\s+(?:start|begin)|how\s+to|what\s+to\s+do)"),
     ("start begin", r"\bwhere\s+do\s+i\s+(?:even\s+)?(?:start|begin)\b"),
     ("stuck lost", r"\bi'?m\s+(?:so\s+|really\s+|totally\s+)?(?:stuck|lost)\b"),
-    ("know hear learn", r"\b(?:would\s+like|want|wanted|need)\s+to\s+(?:know|hear|learn)\b"),
+    # Asking to be told; "I need to learn git" says what one means to do, and asks nothing.
+    ("know hear", r"\b(?:would\s+like|want|wanted|need)\s+to\s+(?:know|hear)\b"),
     ("looking", r"""\blooking\s+for\s+(?:a|an|some|any|advice|tips|ideas|recommendations|resources
         |help)\b"""),
     ("any", r"""\bany\s+(?:tips|advice|recommendations?|suggestions?|resources?|links?|ideas|pointers
@@ -177,6 +185,9 @@ def _sentence_asks(sentence: str, words: frozenset[bytes], answering: bool, last
         core = stripped.rstrip("?!. ")
         if not core:
             return False
+        if "?!" in stripped or "!?" in stripped:
+            # An exclamation shaped as a question ("where did the hour go?!") expects no answer.
+            return _REQUEST.search(core, words)
         room = _ROOM.search(core, words)
         if room or _RHETORICAL.search(core, words):
             return not room and _REQUEST.search(core, words)

@@ -159,6 +159,28 @@ class TestRule3Questions:
         j = judge([("m", "0:00", "bob", text)])
         assert j["m"].to_host and not j["m"].question
 
+    @pytest.mark.parametrize(
+        "text",
+        ["@mshost where did the hour go?!", "@mshost can you believe it's Q5 already?",
+         "@mshost why didn't I join sooner??", "@mshost am I the only one who loves this?",
+         "@mshost I went to the meetup and made a list of what to learn",
+         "@mshost at work we use Pester, so I've been building a test module",
+         "@mshost I need to learn how to use git"],
+    )
+    def test_exclamations_and_reports_expect_no_answer(self, text: str) -> None:
+        """Addressed to the host, shaped like a question or full of "how", and still asking nothing."""
+        j = judge([("m", "0:00", "bob", text)])
+        assert j["m"].to_host and not j["m"].question
+
+    @pytest.mark.parametrize(
+        "text",
+        ["@mshost would love your take on grading", "@mshost any pointers for a first chat",
+         "@mshost can you share the link?!", "@mshost I need to know where the slides are", "@mshost how do I start?"],
+    )
+    def test_real_requests_stay_questions_without_a_question_mark(self, text: str) -> None:
+        j = judge([("m", "0:00", "bob", text)])
+        assert j["m"].question
+
     def test_only_addressed_messages_are_questions(self) -> None:
         j = judge([("m", "0:00", "bob", "@carol how do you grade?")])
         assert not j["m"].question

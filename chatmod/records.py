@@ -40,6 +40,7 @@ def analysis_record(judged: Judged, ledger: Ledger) -> dict[str, object]:
         "question": a.question,
         "answered": None if ball is None else ball.status is Status.ANSWERED,
         "answered_by": ball.answered_message if ball is not None else None,
+        "answered_how": ball.answered_how.value if ball is not None and ball.answered_how is not None else None,
         "network": a.network.value,
         "session": a.session,
         "team": a.team,
@@ -78,16 +79,17 @@ def analysis_line(judged: Judged, ledger: Ledger) -> str:
     m = judged.message
     ball = _ball(judged, ledger)
     if ball is None:
-        answered = answered_by = burst_of = status = "null"
+        answered = answered_by = answered_how = burst_of = status = "null"
     else:
         answered = _b(ball.status is Status.ANSWERED)
         answered_by, burst_of = _s(ball.answered_message), _s(ball.burst_of)
+        answered_how = _s(ball.answered_how.value if ball.answered_how is not None else None)
         status = encode_basestring(ball.status.value)
     return (
         f'{{"id": {encode_basestring(a.id)}, "author": {encode_basestring(a.author)}, '
         f'"created_at": {encode_basestring(_time(judged))}, "thread": {_n(a.thread)}, '
         f'"to_host": {_b(a.to_host)}, "question": {_b(a.question)}, "answered": {answered}, '
-        f'"answered_by": {answered_by}, "network": {encode_basestring(a.network.value)}, '
+        f'"answered_by": {answered_by}, "answered_how": {answered_how}, "network": {encode_basestring(a.network.value)}, '
         f'"session": {a.session}, "team": {_b(a.team)}, "repost": {_b(a.repost)}, '
         f'"reply_to": {_s(a.reply_to_id)}, "reply_to_author": {_s(a.reply_to_author)}, '
         f'"reply_source": {_s(a.reply_source.value if a.reply_source else None)}, '

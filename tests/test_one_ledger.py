@@ -55,7 +55,7 @@ def write_archive(path: Path) -> Path:
 def ledger_of_analyze(archive: Path, capsys: pytest.CaptureFixture[str]) -> dict[str, tuple[object, ...]]:
     assert main(["analyze", str(archive), "--host", "mshost"]) == 0
     records = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
-    return {r["id"]: (r["status"], r["question"], r["answered_by"]) for r in records if r["to_host"]}
+    return {r["id"]: (r["status"], r["question"], r["answered_by"], r["answered_how"]) for r in records if r["to_host"]}
 
 
 def ledger_of_ingest(archive: Path, db: Path) -> dict[str, tuple[object, ...]]:
@@ -78,7 +78,7 @@ def ledger_of_replay(archive: Path) -> dict[str, tuple[object, ...]]:
 
 
 def _summary(ledger: Ledger) -> dict[str, tuple[object, ...]]:
-    return {b.id: (b.status.value, b.question, b.answered_message) for b in ledger}
+    return {b.id: (b.status.value, b.question, b.answered_message, b.answered_how) for b in ledger}
 
 
 def test_analyze_ingest_and_the_console_keep_the_same_ledger(tmp_path: Path,
@@ -86,12 +86,12 @@ def test_analyze_ingest_and_the_console_keep_the_same_ledger(tmp_path: Path,
     archive = write_archive(tmp_path / "chat.jsonl")
     analyzed = ledger_of_analyze(archive, capsys)
     assert analyzed == {
-        "b1": ("dropped", True, None),  # judged as the archive has it last: a question
-        "c1": ("answered", True, "h1"),
-        "d1": ("dropped", True, None),  # deleted, still a ball the host saw
-        "e1": ("dropped", False, None),
-        "f1": ("answered", True, "h2"),
-        "g1": ("dropped", False, None),
+        "b1": ("dropped", True, None, None),  # judged as the archive has it last: a question
+        "c1": ("answered", True, "h1", "reply"),  # the stored ledger keeps why it was answered
+        "d1": ("dropped", True, None, None),  # deleted, still a ball the host saw
+        "e1": ("dropped", False, None, None),
+        "f1": ("answered", True, "h2", "reply"),
+        "g1": ("dropped", False, None, None),
     }
     assert ledger_of_ingest(archive, tmp_path / "chat.db") == analyzed
     assert ledger_of_replay(archive) == analyzed

@@ -54,7 +54,8 @@ def add_archive_parsers(commands: Any) -> None:
         "addressed to the host team (to_host), whether it asks them something (question), "
         "and whether the host team answered it.",
         epilog="Output fields: id, author, created_at (ISO 8601 UTC), thread, to_host, question, "
-        "answered (null exactly when to_host is false), answered_by; and also network, session, "
+        "answered (null exactly when to_host is false), answered_by, answered_how "
+        "(reply|same_exchange|to_author|moderator); and also network, session, "
         "team, repost, reply_to, reply_to_author, reply_source (explicit|inferred), reason "
         "(why addressed: reply|leading|direct|plural), opens, answer_tag, late, burst_of, "
         "status, text, url.",

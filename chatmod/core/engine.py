@@ -28,6 +28,7 @@ from datetime import datetime, timedelta
 from chatmod.core.asking import asks
 from chatmod.core.events import (
     Analyzed,
+    AnsweredHow,
     BallAnswered,
     BallDropped,
     BallOpened,
@@ -521,33 +522,38 @@ class Engine:
     def _answer(
         self, message: Message, seen: _Seen, parent: _Seen | None, direct: list[str]
     ) -> list[Event]:
-        targets: list[str] = []
+        """The balls a host-team message answers, each with what makes it the answer.
+
+        A reply answers the ball it replies to (``reply``) and the replied-to author's balls
+        its exchange descends from (``same_exchange``: a reply later in the same exchange). A
+        message without a link answers the latest open ball of each author its text speaks to
+        (``to_author``).
+        """
+        targets: list[tuple[str, AnsweredHow]] = []
         if parent is not None:
-            # A reply answers the ball it replies to, and any ball of the same author that the
-            # replied-to message descends from (a reply later in the same exchange).
             author = parent.author_key
             node: _Seen | None = parent
             depth = 0
             while node is not None and depth < 50:
-                if node.author_key == author and node.is_ball:
-                    targets.append(node.id)
+                if node.is_ball and node.author_key == author:
+                    targets.append((node.id, AnsweredHow.REPLY if node is parent else AnsweredHow.SAME_EXCHANGE))
                 node = node.parent
                 depth += 1
         elif direct:
             for key in dict.fromkeys(direct):
                 open_ids = self._open_by_author.get(key)
                 if open_ids:
-                    targets.append(open_ids[-1])
+                    targets.append((open_ids[-1], AnsweredHow.TO_AUTHOR))
         events: list[Event] = []
         done: set[str] = set()
-        for ball_id in targets:
+        for ball_id, how in targets:
             for member in self._burst_of(ball_id):
                 if member in done:
                     continue
                 done.add(member)
                 ball = self.ledger.get(member)
                 if ball is not None and ball.is_open:
-                    answered = BallAnswered(member, message.author, seen.at, message.id)
+                    answered = BallAnswered(member, message.author, seen.at, message.id, how)
                     self.ledger.apply(answered)
                     events.append(answered)
                     self._open_by_author[self._seen[member].author_key].remove(member)

@@ -17,6 +17,7 @@ from chatmod.core.models import Message, Network, ReplySource
 
 __all__ = [
     "Analyzed",
+    "AnsweredHow",
     "BallAnswered",
     "BallClaimed",
     "BallDismissed",
@@ -36,6 +37,19 @@ __all__ = [
     "SessionEnded",
     "SessionStarted",
 ]
+
+
+class AnsweredHow(StrEnum):
+    """What makes a host-team message the answer to a ball, so a host can see it and overrule it."""
+
+    REPLY = "reply"
+    """It replies to the ball (an explicit or inferred link)."""
+    SAME_EXCHANGE = "same_exchange"
+    """It replies later in the ball's exchange (a reply chain that descends from the ball)."""
+    TO_AUTHOR = "to_author"
+    """It speaks to the ball's author in its text, with no reply link."""
+    MODERATOR = "moderator"
+    """A moderator marked the ball answered by hand."""
 
 
 class Reason(StrEnum):
@@ -152,6 +166,7 @@ class BallAnswered(BallEvent):
     at: datetime
     message_id: str | None = None
     """The answering message; None when a moderator marked the ball answered by hand."""
+    how: AnsweredHow = AnsweredHow.MODERATOR
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,6 +8,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from chatmod.core.events import (
+    AnsweredHow,
     BallAnswered,
     BallClaimed,
     BallDismissed,
@@ -50,6 +51,7 @@ class Ball:
     status: Status = Status.OPEN
     answered_by: str | None = None
     answered_message: str | None = None
+    answered_how: AnsweredHow | None = None
     closed_at: datetime | None = None
     claimed_by: str | None = None
     snoozed_until: datetime | None = None
@@ -143,6 +145,7 @@ class Ledger:
             ball.status = Status.ANSWERED
             ball.answered_by = event.by
             ball.answered_message = event.message_id
+            ball.answered_how = event.how
             ball.closed_at = event.at
             ball.snoozed_until = None
         elif isinstance(event, BallDismissed):
@@ -154,7 +157,7 @@ class Ledger:
             ball.closed_at = event.at
         elif isinstance(event, BallReopened):
             ball.status = Status.OPEN
-            ball.answered_by = ball.answered_message = ball.closed_at = None
+            ball.answered_by = ball.answered_message = ball.closed_at = ball.answered_how = None
         elif isinstance(event, BallClaimed):
             ball.claimed_by = event.by
         elif isinstance(event, BallUnclaimed):

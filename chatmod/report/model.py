@@ -85,6 +85,12 @@ class BallItem:
         return self.ball.answered_by
 
     @property
+    def answered_how(self) -> str | None:
+        """What made the answer one (``reply``, ``same_exchange``, ``to_author``, ``moderator``)."""
+        how = self.ball.answered_how
+        return how.value if how is not None else None
+
+    @property
     def answer_id(self) -> str | None:
         return self.ball.answered_message
 

@@ -41,6 +41,7 @@ def ball_dict(ball: BallItem) -> dict[str, Any]:
         "status": ball.status.value,
         "waited_s": ball.waited_s,
         "answered_by": ball.answered_by,
+        "answered_how": ball.answered_how,
         "answer_id": ball.answer_id,
         "answer_text": ball.answer_text,
         "answer_url": ball.answer_url,

@@ -9,6 +9,7 @@ from json.encoder import encode_basestring
 from typing import Any
 
 from chatmod.core.events import (
+    AnsweredHow,
     BallAnswered,
     BallClaimed,
     BallDismissed,
@@ -35,6 +36,7 @@ EVENT_COLUMNS = ("network", "ball_id", "kind", "at", "by", "message_id", "origin
 _ALL_FIELDS = set(Message.model_fields)
 assert set(MESSAGE_COLUMNS) == _ALL_FIELDS, "message_from_row builds every field of Message by name"
 _NETWORKS = {network.value: network for network in Network}
+_HOWS = frozenset(how.value for how in AnsweredHow)
 _parse_iso = datetime.fromisoformat  # Python 3.11 reads the trailing Z as UTC
 _KINDS: dict[type, str] = {
     BallOpened: "opened", BallAnswered: "answered", BallDropped: "dropped", BallClaimed: "claimed",
@@ -132,6 +134,7 @@ def event_row(network: Network, event: Event) -> tuple[object, ...] | None:
         origin = "engine"
     elif isinstance(event, BallAnswered) and event.message_id is not None:
         message_id, origin = event.message_id, "engine"
+        detail = f'{{"how":"{event.how.value}"}}'
     elif isinstance(event, BallSnoozed):
         detail = json.dumps({"until": iso(event.until)}, separators=(",", ":"))
     return (
@@ -156,7 +159,9 @@ def event_from_row(row: Sequence[object]) -> Event | None:
         return BallOpened(ball, who, bool(detail.get("question")), thread if isinstance(thread, int) else None,
                           0, at, detail.get("burst_of"))
     if kind == "answered":
-        return BallAnswered(ball, who, at, str(message_id) or None)
+        how = detail.get("how")
+        return BallAnswered(ball, who, at, str(message_id) or None,
+                            AnsweredHow(how) if how in _HOWS else AnsweredHow.MODERATOR)
     if kind == "dropped":
         return BallDropped(ball, at)
     if kind == "snoozed":

@@ -31,7 +31,7 @@ from textual.widgets import Footer, Static
 from textual.worker import Worker, WorkerState
 
 from chatmod.core.text import fold_handle
-from chatmod.tui.screens.modals import ConversationScreen, HelpScreen, PromptScreen
+from chatmod.tui.screens.modals import ConversationScreen, HelpScreen, PromptScreen, judged
 from chatmod.tui.seek import SeekError, parse_seek
 from chatmod.tui.shown import shown
 from chatmod.tui.widgets.status import StatusLine
@@ -534,8 +534,10 @@ class ChatmodApp(App[None]):
         if message is None:
             self.notify("That message is no longer in memory.", severity="warning", markup=False)
             return
+        state = self.session.state
+        verdict = judged(entry or state.entry(message.id), state.ball(message.id), self.session.source.names)
         self.push_screen(ConversationScreen(parents, message, replies, self.session.state.team, zone=self.options.zone,
-                                            names=self.session.source.names))
+                                            names=self.session.source.names, verdict=verdict))
 
     def action_pause(self) -> None:
         self.stream_paused = not self.stream_paused

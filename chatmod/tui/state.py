@@ -97,6 +97,8 @@ class Entry:
     question: bool
     repost: bool
     opens: int | None
+    reason: str | None = None
+    """Why it is addressed to the host team (``reply``, ``leading``, ``direct``, ``plural``)."""
 
     @property
     def author(self) -> str:
@@ -303,6 +305,10 @@ class ConsoleState:
         """The current session's messages, in the order read (for the report)."""
         return list(self._session_messages)
 
+    def entry(self, message_id: str) -> Entry | None:
+        """The stream's entry of a message still kept (newest first: a ball is usually recent)."""
+        return next((entry for entry in reversed(self.entries) if entry.message.id == message_id), None)
+
     def conversation(self, message_id: str) -> tuple[list[Message], Message | None, list[Message]]:
         """(what ``message_id`` replies to, oldest first; the message; the replies to it)."""
         message = self.messages.get(message_id)
@@ -359,6 +365,7 @@ class ConsoleState:
                 question=analyzed.question,
                 repost=analyzed.repost,
                 opens=analyzed.opens,
+                reason=analyzed.reason.value if analyzed.reason is not None else None,
             )
         )
 

@@ -255,6 +255,25 @@ class TestRule4Inference:
 
 
 class TestRule5Answered:
+    def test_each_answer_says_what_made_it_one(self) -> None:
+        j = judge([("b1", "0:00", "bob", "@mshost how do you grade?"), ("h1", "1:00", "mshost", "@bob rubrics!"),
+                   ("c1", "2:00", "carol", "@mshost do you share them?"),
+                   ("c2", "2:30", "carol", "@mshost also, which tool?", {"reply_to_id": "c1"}),
+                   ("x", "3:00", "cosam", "sure", {"reply_to_id": "c2"}),
+                   ("d1", "4:00", "dan", "@mshost any book tips?"),
+                   ("h2", "5:00", "mshost", "Great question @dan, I'll post a list")])
+        how = {ball: j.ledger.get(ball).answered_how for ball in ("b1", "c1", "c2", "d1")}  # type: ignore[union-attr]
+        assert how == {"b1": "reply", "c1": "same_exchange", "c2": "reply", "d1": "to_author"}
+
+    def test_a_moderators_mark_says_so(self) -> None:
+        from chatmod.core.events import AnsweredHow
+
+        j = judge([("b1", "0:00", "bob", "@mshost how do you grade?")])
+        j.runtime.act(Action.ANSWERED, "b1", "sam", at("1:00"))
+        ledger = j.runtime.engine.ledger if "b1" in j.runtime.engine.ledger else j.runtime.previous
+        ball = ledger.get("b1")
+        assert ball is not None and (ball.answered_by, ball.answered_how) == ("sam", AnsweredHow.MODERATOR)
+
     def test_host_reply_answers_the_ball(self) -> None:
         j = judge([("b", "0:00", "bob", "@mshost how do you grade?"), ("h", "1:30", "mshost", "@bob rubrics!")])
         assert j.answered_by("b") == "h"

@@ -42,7 +42,8 @@ def test_ball_objects_carry_every_field(small):
     ball = session["answered"][0]
     # The document's shape is a contract, whatever the model's fields are.
     assert list(ball) == ["id", "author", "display_name", "at", "text", "url", "question", "thread", "status",
-                          "waited_s", "answered_by", "answer_id", "answer_text", "answer_url", "claimed_by", "more",
+                          "waited_s", "answered_by", "answered_how", "answer_id", "answer_text", "answer_url",
+                              "claimed_by", "more",
                           "untagged"]
     assert ball["status"] == "answered" and ball["answered_by"] == "mshost"
     assert ball["at"] == "2024-03-05T17:02:00Z" and ball["waited_s"] == 60.0

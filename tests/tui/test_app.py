@@ -139,6 +139,10 @@ async def test_enter_opens_the_conversation_of_a_ball_and_escape_closes_it():
         assert isinstance(app.screen, ConversationScreen)
         shown = " ".join(str(w.render()) for w in app.screen.query(".card"))
         assert "what about printers" in shown and "printers are fine" in shown
+        verdict = str(app.screen.query_one("#verdict").render())
+        # Why it was judged so, for the host to check and overrule.
+        assert verdict == ("Addressed: a host-team handle leads its @-block; asks a question; "
+                           "answered by mshost (a reply to it).")
         await pilot.press("escape")
         await pilot.pause()
         assert not isinstance(app.screen, ConversationScreen)

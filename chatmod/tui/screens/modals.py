@@ -19,9 +19,35 @@ from chatmod.tui.shown import shown, who
 
 if TYPE_CHECKING:
     from chatmod.core.handles import HostTeam
+    from chatmod.core.ledger import Ball
     from chatmod.core.models import Message
+    from chatmod.tui.state import Entry
 
-__all__ = ["ConversationScreen", "HelpScreen", "PromptScreen"]
+__all__ = ["ConversationScreen", "HelpScreen", "PromptScreen", "judged"]
+
+_REASONS = {"reply": "it replies to the host team", "leading": "a host-team handle leads its @-block",
+            "direct": "its text speaks to the host team", "plural": "it speaks to everyone it names"}
+_HOW = {"reply": "a reply to it", "same_exchange": "a reply later in its exchange",
+        "to_author": "a message speaking to its author", "moderator": "marked by a moderator"}
+
+
+def judged(entry: Entry | None, ball: Ball | None, names: Mapping[str, str]) -> str:
+    """Why the engine judged a message as it did, in a line a host can check and overrule."""
+    parts: list[str] = []
+    if entry is not None and entry.team:
+        return "Posted by the host team."
+    if entry is not None and entry.to_host:
+        parts.append(f"Addressed: {_REASONS.get(entry.reason or '', 'addressed to the host team')}")
+        parts.append("asks a question" if entry.question else "asks nothing")
+    elif entry is not None:
+        parts.append("Not addressed to the host team")
+    if ball is not None:
+        status = ball.status.value
+        if ball.answered_by is not None:
+            how = _HOW.get(ball.answered_how.value if ball.answered_how else "moderator", "")
+            status = f"answered by {who(ball.answered_by, names, 60)} ({how})"
+        parts.append(status)
+    return "; ".join(parts) + "." if parts else ""
 
 _CLOSE: list[BindingType] = [Binding("escape", "dismiss", "Close"), Binding("q", "dismiss", "Close", show=False)]
 
@@ -73,10 +99,11 @@ class ConversationScreen(ModalScreen[None]):
 
     def __init__(
         self, parents: list[Message], message: Message, replies: list[Message], team: HostTeam,
-        *, zone: tzinfo | None = None, names: Mapping[str, str] | None = None,
+        *, zone: tzinfo | None = None, names: Mapping[str, str] | None = None, verdict: str = "",
     ) -> None:
         super().__init__()
         self._parents, self._message, self._replies, self._team = parents, message, replies, team
+        self._verdict = verdict
         self._zone = zone
         self._names = names or {}
 
@@ -88,6 +115,8 @@ class ConversationScreen(ModalScreen[None]):
                 for parent in self._parents:
                     yield Static(self._card(parent), classes="card")
             yield Static(self._card(self._message), classes="card focus")
+            if self._verdict:
+                yield Label(Text(self._verdict, style="italic"), id="verdict")
             yield Label(Text(f"Replies ({len(self._replies)})" if self._replies else "No replies yet", style="dim"))
             for reply in self._replies:
                 yield Static(self._card(reply), classes="card")

@@ -214,7 +214,7 @@ def _run_report(args: argparse.Namespace) -> int:
             rejected=loaded.run.rejected_count, carried_over=loaded.carried_over,
             schedule=loaded.schedule, zone=args.tz or (chat.schedule.tz if chat else None),
             follow_up_sessions=chat.follow_up_sessions if chat else DEFAULT_FOLLOW_UP_SESSIONS,
-            aged_out=loaded.aged_out,
+            aged_out=loaded.aged_out, ledger=loaded.ledger,
         )
     status = write_output(render(report, args.format, args.view), args.output)
     return EXIT_INTERRUPTED if loaded.interrupted and status == EXIT_OK else status

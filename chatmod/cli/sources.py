@@ -27,6 +27,7 @@ from chatmod.words import plural
 if TYPE_CHECKING:
     from chatmod.chats import Chat
     from chatmod.core.handles import HostTeam
+    from chatmod.core.ledger import Ledger
     from chatmod.core.models import Message, Network
     from chatmod.core.schedule import Occurrence
     from chatmod.formats.base import Item
@@ -135,6 +136,9 @@ class Loaded:
     chat: Chat | None = None
     interrupted: bool = False
     """A live run ended by Ctrl-C: the command reports what came, then exits 130."""
+    ledger: Ledger | None = None
+    """A stored session's ledger as stored, moderators' marks included: the truth its reports
+    count (None: the chat is judged as it is read)."""
 
 
 def load(args: argparse.Namespace) -> Loaded | int:
@@ -248,6 +252,7 @@ def load_session(
 
     from chatmod.chats import DEFAULT_FOLLOW_UP_SESSIONS
     from chatmod.core.handles import HostTeam
+    from chatmod.core.ledger import Ledger
     from chatmod.core.models import Network
     from chatmod.sources.ordering import Run
     from chatmod.store import Store, StoreError
@@ -258,11 +263,12 @@ def load_session(
     if path is None:
         return EXIT_USAGE
 
-    async def read() -> tuple[dict[str, object] | None, list[Message], Chat | None, list[BallItem], int]:
+    async def read() -> tuple[dict[str, object] | None, list[Message], Chat | None, list[BallItem], int, Ledger]:
         async with await Store.open(path) as store:
             session = await store.session(session_id)
             if session is None:
-                return None, [], None, [], 0
+                return None, [], None, [], 0, Ledger()
+            stored = await store.session_ledger(str(session["start"]), str(session["end"]))
             rows = [row async for chunk in store.message_rows(str(session["start"]), str(session["end"])) for row in chunk]
             name = str(session["chat"] or "")
             chat = find_chat(chats_file, name, quiet=True) if name else None
@@ -272,10 +278,10 @@ def load_session(
                 if name else ([], 0)
             )
             carried = sorted((_carried_item(r, d) for r, d in earlier), key=lambda b: (not b.question, b.at))
-            return session, [message_from_row(row) for row in rows], chat, carried, aged_out
+            return session, [message_from_row(row) for row in rows], chat, carried, aged_out, stored
 
     try:
-        session, messages, chat, carried, aged_out = asyncio.run(read())
+        session, messages, chat, carried, aged_out, ledger = asyncio.run(read())
     except StoreError as error:
         return store_failed(error)
     if session is None:
@@ -299,7 +305,7 @@ def load_session(
     run.read = len(messages)
     summarize(show_rejected, run, messages, team)
     return Loaded(messages, run, team, label=f"session {session_id} of {path.name}", tag=tag, carried_over=carried,
-                  aged_out=aged_out, chat=chat)
+                  aged_out=aged_out, chat=chat, ledger=ledger)
 
 
 def _carried_item(row: tuple[object, ...], detail: dict[str, object]) -> BallItem:

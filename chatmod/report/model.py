@@ -276,14 +276,20 @@ def build_report(
     zone: tzinfo | None = None,
     follow_up_sessions: int = DEFAULT_FOLLOW_UP_SESSIONS,
     aged_out: int = 0,
+    ledger: Ledger | None = None,
 ) -> Report:
     """Judge ``messages`` (chronological) and compute the report; with a chat's ``schedule``,
-    sessions are its occurrences. Without ``tag``, the hashtag most messages carry names it."""
+    sessions are its occurrences. Without ``tag``, the hashtag most messages carry names it.
+
+    ``ledger``: the stored ledger of these messages' balls, moderators' marks included. It is
+    the truth the report counts: the judgement of today's engine only threads the messages, so
+    a ball a moderator marked answered counts as answered (``chatmod rejudge`` is how a
+    changed engine's verdicts reach a stored chat)."""
     messages = list(messages)
     tag = tag or main_hashtag(messages)
     sessions = [
-        _session(number, judged, ledger)
-        for number, (judged, ledger) in enumerate(judge_sessions(messages, team, schedule=schedule), start=1)
+        _session(number, judged, judged_ledger if ledger is None else ledger, stored=ledger is not None)
+        for number, (judged, judged_ledger) in enumerate(judge_sessions(messages, team, schedule=schedule), start=1)
         if judged
     ]
     return Report(source, tag, team.hosts, team.cohosts, sessions, rejected, list(carried_over), zone,
@@ -304,10 +310,11 @@ def main_hashtag(messages: list[Message]) -> str | None:
     return spelled[folded].most_common(1)[0][0] if count * 3 >= len(messages) else None
 
 
-def _session(number: int, judged: list[Judged], ledger: Ledger) -> SessionReport:
+def _session(number: int, judged: list[Judged], ledger: Ledger, *, stored: bool = False) -> SessionReport:
     by_id = {j.message.id: j for j in judged}
     start, end = judged[0].message.created_at, judged[-1].message.created_at
-    balls = [ball for j in judged if (ball := ledger.get(j.message.id)) is not None and j.analysis.to_host]
+    balls = [ball for j in judged
+             if (ball := ledger.get(j.message.id)) is not None and (stored or j.analysis.to_host)]
 
     items = _ball_items(balls, by_id, end)
     dropped = sorted(

@@ -416,17 +416,31 @@ class Store:
         network = await self.ball_network(ball_id)
         if network is None:
             return None
-        ledger = Ledger()
-        async with self._db.execute(
+        return network, await self._ledger(
             f"SELECT {', '.join(EVENT_COLUMNS)} FROM ledger_events WHERE network = ? AND ball_id = ? ORDER BY seq",
             (network, ball_id),
-        ) as cursor:
+        )
+
+    async def session_ledger(self, start: str, end: str) -> Ledger:
+        """The stored ledger of the balls posted from ``start`` to ``end`` (ISO 8601 UTC), every
+        moderator's mark included: what the session's reports count, without judging again."""
+        columns = ", ".join(f"e.{c}" for c in EVENT_COLUMNS)
+        return await self._ledger(
+            f"""SELECT {columns} FROM ledger_events e
+                JOIN messages m ON m.network = e.network AND m.id = e.ball_id
+                WHERE m.created_at BETWEEN ? AND ? ORDER BY e.seq""",
+            (start, end),
+        )
+
+    async def _ledger(self, sql: str, parameters: Sequence[object]) -> Ledger:
+        ledger = Ledger()
+        async with self._db.execute(sql, parameters) as cursor:
             for row in await cursor.fetchall():
                 event = event_from_row(row)
                 if event is not None:
-                    with contextlib.suppress(LedgerError):
+                    with contextlib.suppress(LedgerError):  # a re-run wrote it twice
                         ledger.apply(event)
-        return network, ledger
+        return ledger
 
     async def session(self, session_id: int) -> dict[str, object] | None:
         """One stored session (id, chat, key, start, end, planned_start, off_schedule, moved_from)."""

@@ -248,3 +248,24 @@ def test_a_stored_sessions_follow_up_list_ages_out_after_the_chats_sessions(
     assert exit_.value.code == 2
     assert main(["chats", "show", "weekly", "--chats-file", str(chats)]) == 0
     assert "follow-ups: carried over for 1 session" in capsys.readouterr().out
+
+
+def test_a_stored_sessions_report_counts_the_stored_ledger_moderators_marks_included(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    chats, db = tmp_path / "chats.toml", tmp_path / "h.db"
+    main([CHAT[0], "--chats-file", str(chats), *CHAT[1:]])
+    main(["ingest", str(_archive(tmp_path / "a.jsonl")), "--db", str(db), "--chat", "weekly", "--chats-file", str(chats)])
+    report = ["report", "--db", str(db), "--session", "1", "--chats-file", str(chats), "--format", "json"]
+    capsys.readouterr()
+    assert main(report) == 0
+    (before,) = json.loads(capsys.readouterr().out)["sessions"]
+    ball = before["dropped"][0]["id"]
+    # The host answered it in a DM: a moderator marks it, and every figure counts it answered.
+    assert main(["followups", "--db", str(db), "--answered", ball, "--by", "sam"]) == 0
+    capsys.readouterr()
+    assert main(report) == 0
+    (after,) = json.loads(capsys.readouterr().out)["sessions"]
+    assert len(after["dropped"]) == len(before["dropped"]) - 1
+    (marked,) = [b for b in after["answered"] if b["id"] == ball]
+    assert (marked["answered_by"], marked["answered_how"]) == ("sam", "moderator")

@@ -39,7 +39,6 @@ if TYPE_CHECKING:
 
     from chatmod.chats import Chat
     from chatmod.core.handles import HostTeam
-    from chatmod.core.models import Message
     from chatmod.ingest import IngestResult
 
 __all__ = ["add_archive_parsers"]
@@ -153,7 +152,7 @@ def _run_history(args: argparse.Namespace) -> int:
     from chatmod.cli.sources import resolve_team
     from chatmod.core.models import Network
     from chatmod.pipeline import batch_gc
-    from chatmod.report.history import build_history, render_history
+    from chatmod.report.history import StoredSession, build_history, render_history
     from chatmod.store import Store, StoreError
     from chatmod.store.rows import message_from_row
 
@@ -167,12 +166,14 @@ def _run_history(args: argparse.Namespace) -> int:
     if path is None:
         return EXIT_USAGE
 
-    async def read() -> list[tuple[int, bool, list[Message]]]:
+    async def read() -> list[StoredSession]:
         async with await Store.open(path) as store:
             found = []
             for summary in await store.session_summaries(chat.name):
-                rows = [r async for chunk in store.message_rows(str(summary["start"]), str(summary["end"])) for r in chunk]
-                found.append((int(summary["id"]), bool(summary["off_schedule"]), [message_from_row(r) for r in rows]))  # type: ignore[call-overload]
+                start, end = str(summary["start"]), str(summary["end"])
+                rows = [r async for chunk in store.message_rows(start, end) for r in chunk]
+                found.append(StoredSession(int(summary["id"]), bool(summary["off_schedule"]),  # type: ignore[call-overload]
+                                           [message_from_row(r) for r in rows], await store.session_ledger(start, end)))
             return found
 
     try:
@@ -182,7 +183,7 @@ def _run_history(args: argparse.Namespace) -> int:
     if not sessions:
         print_error(f"no sessions of {chat.name} in {path}; ingest an archive with --chat {chat.name}")
         return EXIT_FAILURE
-    network = sessions[0][2][0].network if sessions[0][2] else Network.TWITTER
+    network = sessions[0].messages[0].network if sessions[0].messages else Network.TWITTER
     team = resolve_team(args.host, args.cohost, chat, network)
     with batch_gc():
         history = build_history(chat.name, sessions, team, max(1, args.last))

@@ -17,13 +17,14 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 
 from chatmod.core.handles import HostTeam
+from chatmod.core.ledger import Ledger
 from chatmod.core.models import Message
 from chatmod.report.model import build_report
 from chatmod.report.render_csv import guard
 from chatmod.report.render_html import esc, stylesheet
 from chatmod.report.render_md import human_duration, plain
 
-__all__ = ["History", "HistoryRow", "build_history", "render_history"]
+__all__ = ["History", "HistoryRow", "StoredSession", "build_history", "render_history"]
 
 
 @dataclass(slots=True)
@@ -66,16 +67,26 @@ class History:
     trends: list[Trend]
 
 
-def build_history(
-    chat: str, sessions: Iterable[tuple[int, bool, Sequence[Message]]], team: HostTeam, window: int = 4
-) -> History:
-    """``sessions``: (id, off schedule, messages) oldest first."""
+@dataclass(slots=True)
+class StoredSession:
+    """A stored session as the history reads it: its messages, and its ledger as stored."""
+
+    id: int
+    off_schedule: bool
+    messages: Sequence[Message]
+    ledger: Ledger | None = None
+    """Moderators' marks included; None judges the messages again."""
+
+
+def build_history(chat: str, sessions: Iterable[StoredSession], team: HostTeam, window: int = 4) -> History:
+    """``sessions`` oldest first; each counted by its stored ledger when it has one."""
     rows: list[HistoryRow] = []
     seen: set[str] = set()
-    for session_id, off_schedule, messages in sessions:
+    for session in sessions:
+        session_id, off_schedule, messages = session.id, session.off_schedule, session.messages
         if not messages:
             continue
-        report = build_report(messages, team, source=chat)
+        report = build_report(messages, team, source=chat, ledger=session.ledger)
         parts = report.sessions
         people = {m.author.casefold() for m in messages if not team.matches(m.author, m.author_id)}
         between = sum(p.community.between_participants for p in parts)

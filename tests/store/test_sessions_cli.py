@@ -269,3 +269,19 @@ def test_a_stored_sessions_report_counts_the_stored_ledger_moderators_marks_incl
     assert len(after["dropped"]) == len(before["dropped"]) - 1
     (marked,) = [b for b in after["answered"] if b["id"] == ball]
     assert (marked["answered_by"], marked["answered_how"]) == ("sam", "moderator")
+
+
+def test_the_history_counts_a_ball_a_moderator_marked_answered(tmp_path: Path,
+                                                                capsys: pytest.CaptureFixture[str]) -> None:
+    chats, db = tmp_path / "chats.toml", tmp_path / "h.db"
+    main([CHAT[0], "--chats-file", str(chats), *CHAT[1:]])
+    main(["ingest", str(_archive(tmp_path / "a.jsonl")), "--db", str(db), "--chat", "weekly", "--chats-file", str(chats)])
+    capsys.readouterr()
+    main(["followups", "--db", str(db)])
+    first = capsys.readouterr().out.splitlines()[0].split()[0]
+    assert main(["followups", "--db", str(db), "--answered", first, "--by", "sam"]) == 0
+    capsys.readouterr()
+    assert main(["report", "--db", str(db), "--chat", "weekly", "--history", "--chats-file", str(chats),
+                 "--format", "json"]) == 0
+    history = json.loads(capsys.readouterr().out)
+    assert [(s["balls"], s["dropped"]) for s in history["sessions"]] == [(12, 10), (0, 0)]

@@ -172,8 +172,10 @@ def _run_history(args: argparse.Namespace) -> int:
             for summary in await store.session_summaries(chat.name):
                 start, end = str(summary["start"]), str(summary["end"])
                 rows = [r async for chunk in store.message_rows(start, end) for r in chunk]
+                # A session judged when stored counts its stored ledger, unless --host judges anew.
+                ledger = await store.session_ledger(start, end) if summary["judged"] and not args.host else None
                 found.append(StoredSession(int(summary["id"]), bool(summary["off_schedule"]),  # type: ignore[call-overload]
-                                           [message_from_row(r) for r in rows], await store.session_ledger(start, end)))
+                                           [message_from_row(r) for r in rows], ledger))
             return found
 
     try:

@@ -304,8 +304,11 @@ def load_session(
     run = Run()
     run.read = len(messages)
     summarize(show_rejected, run, messages, team)
+    # The stored ledger is the truth of a session judged when it was stored; a session stored
+    # unjudged, or read with another team (--host), is judged now.
+    judged = stored is not None and not hosts
     return Loaded(messages, run, team, label=f"session {session_id} of {path.name}", tag=tag, carried_over=carried,
-                  aged_out=aged_out, chat=chat, ledger=ledger)
+                  aged_out=aged_out, chat=chat, ledger=ledger if judged else None)
 
 
 def _carried_item(row: tuple[object, ...], detail: dict[str, object]) -> BallItem:

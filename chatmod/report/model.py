@@ -283,8 +283,8 @@ def build_report(
 
     ``ledger``: the stored ledger of these messages' balls, moderators' marks included. It is
     the truth the report counts: the judgement of today's engine only threads the messages, so
-    a ball a moderator marked answered counts as answered (``chatmod rejudge`` is how a
-    changed engine's verdicts reach a stored chat)."""
+    a ball a moderator marked answered counts as answered, and a stored chat keeps the verdicts
+    it was stored with."""
     messages = list(messages)
     tag = tag or main_hashtag(messages)
     sessions = [

@@ -450,7 +450,8 @@ class Store:
         return None if row is None else dict(zip(names, row, strict=True))
 
     async def session_summaries(self, chat: str | None = None) -> list[dict[str, object]]:
-        """Every session (of ``chat``), oldest first, with its counts."""
+        """Every session (of ``chat``), oldest first, with its counts, and whether it was judged
+        when stored (``judged``: its host team was known, so its ledger was written)."""
         sql = """
         SELECT s.id, s.chat, s.start, s.end, s.planned_start, s.off_schedule, s.moved_from, s.team,
                (SELECT count(*) FROM messages m WHERE m.created_at BETWEEN s.start AND s.end) AS messages,
@@ -472,6 +473,7 @@ class Store:
         for summary in summaries:
             summary["off_schedule"] = bool(summary["off_schedule"])
             team = stored_team(str(summary.pop("team") or "{}"))
+            summary["judged"] = team is not None
             if team is not None:
                 summary["participants"] = await self.participants(str(summary["start"]), str(summary["end"]), team)
         return summaries

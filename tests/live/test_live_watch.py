@@ -36,6 +36,14 @@ def _rows(db: Path, sql: str) -> list[tuple[Any, ...]]:
         return connection.execute(sql).fetchall()
 
 
+def _assert_same_chat(live: Path, from_file: Path) -> None:
+    """The live run stored the messages, sessions and ledger the file's ingest stored."""
+    for sql in ("SELECT id, author, created_at, text, reply_to_id FROM messages ORDER BY id",
+                "SELECT start, end, team FROM sessions",
+                "SELECT ball_id, kind, at, by, message_id FROM ledger_events ORDER BY ball_id, kind"):
+        assert _rows(live, sql) == _rows(from_file, sql), sql
+
+
 async def _until(check: Any, timeout: float = 10) -> None:
     async with asyncio.timeout(timeout):
         while not check():
@@ -86,10 +94,7 @@ async def test_the_console_follows_a_live_chat_through_a_reset_and_stores_what_a
     archive = tmp_path / "chat.jsonl"
     archive.write_text("".join(json.dumps(entry) + "\n" for entry in statuses), encoding="utf-8")
     await ingest(str(archive), tmp_path / "file.db", HostTeam(["host"]))  # what `chatmod ingest FILE` does
-    for sql in ("SELECT id, author, created_at, text, reply_to_id FROM messages ORDER BY id",
-                "SELECT start, end, team FROM sessions",
-                "SELECT ball_id, kind, at, by, message_id FROM ledger_events ORDER BY ball_id, kind"):
-        assert _rows(db, sql) == _rows(tmp_path / "file.db", sql), sql
+    _assert_same_chat(db, tmp_path / "file.db")
     assert _rows(db, "SELECT ball_id, kind FROM ledger_events WHERE kind IN ('answered', 'dropped') ORDER BY 1") == [
         ("102", "answered"), ("104", "dropped"), ("105", "dropped")]
     assert _rows(db, "SELECT id FROM messages WHERE untagged") == [("105",)]
@@ -145,8 +150,5 @@ async def test_the_console_follows_a_bluesky_chat_through_a_reset_resumed_by_cur
     archive = tmp_path / "chat.jsonl"
     archive.write_text("".join(json.dumps(event) + "\n" for event in events), encoding="utf-8")
     await ingest(str(archive), tmp_path / "file.db", HostTeam([host]))
-    for sql in ("SELECT id, author, created_at, text, reply_to_id FROM messages ORDER BY id",
-                "SELECT start, end, team FROM sessions",
-                "SELECT ball_id, kind, at, by, message_id FROM ledger_events ORDER BY ball_id, kind"):
-        assert _rows(db, sql) == _rows(tmp_path / "file.db", sql), sql
+    _assert_same_chat(db, tmp_path / "file.db")
     assert _rows(db, "SELECT id FROM messages WHERE untagged") == [(f"at://{carol}/app.bsky.feed.post/c1",)]

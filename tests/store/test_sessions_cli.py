@@ -285,3 +285,14 @@ def test_the_history_counts_a_ball_a_moderator_marked_answered(tmp_path: Path,
                  "--format", "json"]) == 0
     history = json.loads(capsys.readouterr().out)
     assert [(s["balls"], s["dropped"]) for s in history["sessions"]] == [(12, 10), (0, 0)]
+
+
+def test_a_session_stored_unjudged_is_judged_when_reported_with_a_host(tmp_path: Path,
+                                                                       capsys: pytest.CaptureFixture[str]) -> None:
+    archive = str(Path(__file__).parents[2] / "fixtures" / "rendered" / "chatmod" / "rule5_answered.jsonl")
+    db = tmp_path / "h.db"
+    assert main(["ingest", archive, "--db", str(db)]) == 0  # no --host: stored, not judged
+    capsys.readouterr()
+    assert main(["report", "--db", str(db), "--session", "1", "--host", "mshost", "--format", "json"]) == 0
+    (session,) = json.loads(capsys.readouterr().out)["sessions"]
+    assert session["balls"] > 0 and session["dropped"]

@@ -25,6 +25,7 @@ from chatmod.words import plural
 if TYPE_CHECKING:
     from chatmod.core.events import Marked
     from chatmod.core.models import Message
+    from chatmod.rejudge import Rejudged
     from chatmod.store import Store
 
 __all__ = ["add_stored_parsers"]
@@ -69,6 +70,25 @@ def add_stored_parsers(commands: Any) -> None:
     followups.add_argument("--by", metavar="NAME", default=login_name(),
                            help="who marks it (default: your user name)")
     followups.set_defaults(run=_run_followups)
+
+    rejudge = commands.add_parser(
+        "rejudge",
+        help="judge stored sessions again with this version's engine, moderators' marks kept",
+        description="Judge stored sessions again with this version of chatmod, each by the host "
+        "team it was stored with, and replace what the engine wrote in their ledgers. Every "
+        "moderator's mark (answered, dismissed, claimed, ...) is kept and applied after the new "
+        "judgement; a mark on a message that is no longer a ball is kept in the history and "
+        "skipped. Reports read the stored ledger, so they change only after this. "
+        "Without --session or --chat, every stored session is judged again.",
+        formatter_class=Formatter,
+    )
+    rejudge.add_argument("--db", metavar="PATH", type=Path, help="the database file")
+    which = rejudge.add_mutually_exclusive_group()
+    which.add_argument("--session", metavar="ID", type=int, help="only this session (ids: chatmod sessions)")
+    which.add_argument("--chat", metavar="NAME", help="only this chat's sessions")
+    rejudge.add_argument("--dry-run", action="store_true", help="say what would change; write nothing")
+    rejudge.add_argument("--chats-file", type=Path, metavar="PATH", help="the chats file to use")
+    rejudge.set_defaults(run=_run_rejudge)
 
 
 def _run_sessions(args: argparse.Namespace) -> int:
@@ -135,6 +155,59 @@ def _run_followups(args: argparse.Namespace) -> int:
         return asyncio.run(run())
     except StoreError as error:
         return store_failed(error)
+
+
+def _run_rejudge(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from chatmod.cli.chats import find_chat
+    from chatmod.rejudge import rejudge
+    from chatmod.store import StoreError
+
+    path = existing_db(args.db, args.chat)
+    if path is None:
+        return EXIT_USAGE
+    try:
+        done = asyncio.run(rejudge(
+            path, session=args.session, chat=args.chat, dry_run=args.dry_run, progress=_say_rejudged,
+            chat_named=lambda name: find_chat(args.chats_file, name, quiet=True),
+        ))
+    except StoreError as error:
+        return store_failed(error)
+    if not done:
+        if args.session is not None:
+            print_error(f"no session {args.session} in {path} (list them with: chatmod sessions --db {path})")
+            return EXIT_USAGE
+        print(f"no sessions{f' of {args.chat}' if args.chat else ''} in {path}")
+        return EXIT_OK
+    judged = [outcome for outcome in done if outcome.skipped is None]
+    changed = sum(outcome.after != outcome.before for outcome in judged)
+    summary = f"{plural(len(judged), 'session')} judged again, {changed} changed"
+    if args.dry_run:
+        summary += " (dry run: nothing written)"
+    print(summary)
+    return EXIT_OK
+
+
+def _say_rejudged(outcome: Rejudged) -> None:
+    when = outcome.start[:16].replace("T", " ")
+    head = f"session {outcome.session} ({outcome.chat + ', ' if outcome.chat else ''}{when})"
+    if outcome.skipped is not None:
+        print(f"{head}: skipped, {outcome.skipped}")
+        return
+    before, after = outcome.before, outcome.after
+
+    def figure(now: int, was: int, what: str) -> str:
+        return f"{plural(now, what, what if what != 'ball' else None)}" + (f" (was {was})" if now != was else "")
+
+    figures = ", ".join((figure(after.balls, before.balls, "ball"), figure(after.answered, before.answered, "answered"),
+                         figure(after.dropped, before.dropped, "dropped")))
+    line = f"{head}: {figures}" if after != before else f"{head}: unchanged, {figures}"
+    if outcome.marks:
+        line += f"; {plural(outcome.marks, 'moderator mark')} kept"
+        if outcome.stale:
+            line += f", {outcome.stale} no longer {'applies' if outcome.stale == 1 else 'apply'}"
+    print(line)
 
 
 @dataclass(frozen=True, slots=True)

@@ -49,6 +49,11 @@ _INSERT_EVENT = f"""
 INSERT INTO ledger_events ({", ".join(EVENT_COLUMNS)}) VALUES ({", ".join("?" * len(EVENT_COLUMNS))})
 ON CONFLICT (network, ball_id, kind, at, by, message_id) DO NOTHING
 """
+# The events of the balls posted in a span (a session), in the order they happened.
+_SPAN_EVENTS = """
+SELECT e.seq, e.{} FROM ledger_events e JOIN messages m ON m.network = e.network AND m.id = e.ball_id
+WHERE m.created_at BETWEEN ? AND ? ORDER BY e.seq
+""".format(", e.".join(EVENT_COLUMNS))
 _MARK_DELETED = "UPDATE messages SET deleted = 1 WHERE network = ? AND id = ? AND deleted = 0"
 _SET_IDENTITY = """
 INSERT INTO identities (did, handle, updated_at) VALUES (?, ?, ?)
@@ -417,26 +422,49 @@ class Store:
         if network is None:
             return None
         return network, await self._ledger(
-            f"SELECT {', '.join(EVENT_COLUMNS)} FROM ledger_events WHERE network = ? AND ball_id = ? ORDER BY seq",
+            f"SELECT seq, {', '.join(EVENT_COLUMNS)} FROM ledger_events WHERE network = ? AND ball_id = ? ORDER BY seq",
             (network, ball_id),
         )
 
     async def session_ledger(self, start: str, end: str) -> Ledger:
         """The stored ledger of the balls posted from ``start`` to ``end`` (ISO 8601 UTC), every
         moderator's mark included: what the session's reports count, without judging again."""
-        columns = ", ".join(f"e.{c}" for c in EVENT_COLUMNS)
-        return await self._ledger(
-            f"""SELECT {columns} FROM ledger_events e
-                JOIN messages m ON m.network = e.network AND m.id = e.ball_id
-                WHERE m.created_at BETWEEN ? AND ? ORDER BY e.seq""",
-            (start, end),
-        )
+        return await self._ledger(_SPAN_EVENTS, (start, end))
+
+    async def session_event_rows(self, start: str, end: str) -> list[tuple[object, ...]]:
+        """The stored ledger events (in :data:`EVENT_COLUMNS` order) of the balls posted from
+        ``start`` to ``end``, in the order they happened."""
+        async with self._db.execute(_SPAN_EVENTS, (start, end)) as cursor:
+            return [tuple(row[1:]) for row in await cursor.fetchall()]
+
+    async def replace_engine_events(self, start: str, end: str, events: Sequence[tuple[object, ...]]) -> int:
+        """Replace every engine event about the balls posted from ``start`` to ``end`` by ``events``
+        (the engine's new judgement), then append the moderators' events about them again, in
+        the order they happened, so each mark follows the ball it marks. One transaction.
+
+        Returns how many moderator events were kept.
+        """
+        async with self._writing:
+            try:
+                await self._db.execute("BEGIN IMMEDIATE")
+                async with self._db.execute(_SPAN_EVENTS, (start, end)) as cursor:
+                    found = [tuple(row) for row in await cursor.fetchall()]
+                origin = 1 + EVENT_COLUMNS.index("origin")
+                kept = [row[1:] for row in found if row[origin] == "moderator"]
+                await self._db.executemany("DELETE FROM ledger_events WHERE seq = ?", [row[:1] for row in found])
+                await self._db.executemany(_INSERT_EVENT, events)
+                await self._db.executemany(_INSERT_EVENT, kept)
+                await self._db.execute("COMMIT")
+            except sqlite3.Error as error:
+                await self._rollback()
+                raise _explain(self.path, error) from error
+        return len(kept)
 
     async def _ledger(self, sql: str, parameters: Sequence[object]) -> Ledger:
         ledger = Ledger()
         async with self._db.execute(sql, parameters) as cursor:
             for row in await cursor.fetchall():
-                event = event_from_row(row)
+                event = event_from_row(row[1:])  # after seq
                 if event is not None:
                     with contextlib.suppress(LedgerError):  # a re-run wrote it twice
                         ledger.apply(event)

@@ -296,3 +296,69 @@ def test_a_session_stored_unjudged_is_judged_when_reported_with_a_host(tmp_path:
     assert main(["report", "--db", str(db), "--session", "1", "--host", "mshost", "--format", "json"]) == 0
     (session,) = json.loads(capsys.readouterr().out)["sessions"]
     assert session["balls"] > 0 and session["dropped"]
+
+
+def _ledger_rows(db: Path) -> list[tuple[str, str, str]]:
+    with sqlite3.connect(db) as connection:
+        return connection.execute("SELECT ball_id, kind, origin FROM ledger_events ORDER BY seq").fetchall()
+
+
+def test_rejudge_replaces_the_engines_judgement_and_keeps_every_moderator_mark(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    chats, db = tmp_path / "chats.toml", tmp_path / "h.db"
+    main([CHAT[0], "--chats-file", str(chats), *CHAT[1:]])
+    main(["ingest", str(_archive(tmp_path / "a.jsonl")), "--db", str(db), "--chat", "weekly", "--chats-file", str(chats)])
+    capsys.readouterr()
+    main(["followups", "--db", str(db)])
+    marked = capsys.readouterr().out.splitlines()[0].split()[0]
+    assert main(["followups", "--db", str(db), "--answered", marked, "--by", "sam"]) == 0
+    # What an older engine wrote: the host's Q1 taken for a ball, dropped, and a moderator
+    # dismissed it. Today's engine does not open it.
+    with sqlite3.connect(db) as connection:
+        connection.executemany(
+            "INSERT INTO ledger_events (network, ball_id, kind, at, by, origin, detail) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [("twitter", "2", "opened", "2025-12-05T18:00:00.000Z", "mshost", "engine", "{}"),
+             ("twitter", "2", "dropped", "2025-12-05T19:00:00.000Z", "", "engine", "{}"),
+             ("twitter", "2", "dismissed", "2025-12-06T10:00:00.000Z", "sam", "moderator", "{}")])
+    before = _ledger_rows(db)
+    capsys.readouterr()
+
+    rejudge = ["rejudge", "--db", str(db), "--chats-file", str(tmp_path / "chats.toml")]
+    assert main([*rejudge, "--dry-run"]) == 0
+    said = capsys.readouterr().out.splitlines()
+    assert said[0] == ("session 1 (weekly, 2025-12-05 18:00): 12 balls (was 13), 2 answered, 10 dropped; "
+                       "2 moderator marks kept, 1 no longer applies")
+    assert said[1] == "session 2 (weekly, 2026-01-09 18:00): unchanged, 0 balls, 0 answered, 0 dropped"
+    assert said[2] == "2 sessions judged again, 1 changed (dry run: nothing written)"
+    assert _ledger_rows(db) == before
+
+    assert main(rejudge) == 0
+    capsys.readouterr()
+    after = _ledger_rows(db)
+    # Both marks stay in the history, after the engine's judgement of their balls.
+    assert after[-2:] == [(marked, "answered", "moderator"), ("2", "dismissed", "moderator")]
+    assert ("2", "opened", "engine") not in after
+    assert after.index((marked, "opened", "engine")) < after.index((marked, "answered", "moderator"))
+    assert main(["report", "--db", str(db), "--session", "1", "--chats-file", str(chats), "--format", "json"]) == 0
+    (session,) = json.loads(capsys.readouterr().out)["sessions"]
+    assert (session["balls"], len(session["dropped"])) == (12, 10)
+    assert [(b["answered_by"], b["answered_how"]) for b in session["answered"] if b["id"] == marked] == [
+        ("sam", "moderator")]
+    assert main([*rejudge, "--session", "1"]) == 0  # again: nothing left to change
+    assert capsys.readouterr().out.splitlines()[-1] == "1 session judged again, 0 changed"
+    assert _ledger_rows(db) == after
+
+
+def test_rejudge_leaves_an_unjudged_session_and_names_a_missing_one(tmp_path: Path,
+                                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    archive = str(Path(__file__).parents[2] / "fixtures" / "rendered" / "chatmod" / "rule5_answered.jsonl")
+    db = tmp_path / "h.db"
+    assert main(["ingest", archive, "--db", str(db)]) == 0  # no --host: stored, not judged
+    capsys.readouterr()
+    assert main(["rejudge", "--db", str(db)]) == 0
+    out = capsys.readouterr().out
+    assert "skipped, stored without a host team: ingest it again with --host to judge it" in out
+    assert out.splitlines()[-1] == "0 sessions judged again, 0 changed"
+    assert main(["rejudge", "--db", str(db), "--session", "9"]) == 2
+    assert f"no session 9 in {db}" in capsys.readouterr().err

@@ -51,6 +51,26 @@ async def test_the_stored_ledger_matches_the_engine(tmp_path: Path) -> None:
     assert kinds == {"opened": 52, "answered": 40, "dropped": 12}
 
 
+async def test_rejudging_the_demo_changes_nothing_and_a_failed_replacement_keeps_the_old_ledger(
+    tmp_path: Path,
+) -> None:
+    from chatmod.rejudge import rejudge
+
+    db = tmp_path / "chat.db"
+    await ingest(str(DEMO), db, TEAM)
+    events = "SELECT network, ball_id, kind, at, by, message_id, origin, detail FROM ledger_events ORDER BY seq"
+    stored = _rows(db, events)
+    (outcome,) = await rejudge(db)
+    assert outcome.after == outcome.before and outcome.before.balls > 20
+    assert _rows(db, events) == stored  # today's engine wrote what today's engine wrote
+    async with await Store.open(db) as store:
+        (session,) = await store.session_summaries()
+        bad = ("twitter", "x", "opened", "2020-01-01T00:00:00.000Z", "", "", "nobody", "{}")  # origin fails CHECK
+        with pytest.raises(StoreError):
+            await store.replace_engine_events(str(session["start"]), str(session["end"]), [bad])
+    assert _rows(db, events) == stored
+
+
 async def test_messages_read_back_equal(tmp_path: Path) -> None:
     messages = chat([("m1", "0:00", "bob", "@mshost hi [bold]x[/] \u202e", {"hashtags": ("edchat",), "reply_to_id": "h"}),
                      ("m2", "0:01", "carol", "@mshost forgot the tag", {"untagged": True})])

@@ -1,0 +1,149 @@
+"""Provides ``chatmod rejudge``: stored sessions judged again by today's engine, every moderator's
+mark kept.
+
+The ledger is the stored history that reports read as the truth, so a newer engine's judgement
+never reaches a stored session by itself. Rejudging a session replaces what the engine wrote about
+its balls (opened, answered, dropped) by what the engine says now, then appends every moderator
+event about those balls again, in the order they happened and after the engine's, so a mark still
+follows the ball it marks. A mark on a message that is no longer a ball stays as a row (the history
+stays whole, and a later engine may open the ball again) and is skipped when the ledger is read.
+Each session is replaced in one transaction: a crash leaves it either as it was or rejudged.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from chatmod.chats import Chat
+from chatmod.core.engine import EngineConfig
+from chatmod.core.events import BallEvent, Event
+from chatmod.core.ledger import Ledger, LedgerError, Status
+from chatmod.core.runtime import ChatRuntime
+from chatmod.core.schedule import Occurrence
+from chatmod.store import Store
+from chatmod.store.db import stored_team
+from chatmod.store.rows import event_from_row, event_row, iso, message_from_row
+
+__all__ = ["Counts", "Rejudged", "rejudge"]
+
+
+@dataclass(frozen=True, slots=True)
+class Counts:
+    """What a session's ledger says, in the figures a host reads."""
+
+    balls: int = 0
+    answered: int = 0
+    dropped: int = 0
+
+    @classmethod
+    def of(cls, ledger: Ledger) -> Counts:
+        statuses = [ball.status for ball in ledger]
+        return cls(len(statuses), statuses.count(Status.ANSWERED), statuses.count(Status.DROPPED))
+
+
+@dataclass(frozen=True, slots=True)
+class Rejudged:
+    """One stored session, before and after judging it again."""
+
+    session: int
+    chat: str
+    start: str
+    before: Counts
+    after: Counts = Counts()
+    marks: int = 0
+    """Moderator events about the session's balls, all kept."""
+    stale: int = 0
+    """Of those, the ones that no longer apply (their message is no longer a ball, or the mark no
+    longer fits the ball's state): kept as rows, skipped when the ledger is read."""
+    skipped: str | None = None
+    """Why the session was left as it was (it was stored without a host team)."""
+
+
+async def rejudge(
+    db: Path,
+    *,
+    session: int | None = None,
+    chat: str | None = None,
+    chat_named: Callable[[str], Chat | None] = lambda _: None,
+    config: EngineConfig | None = None,
+    dry_run: bool = False,
+    progress: Callable[[Rejudged], None] | None = None,
+) -> list[Rejudged]:
+    """Judge the stored sessions of ``db`` (one ``session``, those of ``chat``, or all) again with
+    the host team each was stored with, and replace their ledgers, moderators' events kept.
+    ``chat_named`` gives a chat's definition (its schedule says where a planned session ends).
+    With ``dry_run`` nothing is written: the result says what would change.
+
+    Raises StoreError (unusable database).
+    """
+    done: list[Rejudged] = []
+    async with await Store.open(db) as store:
+        summaries = await store.session_summaries(chat)
+        if session is not None:
+            summaries = [s for s in summaries if s["id"] == session]
+        for summary in summaries:
+            outcome = await _rejudge_one(store, summary, chat_named, config or EngineConfig(), dry_run)
+            done.append(outcome)
+            if progress is not None:
+                progress(outcome)
+    return done
+
+
+async def _rejudge_one(
+    store: Store,
+    summary: dict[str, object],
+    chat_named: Callable[[str], Chat | None],
+    config: EngineConfig,
+    dry_run: bool,
+) -> Rejudged:
+    ident, name = int(str(summary["id"])), str(summary["chat"] or "")
+    start, end = str(summary["start"]), str(summary["end"])
+    before = Counts.of(await store.session_ledger(start, end))
+    stored = await store.session(ident)
+    team = stored_team(str(stored["team"] if stored else "{}"))
+    if team is None:
+        return Rejudged(ident, name, start, before,
+                        skipped="stored without a host team: ingest it again with --host to judge it")
+    messages = [message_from_row(row) async for chunk in store.message_rows(start, end) for row in chunk]
+    networks = {message.id: message.network for message in messages}
+    planned = summary.get("planned_start")
+    runtime = ChatRuntime(team, config=config, schedule=_planned(chat_named(name) if name else None, planned, start))
+    events: list[Event] = [event for message in messages for event in runtime.receive(message)]
+    events.extend(runtime.finish())
+    rows = [row for event in events if isinstance(event, BallEvent)
+            and (row := event_row(networks[event.ball_id], event)) is not None]
+
+    marks = [row for row in await store.session_event_rows(start, end) if row[6] == "moderator"]
+    ledger, stale = _replayed(events, marks)
+    if not dry_run:
+        await store.replace_engine_events(start, end, rows)
+    return Rejudged(ident, name, start, before, Counts.of(ledger), len(marks), stale)
+
+
+def _replayed(events: Sequence[Event], marks: Sequence[tuple[object, ...]]) -> tuple[Ledger, int]:
+    """The ledger of the engine's events with the moderators' marks after them, and how many marks
+    no longer apply (as the stored ledger will be read)."""
+    ledger = Ledger().apply_all(events)
+    stale = 0
+    for row in marks:
+        mark = event_from_row(row)
+        try:
+            if mark is None:
+                raise LedgerError("a kind of event this version does not know")
+            ledger.apply(mark)
+        except LedgerError:
+            stale += 1
+    return ledger, stale
+
+
+def _planned(chat: Chat | None, planned_start: object, start: str) -> list[Occurrence]:
+    """The scheduled occurrence a session was planned as (none when found by activity, or when
+    its chat is no longer defined: the runtime then ends the session by silence)."""
+    if chat is None or not planned_start:
+        return []
+    moment = datetime.fromisoformat(start)
+    around = chat.schedule.between(moment - timedelta(days=1), moment + timedelta(days=1))
+    return [occurrence for occurrence in around if iso(occurrence.start) == planned_start]

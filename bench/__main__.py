@@ -10,6 +10,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from bench.judgement import judgement_lines
 from bench.store import executemany_seconds, ingest_peak_rss_mb, ingest_seconds
 from bench.synthetic import write_mastodon, write_native, write_twarc1
 from chatmod.core.handles import HostTeam
@@ -62,7 +63,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=3, help="repetitions; the best run counts")
     parser.add_argument("--rss-messages", type=int, default=1_000_000,
                         help="archive size for the peak-memory figure (default 1000000; 0 skips it)")
-    parser.add_argument("--only", choices=("analyze", "store", "tui", "live"), help="run one group of figures")
+    parser.add_argument("--only", choices=("judgement", "analyze", "store", "tui", "live"), help="run one group of figures")
     parser.add_argument("--tui-scale", type=float, default=1.0, metavar="FACTOR",
                         help="scale the console's burst (10 s) and sustained (30 s) runs, e.g. 0.2 for a "
                         "quick reading (default 1: the full figures)")
@@ -70,6 +71,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.tui_scale <= 0:
         parser.error("--tui-scale must be positive")
     with tempfile.TemporaryDirectory() as tmp:
+        if args.only in (None, "judgement"):
+            for line in judgement_lines():
+                print(line, flush=True)
         if args.only in (None, "analyze"):
             _analyze_figures(Path(tmp), args)
         if args.only in (None, "store"):

@@ -7,6 +7,12 @@ Nor does an exclamation shaped as a question ("where did the hour go?!": "?!" sa
 asked of oneself about one's own past ("why didn't I join sooner??"). A report of what one did,
 learnt or means to do ("I need to learn git", "we use X, so I've been building Y") is a
 statement, whatever "how" or "need" it contains; only asking to be told is a request.
+
+A request is made of whoever it names: "if anyone has written for X, I'd love to hear from you,
+please DM me" asks the room, so its requests are not the host's to answer (a question put to the
+host in the same message still is). "This could help me remember" is a hope, not "help me". And a
+wondering told in the past after thanks ("ok, thanks. I was just wondering if there was a neater
+way") explains a question already answered; it asks nothing new.
 """
 
 from __future__ import annotations
@@ -94,6 +100,14 @@ _ROOM = _Phrases(
     ("raise show", r"^\s*(?:raise\s+your\s+hand|show\s+of\s+hands)"),
     ("only", r"\bam\s+i\s+the\s+only\s+one\b"),
 )
+# A request put to whoever answers: "if anyone has used X, I'd love to hear from you".
+_ANYONE = _Phrases(
+    ("anyone anybody someone somebody",
+     r"\bif\s+(?:anyone|anybody|someone|somebody)\b|\b(?:anyone|anybody)\s+(?:out\s+there|in\s+the)\b"),
+)
+# An acknowledgement opening the message, then a wondering in the past: the question is settled.
+_SETTLED = re.compile(r"^\W*(?:ok|okay|thanks|thank\s+you|thx|got\s+it|makes\s+sense|gotcha)\b")
+_PAST_WONDERING = re.compile(r"\bwas\s+(?:just\s+|only\s+)?wondering\b")
 # Requests: help, advice, a link, an opinion.
 _REQUEST = _Phrases(
     ("share send post link explain tell recommend point help clarify elaborate expand drop dm repost show",
@@ -118,7 +132,9 @@ _REQUEST = _Phrases(
         |books?)\b"""),
     ("help advice tips ideas guidance",
      r"\b(?:need|could\s+use|want)\s+(?:some\s+|any\s+)?(?:help|advice|tips|ideas|guidance)\b"),
-    ("me", r"\b(?:help|point)\s+me\b"),
+    # "help me …" asked of someone; "this can help me remember" is a hope.
+    ("me", r"""(?:^\s*(?:\w+\s+)?|\b(?:please|pls|plz|someone|anyone|somebody|can\s+(?:you|someone|anyone)
+        |could\s+(?:you|someone|anyone))\s+)(?:help|point)\s+me\b"""),
     ("tell", r"\btell\s+(?:me|us)\s+(?:more|about(?!\s+it\b)|how|what|why)|\bdo\s+tell\b"),
     ("think recommend suggest use", r"\bwhat\s+do\s+you\s+(?:think|recommend|suggest|use)\b"),
     ("your", r"\byour\s+(?:thoughts|take|opinion|advice|recommendation)\b"),
@@ -171,13 +187,18 @@ def asks(text: str, answering: bool = False) -> bool:
     words = frozenset(text.encode("ascii", "replace").translate(_TO_WORDS).split())
     sentences = _SENTENCES.findall(text)
     last = len(sentences) - 1
+    # Requests in a message that asks "anyone" are the room's; a settled question asks nothing.
+    requests = not _ANYONE.search(text, words)
+    settled = _SETTLED.match(text) is not None
     for index, sentence in enumerate(sentences):
-        if _sentence_asks(sentence, words, answering, index == last):
+        if settled and "?" not in sentence and _PAST_WONDERING.search(sentence):
+            continue
+        if _sentence_asks(sentence, words, answering, index == last, requests):
             return True
     return False
 
 
-def _sentence_asks(sentence: str, words: frozenset[bytes], answering: bool, last: bool) -> bool:
+def _sentence_asks(sentence: str, words: frozenset[bytes], answering: bool, last: bool, requests: bool = True) -> bool:
     stripped = sentence.strip()
     if not stripped:
         return False
@@ -203,4 +224,4 @@ def _sentence_asks(sentence: str, words: frozenset[bytes], answering: bool, last
         return True
     if _ROOM.search(stripped, words):
         return False
-    return _INTERROGATIVE.match(stripped) is not None or _REQUEST.search(stripped, words)
+    return _INTERROGATIVE.match(stripped) is not None or (requests and _REQUEST.search(stripped, words))

@@ -44,6 +44,7 @@ from chatmod.core.ledger import Ledger
 from chatmod.core.models import Message, Network, ReplySource
 from chatmod.core.speech import Voice, plural_address, voice_of
 from chatmod.core.tags import answer_tag, manual_repost, question_opener, without_answer_tag
+from chatmod.core.topic import shared
 
 __all__ = ["Engine", "EngineConfig"]
 
@@ -65,6 +66,11 @@ class EngineConfig:
 _TEAM = "\x00team"
 
 
+_TOPIC_WORDS = 2
+"""Content words a host reply must share with a participant's message to be taken as a reply to
+it rather than to the one the address alone would pick: one shared word can be chance."""
+
+
 class _Seen:
     """What the engine remembers of a message for the rest of its session."""
 
@@ -72,6 +78,7 @@ class _Seen:
         "answer_tag",
         "at",
         "author_key",
+        "body",
         "burst_head",
         "explicit",
         "id",
@@ -100,6 +107,8 @@ class _Seen:
         self.burst_head: str | None = None
         self.replied_by: set[str] | None = None
         self.explicit = False
+        self.body = ""
+        """The text after the leading @-block: what the message is about (rule 5's topic)."""
 
 
 # A later message that starts like this adds detail to the author's previous point ...
@@ -237,6 +246,7 @@ class Engine:
             for handle in handles:
                 resolved, account_id = resolve(handle, message)
                 block.append((resolved, account_id, self._identity(network, resolved, account_id)[0]))
+        seen.body = body
 
         # Rule 4: the reply link, explicit, or inferred from the leading @-block where the data
         # records no links: there a leading @-block is a new message that names people.
@@ -255,7 +265,7 @@ class Engine:
             target_handle, _, target_key = block[0]
             reply_author = target_handle
             if target_key != author_key:
-                parent, strong = self._infer_parent(target_key, author_key, team, at)
+                parent, strong = self._infer_parent(target_key, author_key, team, at, body)
                 if parent is not None:
                     reply_to_id = parent.id
                     reply_source = ReplySource.INFERRED
@@ -333,7 +343,7 @@ class Engine:
         if to_host:
             events.append(self._open_ball(message, seen, burst_of))
         if team and not repost:
-            events.extend(self._answer(message, seen, parent, direct))
+            events.extend(self._answer(message, seen, parent, direct, [key for _, _, key in block[1:]]))
         return events
 
     def _identity(self, network: Network, handle: str | None, account_id: str | None) -> tuple[str, bool]:
@@ -435,13 +445,34 @@ class Engine:
     # -- rule 4 ---------------------------------------------------------------------------
 
     def _infer_parent(
-        self, target: str, author: str, team: bool, at: datetime
+        self, target: str, author: str, team: bool, at: datetime, body: str
     ) -> tuple[_Seen | None, bool]:
-        """The replied-to message: the target's latest, preferring one that spoke to us.
+        """The replied-to message: the target's latest, preferring one that spoke to us, and
+        for the host team one whose topic the reply takes up (a host replying "@bob saving
+        time is the best" to bob's post about a time saver, not to bob's later aside).
 
         Returns the parent and whether the inference is strong (the parent spoke to this
-        author and had not been answered by them yet) or only "their latest message".
+        author and had not been answered by them yet, or shares the reply's topic) or only
+        "their latest message".
         """
+        chosen, strong = self._infer_by_address(target, author, team, at)
+        if not team or chosen is None:
+            return chosen, strong
+        horizon, readable = at - self.config.prefer_window, at - self.config.reaction_time
+        best, best_shared = chosen, len(shared(body, chosen.body))
+        for candidate in reversed(self._by_author[target]):
+            if candidate.at < horizon:
+                break
+            if candidate.at > readable or (candidate.replied_by is not None and author in candidate.replied_by):
+                continue
+            overlap = len(shared(body, candidate.body))
+            if overlap > best_shared and overlap >= _TOPIC_WORDS:
+                best, best_shared = candidate, overlap
+        return (best, True) if best is not chosen else (chosen, strong)
+
+    def _infer_by_address(
+        self, target: str, author: str, team: bool, at: datetime
+    ) -> tuple[_Seen | None, bool]:
         history = self._by_author.get(target)
         if not history:
             return None, False
@@ -520,14 +551,17 @@ class Engine:
         return True
 
     def _answer(
-        self, message: Message, seen: _Seen, parent: _Seen | None, direct: list[str]
+        self, message: Message, seen: _Seen, parent: _Seen | None, direct: list[str], named: list[str]
     ) -> list[Event]:
         """The balls a host-team message answers, each with what makes it the answer.
 
         A reply answers the ball it replies to (``reply``) and the replied-to author's balls
-        its exchange descends from (``same_exchange``: a reply later in the same exchange). A
-        message without a link answers the latest open ball of each author its text speaks to
-        (``to_author``).
+        its exchange descends from (``same_exchange``: a reply later in the same exchange). It
+        also answers a participant it names after the first (``named``) whose latest open ball
+        is in the same exchange (their reply chains meet) and on its topic (they share content
+        words): "@mike @greg the Graph API is a moving target" answers greg's Graph post in the
+        thread mike and greg are both in, and nothing greg said elsewhere. A message without a
+        link answers the latest open ball of each author its text speaks to (``to_author``).
         """
         targets: list[tuple[str, AnsweredHow]] = []
         if parent is not None:
@@ -539,6 +573,10 @@ class Engine:
                     targets.append((node.id, AnsweredHow.REPLY if node is parent else AnsweredHow.SAME_EXCHANGE))
                 node = node.parent
                 depth += 1
+            for key in dict.fromkeys(named):
+                open_ids = self._open_by_author.get(key)
+                if key != author and open_ids and self._responds(seen, parent, self._seen[open_ids[-1]]):
+                    targets.append((open_ids[-1], AnsweredHow.SAME_EXCHANGE))
         elif direct:
             for key in dict.fromkeys(direct):
                 open_ids = self._open_by_author.get(key)
@@ -558,6 +596,27 @@ class Engine:
                     events.append(answered)
                     self._open_by_author[self._seen[member].author_key].remove(member)
         return events
+
+    @staticmethod
+    def _responds(seen: _Seen, parent: _Seen, ball: _Seen) -> bool:
+        """Whether a reply to ``parent`` takes up ``ball`` too: the two share a reply chain,
+        and the reply shares content words with the ball or the message the ball answers."""
+        chain: set[str] = set()
+        node: _Seen | None = parent
+        for _ in range(50):
+            if node is None:
+                break
+            chain.add(node.id)
+            node = node.parent
+        node = ball
+        for _ in range(50):
+            if node is None or node.id in chain:
+                break
+            node = node.parent
+        if node is None or node.id not in chain:
+            return False
+        about = ball.body if ball.parent is None else f"{ball.body} {ball.parent.body}"
+        return bool(shared(seen.body, about))
 
     def _burst_of(self, ball_id: str) -> list[str]:
         seen = self._seen.get(ball_id)

@@ -10,7 +10,7 @@ from datetime import timedelta
 import pytest
 from pydantic import ValidationError
 
-from chatmod.core.events import SessionEnded
+from chatmod.core.events import AnsweredHow, SessionEnded
 from chatmod.core.handles import HostTeam
 from chatmod.core.ledger import LedgerError
 from chatmod.core.models import Message, ReplySource
@@ -165,7 +165,10 @@ class TestRule3Questions:
          "@mshost why didn't I join sooner??", "@mshost am I the only one who loves this?",
          "@mshost I went to the meetup and made a list of what to learn",
          "@mshost at work we use Pester, so I've been building a test module",
-         "@mshost I need to learn how to use git"],
+         "@mshost I need to learn how to use git",
+         "@mshost Thanks! If anyone here has written for a magazine, I'd love to hear from you. Please DM me",
+         "@mshost Ok, thanks. I was using the CLI anyway. Was just wondering if there was a neater way :)",
+         "@mshost I hate memorizing. I hope this can help me never look up the syntax again"],
     )
     def test_exclamations_and_reports_expect_no_answer(self, text: str) -> None:
         """Addressed to the host, shaped like a question or full of "how", and still asking nothing."""
@@ -175,7 +178,9 @@ class TestRule3Questions:
     @pytest.mark.parametrize(
         "text",
         ["@mshost would love your take on grading", "@mshost any pointers for a first chat",
-         "@mshost can you share the link?!", "@mshost I need to know where the slides are", "@mshost how do I start?"],
+         "@mshost can you share the link?!", "@mshost I need to know where the slides are", "@mshost how do I start?",
+         "@mshost I was wondering if you could share the slides", "@mshost help me pick a first module",
+         "@mshost if anyone asks, I'm in. how do you run yours?", "@mshost could you help me with Pester"],
     )
     def test_real_requests_stay_questions_without_a_question_mark(self, text: str) -> None:
         j = judge([("m", "0:00", "bob", text)])
@@ -334,6 +339,33 @@ class TestRule5Answered:
         assert j.status("b") == "dropped" and j["h"].session == 2
         ended = [e for e in j.events if isinstance(e, SessionEnded)]
         assert [e.session for e in ended] == [1, 2]
+
+    def test_a_host_reply_takes_up_the_post_it_is_about(self) -> None:
+        """No reply link: "@bob …saves me time" answers bob's time-saver post, not his later aside."""
+        j = judge([("t", "0:00", "bob", "Built custom tests for our policies, a huge time saver"),
+                   ("h0", "1:00", "mshost", "@carol the summit is in April"),
+                   ("w", "1:30", "bob", "@mshost @carol I wish I could go this year"),
+                   ("h", "2:30", "mshost", "@bob I love it when a script saves me time")])
+        assert j["h"].reply_to_id == "t"
+        assert j.status("w") == "dropped"
+
+    def test_one_shared_word_does_not_move_a_reply(self) -> None:
+        j = judge([("m", "0:00", "bob", "@mshost I wrote a module so I type less"),
+                   ("r", "3:00", "bob", "@mshost this resource looks promising"),
+                   ("h", "5:00", "mshost", "@bob my worry: it teaches what to type, not why")])
+        assert j["h"].reply_to_id == "r" and j.answered_by("r") == "h"
+
+    def test_a_reply_in_the_exchange_answers_a_participant_named_second(self) -> None:
+        rows = [("g1", "0:00", "greg", "@mshost working with Microsoft Graph"),
+                ("h1", "1:00", "mshost", "@greg lucky me, never touched Graph"),
+                ("m1", "2:00", "mike", "@greg @mshost the graph api is not my friend"),
+                ("g2", "2:10", "greg", "@mshost I'd go with lucky. Using Graph Plus Plus now")]
+        j = judge([*rows, ("h2", "3:00", "mshost", "@mike @greg my impression: the Graph API is a moving target")])
+        ball = j.ledger.get("g2")
+        assert ball is not None and (ball.answered_message, ball.answered_how) == ("h2", AnsweredHow.SAME_EXCHANGE)
+        # Same exchange, another topic: greg's post stays dropped.
+        j = judge([*rows, ("h2", "3:00", "mshost", "@mike @greg ha, coworkers indeed")])
+        assert j.status("g2") == "dropped"
 
 
 class TestModeratorActions:

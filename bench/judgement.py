@@ -2,28 +2,21 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterator
 
-from tests.scoring import (
-    FORMATS,
-    REAL_SETS,
-    Score,
-    fixture_labels,
-    rendered,
-    score_fixture,
-    score_real,
-)
+from tests.scoring import REAL_SETS, RENDERED, VARIANTS, Score, score_formats, score_real
 
 
 def judgement_lines() -> Iterator[str]:
-    """One line per labelled set: the synthetic fixtures in every format, then each set of real
-    labels whose archive is present (a note on stderr's behalf when it is not)."""
-    fixtures = Score()
-    for path in fixture_labels():
-        for fmt in FORMATS:
-            if rendered(fmt, path.stem):
-                score_fixture(path, fmt, into=fixtures)
-    yield fixtures.line("fixtures")
+    """One line per labelled set: the synthetic fixtures and their held-apart variants (every
+    format together; the tests hold each format to its floor), then each set of real labels (said
+    to be skipped when its archive is absent)."""
+    for name, root in (("fixtures", RENDERED), ("variants", VARIANTS)):
+        merged: Counter[str] = Counter()
+        for score in score_formats(root).values():
+            merged.update(score.counts)
+        yield Score(counts=merged).line(name)
     for name in sorted(REAL_SETS):
         real = score_real(name)
         yield real.line(name) if real is not None else f"judgement_{name}: skipped ({REAL_SETS[name][1]} absent)"

@@ -116,9 +116,10 @@ def score_real(name: str) -> Score | None:
     return score(read_labels(REAL / labels_file), have)
 
 
-def rendered(fmt: str, scenario: str) -> Path | None:
-    """The rendering of a fixture scenario in one format, if built."""
-    matches = sorted((RENDERED / fmt).glob(f"{scenario}.*"))
+def rendered(fmt: str, scenario: str, root: Path = RENDERED) -> Path | None:
+    """The rendering of a fixture scenario in one format, if built (``root``: RENDERED, or
+    RENDERED / "variants" for the held-apart variants)."""
+    matches = sorted((root / fmt).glob(f"{scenario}.*"))
     return matches[0] if matches else None
 
 
@@ -127,7 +128,7 @@ def score_fixture(labels_path: Path, fmt: str, into: Score | None = None) -> Sco
     format; a wrong ``answered_by`` is a miss too (it is not in the F1 figures)."""
     labels = json.loads(labels_path.read_text(encoding="utf-8"))
     network = FORMATS[fmt]
-    path = rendered(fmt, labels["scenario"])
+    path = rendered(fmt, labels["scenario"], labels_path.parent.parent)
     assert path is not None, f"no {fmt} rendering of {labels['scenario']}"
     team = HostTeam(labels["hosts"][network], labels["cohosts"][network])
     run = Run()
@@ -154,9 +155,23 @@ def score_fixture(labels_path: Path, fmt: str, into: Score | None = None) -> Sco
     return result
 
 
-def fixture_labels() -> list[Path]:
-    labels = RENDERED / "labels"
+def fixture_labels(root: Path = RENDERED) -> list[Path]:
+    """The label files of the rendered fixtures (``root``: RENDERED, or the variants under it)."""
+    labels = root / "labels"
     return sorted(labels.glob("*.json")) if labels.exists() else []
+
+
+VARIANTS = RENDERED / "variants"
+
+
+def score_formats(root: Path = RENDERED) -> dict[str, Score]:
+    """Every rendered scenario under ``root``, scored format by format."""
+    scores: dict[str, Score] = {}
+    for path in fixture_labels(root):
+        for fmt in FORMATS:
+            if rendered(fmt, path.stem, root):
+                score_fixture(path, fmt, into=scores.setdefault(fmt, Score()))
+    return scores
 
 
 def engine_labels(messages: Iterable[Message], team: HostTeam) -> dict[str, Label]:

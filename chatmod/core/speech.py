@@ -160,6 +160,13 @@ def _starts_sentence(before: str) -> bool:
     return last in _INTERJECTIONS and _SENTENCE_START.search(before) is not None
 
 
+_DOMAIN_DOTS = re.compile(r"@[\w\-]+(?:[.@][\w\-]+)+")
+
+
+def _undotted(match: re.Match[str]) -> str:
+    return match.group(0).replace(".", "_")
+
+
 def voice_of(text: str, start: int, end: int, previous: Voice | None = None) -> Voice:
     """How ``text`` uses the handle at ``text[start:end]``.
 
@@ -172,7 +179,9 @@ def voice_of(text: str, start: int, end: int, previous: Voice | None = None) -> 
     before = text[max(0, start - 60) : start]
     # Nothing before the sentence's own start bears on how it uses the handle, and a short
     # window keeps the end-anchored searches below cheap (each tries every position).
-    cut = max(before.rfind("."), before.rfind("!"), before.rfind("?"), before.rfind("\n"))
+    # A dot inside a handle ("@host.bsky.social", "@host@mastodon.social") ends no sentence.
+    stops = _DOMAIN_DOTS.sub(_undotted, before) if "." in before and "@" in before else before
+    cut = max(stops.rfind("."), stops.rfind("!"), stops.rfind("?"), stops.rfind("\n"))
     if cut > 0:
         before = before[cut:]
     after = text[end : end + 60]

@@ -33,6 +33,20 @@ def _cases() -> list[tuple[str, int, int]]:
     return [(t, span.start, span.end) for t in texts for span in find_handles(t, Network.TWITTER)]
 
 
+@pytest.mark.parametrize("network, handles", [
+    (Network.BLUESKY, ("@host.bsky.social", "@cohost.bsky.social")),
+    (Network.MASTODON, ("@host@chat.example", "@cohost@other.example")),
+])
+def test_a_cc_list_of_domain_handles_is_one_attribution(network: Network, handles: tuple[str, str]) -> None:
+    """The dots inside a handle end no sentence: the second handle of "cc @a.x @b.x" is cc'd too."""
+    text = f"A5: we budget for assistive tech first. cc {handles[0]} {handles[1]}"
+    spans = find_handles(text, network)
+    voices: list[speech.Voice] = []
+    for span in spans:
+        voices.append(voice_of(text, span.start, span.end, voices[-1] if voices else None))
+    assert len(spans) == 2 and voices == [speech.Voice.ATTRIBUTION] * 2
+
+
 def test_shortcuts_never_change_the_verdict(monkeypatch: pytest.MonkeyPatch) -> None:
     cases = _cases()
     fast = [voice_of(t, s, e) for t, s, e in cases]

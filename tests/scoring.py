@@ -59,6 +59,7 @@ class Score:
         c["thread_ok"] += want.thread == have.thread
         c["total"] += 1
         c["answered_but_dropped"] += want.answered is False and have.answered is True
+        c["question_answered_but_dropped"] += want.question and want.answered is False and have.answered is True
         diffs = [f"{name}: want {getattr(want, name)!r} got {getattr(have, name)!r}"
                  for name in ("thread", "to_host", "question", "answered") if getattr(want, name) != getattr(have, name)]
         if diffs:
@@ -100,6 +101,7 @@ def score(want: Mapping[str, Label], have: Mapping[str, Label], into: Score | No
 
 REAL_SETS: dict[str, tuple[str, str, HostTeam]] = {
     "pstweetchat_2022": ("pstweetchat-2022.tsv", "pstweetchat.csv", HostTeam(["JeffHicks"])),
+    "pstweetchat_2022_heldout": ("pstweetchat-2022-heldout.tsv", "pstweetchat.csv", HostTeam(["JeffHicks"])),
 }
 """Each set of real labels: its file in fixtures/real, the corpus archive it labels, the host team."""
 

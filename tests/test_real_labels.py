@@ -19,8 +19,8 @@ def test_engine_agrees_with_the_readers_on_real_chats(name: str) -> None:
     assert result.f1("to_host") >= 0.97, report
     assert result.f1("dropped") >= 0.95, report
     assert result.f1("question") >= 0.9, report
-    # A ball the reader saw dropped must never be reported answered: that hides it.
-    assert result.counts["answered_but_dropped"] == 0, report
+    # A question the readers saw dropped must never be reported answered: that hides it.
+    assert result.counts["question_answered_but_dropped"] == 0, report
 
 
 @pytest.mark.parametrize("name", sorted(REAL_SETS))

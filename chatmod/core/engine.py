@@ -44,7 +44,7 @@ from chatmod.core.ledger import Ledger
 from chatmod.core.models import Message, Network, ReplySource
 from chatmod.core.speech import Voice, plural_address, voice_of
 from chatmod.core.tags import answer_tag, manual_repost, question_opener, without_answer_tag
-from chatmod.core.topic import shared
+from chatmod.core.topic import shared, topic
 
 __all__ = ["Engine", "EngineConfig"]
 
@@ -114,7 +114,8 @@ class _Seen:
 # A later message that starts like this adds detail to the author's previous point ...
 _DETAIL_START = re.compile(
     r"""\s*(?:(?:and|like|specifically|esp|especially|e\.?g|for\s+example|i\s+mean|in\s+particular|or
-    |cont(?:'?d|inued)?|which|because|bc|since|but|plus|so|as\s+in|meaning|to\s+clarify)\b
+    |cont(?:'?d|inued)?|which|because|bc|since|but|plus|so|as\s+in|meaning|to\s+clarify
+    |(?:i'?m\s+)?asking\s+(?:bc|because|since|as|cause|cuz))\b
     |\.\.\.|…|\(?\d+/|\(cont|[—\-+(])""",
     re.IGNORECASE | re.VERBOSE,
 )
@@ -546,9 +547,15 @@ class Engine:
             return False
         if _NEW_POINT_START.match(body):
             return False
+        if _DETAIL_START.match(body) is not None:
+            return True
         if seen.question:
-            return _DETAIL_START.match(body) is not None
-        return True
+            return False
+        # One point told in pieces shares its words ("the podcast…" / "…the podcast's best
+        # episode"), or adds no words of its own ("so good!!"); a line on another subject is
+        # another point, and its own ball.
+        about = topic(body)
+        return not about or bool(about & topic(previous.body))
 
     def _answer(
         self, message: Message, seen: _Seen, parent: _Seen | None, direct: list[str], named: list[str]

@@ -349,6 +349,18 @@ class TestRule5Answered:
         assert j["h"].reply_to_id == "t"
         assert j.status("w") == "dropped"
 
+    def test_a_second_message_on_another_subject_is_its_own_ball(self) -> None:
+        """A burst is one point told in pieces; a line about something else is another point."""
+        j = judge([("p", "0:00", "mike", "@mshost that podcast episode is a must listen"),
+                   ("f", "1:50", "mike", "@mshost diving deep into the logging framework this month"),
+                   ("h", "2:30", "mshost", "@mike link to the podcast episode or it didn't happen!",
+                    {"reply_to_id": "p"})])
+        assert j.answered_by("p") == "h" and j.status("f") == "dropped"
+        j = judge([("q", "0:00", "kara", "@mshost does your district loan devices to families?"),
+                   ("c", "0:05", "kara", "@mshost asking bc our ipads sit in a cart all summer"),
+                   ("h", "1:00", "mshost", "@kara we do, with a signed agreement", {"reply_to_id": "q"})])
+        assert j.answered_by("c") == "h"
+
     def test_one_shared_word_does_not_move_a_reply(self) -> None:
         j = judge([("m", "0:00", "bob", "@mshost I wrote a module so I type less"),
                    ("r", "3:00", "bob", "@mshost this resource looks promising"),

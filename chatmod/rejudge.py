@@ -25,9 +25,11 @@ from chatmod.core.runtime import ChatRuntime
 from chatmod.core.schedule import Occurrence
 from chatmod.store import Store
 from chatmod.store.db import stored_team
-from chatmod.store.rows import event_from_row, event_row, iso, message_from_row
+from chatmod.store.rows import EVENT_COLUMNS, event_from_row, event_row, iso, message_from_row
 
 __all__ = ["Counts", "Rejudged", "rejudge"]
+
+_ORIGIN = EVENT_COLUMNS.index("origin")
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,7 +118,7 @@ async def _rejudge_one(
     rows = [row for event in events if isinstance(event, BallEvent)
             and (row := event_row(networks[event.ball_id], event)) is not None]
 
-    marks = [row for row in await store.session_event_rows(start, end) if row[6] == "moderator"]
+    marks = [row for row in await store.session_event_rows(start, end) if row[_ORIGIN] == "moderator"]
     ledger, stale = _replayed(events, marks)
     if not dry_run:
         await store.replace_engine_events(start, end, rows)

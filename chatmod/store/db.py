@@ -461,6 +461,7 @@ class Store:
         return len(kept)
 
     async def _ledger(self, sql: str, parameters: Sequence[object]) -> Ledger:
+        """The ledger the rows of ``sql`` (seq, then :data:`EVENT_COLUMNS`) leave, in their order."""
         ledger = Ledger()
         async with self._db.execute(sql, parameters) as cursor:
             for row in await cursor.fetchall():

@@ -44,7 +44,7 @@ from chatmod.core.ledger import Ledger
 from chatmod.core.models import Message, Network, ReplySource
 from chatmod.core.speech import Voice, plural_address, voice_of
 from chatmod.core.tags import answer_tag, manual_repost, question_opener, without_answer_tag
-from chatmod.core.topic import shared, topic
+from chatmod.core.topic import topic
 
 __all__ = ["Engine", "EngineConfig"]
 
@@ -75,6 +75,7 @@ class _Seen:
     """What the engine remembers of a message for the rest of its session."""
 
     __slots__ = (
+        "_about",
         "answer_tag",
         "at",
         "author_key",
@@ -109,6 +110,14 @@ class _Seen:
         self.explicit = False
         self.body = ""
         """The text after the leading @-block: what the message is about (rule 5's topic)."""
+        self._about: frozenset[str] | None = None
+
+    @property
+    def about(self) -> frozenset[str]:
+        """The content words of :attr:`body`, worked out once, when first asked for."""
+        if self._about is None:
+            self._about = topic(self.body)
+        return self._about
 
 
 # A later message that starts like this adds detail to the author's previous point ...
@@ -460,13 +469,14 @@ class Engine:
         if not team or chosen is None:
             return chosen, strong
         horizon, readable = at - self.config.prefer_window, at - self.config.reaction_time
-        best, best_shared = chosen, len(shared(body, chosen.body))
+        words = topic(body)
+        best, best_shared = chosen, len(words & chosen.about)
         for candidate in reversed(self._by_author[target]):
             if candidate.at < horizon:
                 break
             if candidate.at > readable or (candidate.replied_by is not None and author in candidate.replied_by):
                 continue
-            overlap = len(shared(body, candidate.body))
+            overlap = len(words & candidate.about)
             if overlap > best_shared and overlap >= _TOPIC_WORDS:
                 best, best_shared = candidate, overlap
         return (best, True) if best is not chosen else (chosen, strong)
@@ -554,8 +564,7 @@ class Engine:
         # One point told in pieces shares its words ("the podcast…" / "…the podcast's best
         # episode"), or adds no words of its own ("so good!!"); a line on another subject is
         # another point, and its own ball.
-        about = topic(body)
-        return not about or bool(about & topic(previous.body))
+        return not seen.about or bool(seen.about & previous.about)
 
     def _answer(
         self, message: Message, seen: _Seen, parent: _Seen | None, direct: list[str], named: list[str]
@@ -622,8 +631,8 @@ class Engine:
             node = node.parent
         if node is None or node.id not in chain:
             return False
-        about = ball.body if ball.parent is None else f"{ball.body} {ball.parent.body}"
-        return bool(shared(seen.body, about))
+        about = ball.about if ball.parent is None else ball.about | ball.parent.about
+        return bool(seen.about & about)
 
     def _burst_of(self, ball_id: str) -> list[str]:
         seen = self._seen.get(ball_id)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["shared", "topic"]
+__all__ = ["topic"]
 
 _NOISE = re.compile(r"https?://\S+|www\.\S+|[#＃@＠][\w\-.@]*")
 _WORDS = re.compile(r"[a-z][a-z']+")
@@ -41,7 +41,3 @@ def topic(text: str) -> frozenset[str]:
     return frozenset(_stem(word) for word in words if len(word) > 2 and word.replace("'", "") not in _STOP
                      and word not in _STOP)
 
-
-def shared(first: str, second: str) -> frozenset[str]:
-    """The content stems two texts have in common: what makes one a response to the other."""
-    return topic(first) & topic(second)

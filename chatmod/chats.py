@@ -34,7 +34,9 @@ from chatmod.core.schedule import Schedule, ScheduleError, resolve_local
 from chatmod.formats.base import describe_validation_error
 from chatmod.paths import default_chats_path
 
-__all__ = ["DEFAULT_FOLLOW_UP_SESSIONS", "Chat", "ChatBook", "ChatError", "PlannedQuestion", "default_chats_path", "ics"]
+__all__ = [
+    "DEFAULT_FOLLOW_UP_SESSIONS", "Chat", "ChatBook", "ChatError", "PlannedQuestion", "chat_key", "default_chats_path", "ics",
+]
 
 DEFAULT_FOLLOW_UP_SESSIONS = 4
 """Sessions a dropped ball is carried over for, unless the chat says otherwise."""
@@ -124,6 +126,23 @@ class Chat(BaseModel):
             [h for handles in self.hosts.values() for h in handles],
             [h for handles in self.cohosts.values() for h in handles],
         )
+
+
+def chat_key(chat: Chat | None, tag: str | None = None, team: HostTeam | None = None) -> str:
+    """The name a chat's messages, ledger and sessions are stored under.
+
+    A defined chat is its name. Read without ``--chat``, a chat is the one of its hashtag and
+    host team: ``'#edchat @mshost'`` (just the hosts where there is no hashtag, just the tag
+    without a team; '' with neither). Such a key never collides with a name (names start with
+    a letter or digit), and the same tag with another host team is another chat.
+    """
+    if chat is not None:
+        return chat.name
+    parts = [f"#{tag.lstrip('#').casefold()}"] if tag else []
+    if team is not None:
+        seen = dict.fromkeys(f"@{h.lstrip('@').casefold()}" for h in team.hosts)
+        parts.extend(seen)
+    return " ".join(parts)
 
 
 class ChatBook:

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from chatmod.chats import Chat
+from chatmod.chats import Chat, chat_key
 from chatmod.core.engine import EngineConfig
 from chatmod.core.events import BallAnswered, BallDropped, BallEvent, BallOpened, Event
 from chatmod.core.handles import HostTeam
@@ -71,6 +71,8 @@ class IngestResult:
     network: Network | None = None
     """The network of the first message read."""
     judged_by: HostTeam | None = None
+    chat: str = ""
+    """The chat it was stored under (:func:`chatmod.chats.chat_key`)."""
 
 
 async def ingest(
@@ -83,14 +85,16 @@ async def ingest(
     keep: Callable[[Message], bool] | None = None,
     chat: Chat | None = None,
     rules: SessionRules | None = None,
+    tag: str | None = None,
 ) -> IngestResult:
-    """Store every message of ``source`` in ``db``, split the span into sessions (by the chat's
-    schedule when given, else by silence), and with a host team judge each session. Without
-    ``team``, the chat's host team on the network of the messages read judges them.
+    """Store every message of ``source`` in ``db`` under ``chat`` (or the ad hoc chat of ``tag``
+    and ``team``), split the span into sessions (by the chat's schedule when given, else by
+    silence), and with a host team judge each session. Without ``team``, the chat's host team on
+    the network of the messages read judges them.
 
     Raises InputError (unreadable source) and StoreError (unusable database).
     """
-    result = IngestResult()
+    result = IngestResult(chat=chat_key(chat, tag, team))
     _, items = read_source(source, input_format)
     async with await Store.open(db) as store:
         await _store_messages(store, items, result, progress, keep)
@@ -131,6 +135,7 @@ async def ingest_live(
     on_error: Callable[[str], object] | None = None,
     config: EngineConfig | None = None,
     rules: SessionRules | None = None,
+    tag: str | None = None,
 ) -> tuple[IngestResult, LiveRun]:
     """Store a live chat in ``db`` as it arrives, then judge what was read.
 
@@ -138,7 +143,7 @@ async def ingest_live(
     (None on the first). ``on_error`` hears of a write that failed and will be tried again.
     Raises StoreError (unusable database, or still failing at the end).
     """
-    result = IngestResult()
+    result = IngestResult(chat=chat_key(chat, tag, team))
     async with await Store.open(db) as store:
         source = await resume_source(store, open_source)
         writer = LiveWriter(store, source, result, keep, progress, on_error)
@@ -244,7 +249,8 @@ class LiveWriter:
         stamp = (self._key, cursor, now) if self._key is not None and cursor is not None else None
         try:
             changed, _ = await self._store.write(messages=rows, deletions=deletions, cursor=stamp,
-                                                 identities=[(did, handle, now) for did, handle in names])
+                                                 identities=[(did, handle, now) for did, handle in names],
+                                                 chat=self.result.chat)
         except StoreError:
             # Kept, in order, for the next write: what came meanwhile goes after it.
             self._rows[:0], self._deletions[:0], self._names[:0] = rows, deletions, names
@@ -308,7 +314,8 @@ async def _store_messages(
         if batch is None:
             return
         rows, deletions = batch
-        writing, written = asyncio.ensure_future(store.write(messages=rows, deletions=deletions)), len(rows)
+        writing, written = (
+            asyncio.ensure_future(store.write(messages=rows, deletions=deletions, chat=result.chat)), len(rows))
 
 
 async def _judge(
@@ -325,7 +332,7 @@ async def _judge(
     # hours long), a silence gap otherwise (sessions end after that much of it).
     reach = timedelta(days=1) if chat is not None else rules.gap
     start, end = iso(result.first - reach), iso(result.last + reach)
-    times = await store.message_times(start, end)
+    times = await store.message_times(result.chat, start, end)
     if not times:
         return
     occurrences = None
@@ -337,8 +344,8 @@ async def _judge(
     spans = split_sessions(times, occurrences, rules)
     result.sessions = len(spans)
     result.outside = len(times) - sum(span.last - span.first + 1 for span in spans)
-    rows = [_session_row(span, times) for span in spans]
-    await store.write_sessions(chat.name if chat else "", start, end, rows, team)
+    rows = [_session_row(span, times, scheduled=occurrences is not None) for span in spans]
+    await store.write_sessions(result.chat, start, end, rows, team)
     if team is None:
         return
 
@@ -366,7 +373,7 @@ async def _judge(
                 del networks[event.ball_id]
         if len(pending) >= BATCH:
             await settle()
-            writing = asyncio.ensure_future(store.write(events=pending))
+            writing = asyncio.ensure_future(store.write(events=pending, chat=result.chat))
             pending = []
 
     async def settle() -> None:
@@ -377,7 +384,7 @@ async def _judge(
 
     index = 0
     current = 0  # the span being read
-    chunks = store.message_rows(start, end)
+    chunks = store.message_rows(result.chat, start, end)
     upcoming = asyncio.ensure_future(anext(chunks, None))
     while (chunk := await upcoming) is not None:
         upcoming = asyncio.ensure_future(anext(chunks, None))
@@ -395,10 +402,10 @@ async def _judge(
             progress("judging", result.judged)
     await keep(runtime.finish())
     await settle()
-    result.events += (await store.write(events=pending))[1]
+    result.events += (await store.write(events=pending, chat=result.chat))[1]
 
 
-def _session_row(span: SessionSpan, times: MessageTimes) -> SessionRow:
+def _session_row(span: SessionSpan, times: MessageTimes, *, scheduled: bool) -> SessionRow:
     planned = iso(span.planned.start) if span.planned is not None else None
     moved = iso(span.moved_from.start) if span.moved_from is not None else None
     return SessionRow(
@@ -406,6 +413,6 @@ def _session_row(span: SessionSpan, times: MessageTimes) -> SessionRow:
         start=times.stamp(span.first),
         end=times.stamp(span.last),
         planned_start=planned,
-        off_schedule=span.off_schedule,
+        off_schedule=scheduled and span.off_schedule,  # without a schedule there is none to be off
         moved_from=moved,
     )

@@ -10,7 +10,8 @@ from dataclasses import dataclass
 
 from chatmod.core.engine import EngineConfig
 from chatmod.core.events import Analyzed, Event, SessionEnded
-from chatmod.core.handles import HostTeam
+from chatmod.core.extract import extract_hashtags
+from chatmod.core.handles import HostTeam, find_handles
 from chatmod.core.hashtag import carries_tag
 from chatmod.core.ledger import Ledger
 from chatmod.core.models import Message
@@ -43,17 +44,25 @@ def tag_filter(tag: str, team: HostTeam) -> Callable[[Message], bool]:
     """Keep what belongs to the chat of ``#tag``: tagged posts, and the replies around them.
 
     Replies often drop the hashtag, and a host's untagged reply may be the answer to a ball,
-    so host-team messages and anything that replies (explicitly or by a leading @) are kept.
+    so host-team messages and anything that replies (explicitly or by a leading @) are kept. But
+    a reply that carries another chat's hashtag, not ours, and does not involve our host team
+    (neither replies to nor names them) is that chat's: two chats at the same hour stay apart.
     """
     tagged = carries_tag(tag)
 
+    def ours(message: Message) -> bool:
+        if not (message.hashtags or extract_hashtags(message.text)):
+            return True
+        if team.matches(message.reply_to_author):
+            return True
+        return any(team.matches(span.handle) for span in find_handles(message.text, message.network))
+
     def keep(message: Message) -> bool:
-        return (
-            tagged(message)
-            or message.reply_to_id is not None
-            or message.text.lstrip()[:1] in ("@", "＠")
-            or team.matches(message.author, message.author_id)
-        )
+        if tagged(message) or team.matches(message.author, message.author_id):
+            return True
+        if message.reply_to_id is not None or message.text.lstrip()[:1] in ("@", "＠"):
+            return ours(message)
+        return False
 
     return keep
 

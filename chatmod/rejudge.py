@@ -103,13 +103,13 @@ async def _rejudge_one(
 ) -> Rejudged:
     ident, name = int(str(summary["id"])), str(summary["chat"] or "")
     start, end = str(summary["start"]), str(summary["end"])
-    before = Counts.of(await store.session_ledger(start, end))
+    before = Counts.of(await store.session_ledger(name, start, end))
     stored = await store.session(ident)
     team = stored_team(str(stored["team"] if stored else "{}"))
     if team is None:
         return Rejudged(ident, name, start, before,
                         skipped="stored without a host team: ingest it again with --host to judge it")
-    messages = [message_from_row(row) async for chunk in store.message_rows(start, end) for row in chunk]
+    messages = [message_from_row(row) async for chunk in store.message_rows(name, start, end) for row in chunk]
     networks = {message.id: message.network for message in messages}
     planned = summary.get("planned_start")
     runtime = ChatRuntime(team, config=config, schedule=_planned(chat_named(name) if name else None, planned, start))
@@ -118,10 +118,10 @@ async def _rejudge_one(
     rows = [row for event in events if isinstance(event, BallEvent)
             and (row := event_row(networks[event.ball_id], event)) is not None]
 
-    marks = [row for row in await store.session_event_rows(start, end) if row[_ORIGIN] == "moderator"]
+    marks = [row for row in await store.session_event_rows(name, start, end) if row[_ORIGIN] == "moderator"]
     ledger, stale = _replayed(events, marks)
     if not dry_run:
-        await store.replace_engine_events(start, end, rows)
+        await store.replace_engine_events(name, start, end, rows)
     return Rejudged(ident, name, start, before, Counts.of(ledger), len(marks), stale)
 
 

@@ -171,9 +171,10 @@ def _run_history(args: argparse.Namespace) -> int:
             found = []
             for summary in await store.session_summaries(chat.name):
                 start, end = str(summary["start"]), str(summary["end"])
-                rows = [r async for chunk in store.message_rows(start, end) for r in chunk]
+                rows = [r async for chunk in store.message_rows(chat.name, start, end) for r in chunk]
                 # A session judged when stored counts its stored ledger, unless --host judges anew.
-                ledger = await store.session_ledger(start, end) if summary["judged"] and not args.host else None
+                ledger = (await store.session_ledger(chat.name, start, end)
+                          if summary["judged"] and not args.host else None)
                 found.append(StoredSession(int(summary["id"]), bool(summary["off_schedule"]),  # type: ignore[call-overload]
                                            [message_from_row(r) for r in rows], ledger))
             return found
@@ -288,7 +289,8 @@ def _run_ingest(args: argparse.Namespace) -> int:
     with _progress_bar(f"ingesting {args.source}") as progress:
         try:
             with batch_gc():
-                result = asyncio.run(ingest(args.source, path, team, args.input_format, progress, keep=keep, chat=chat))
+                result = asyncio.run(ingest(args.source, path, team, args.input_format, progress, keep=keep, chat=chat,
+                                           tag=tag))
         except InputError as error:
             print_error(str(error))
             return EXIT_USAGE

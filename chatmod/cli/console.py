@@ -317,7 +317,7 @@ def _open_console(
 
     if db is None:
         db = getattr(args, "db", None)  # demo has no --db
-    recorder = Recorder(db, chat=chat) if db is not None else None
+    recorder = Recorder(db, chat=chat, tag=tag) if db is not None else None
     options = ConsoleOptions(
         title=title, moderator=args.moderator, tag=tag, zone=args.tz, featured=frozenset(args.feature),
         muted=frozenset(args.mute), export_dir=args.export_dir, recorder=recorder,

@@ -268,10 +268,11 @@ def load_session(
             session = await store.session(session_id)
             if session is None:
                 return None, [], None, [], 0, Ledger()
-            stored = await store.session_ledger(str(session["start"]), str(session["end"]))
-            rows = [row async for chunk in store.message_rows(str(session["start"]), str(session["end"])) for row in chunk]
             name = str(session["chat"] or "")
-            chat = find_chat(chats_file, name, quiet=True) if name else None
+            start, end = str(session["start"]), str(session["end"])
+            stored = await store.session_ledger(name, start, end)
+            rows = [row async for chunk in store.message_rows(name, start, end) for row in chunk]
+            chat = find_chat(chats_file, name, quiet=True) if name[:1].isalnum() else None
             earlier, aged_out = (
                 await store.carried_over(name, str(session["start"]),
                                          chat.follow_up_sessions if chat else DEFAULT_FOLLOW_UP_SESSIONS)

@@ -298,26 +298,28 @@ async def _mark(store: Store, path: Path, given: str, args: argparse.Namespace) 
     if ball_id is None:
         return EXIT_USAGE
     action = Action.ANSWERED if args.answered else Action.DISMISS if args.dismiss else Action.REOPEN
-    found = await store.ball_ledger(ball_id)
-    assert found is not None
-    network, ledger = found
+    found = await store.ball_ledger(ball_id, args.chat)
+    if found is None:
+        print_error(f"no ball {ball_id} in chat {args.chat} (list them with: chatmod followups --db {path})")
+        return EXIT_USAGE
+    chat, network, ledger = found
     try:
         event = moderate(ledger, action, ball_id, args.by, datetime.now(UTC))
     except LedgerError as error:
         print_error(str(error))
         return EXIT_USAGE
-    kind = await _write_mark(store, network, event)
+    kind = await _write_mark(store, chat, network, event)
     print(f"chatmod: ball {ball_id} marked {kind} by {args.by}", file=sys.stderr)
     return EXIT_OK
 
 
-async def _write_mark(store: Store, network: str, event: Marked) -> str:
+async def _write_mark(store: Store, chat: str, network: str, event: Marked) -> str:
     from chatmod.core.models import Network
     from chatmod.store.rows import event_row
 
     row = event_row(Network(network), event)
     assert row is not None
-    await store.write(events=[row])
+    await store.write(events=[row], chat=chat)
     return str(row[2])
 
 
@@ -331,14 +333,15 @@ async def _dismiss_older(store: Store, found: list[_FollowUp], args: argparse.Na
     for item in found:
         if item.message.created_at >= cutoff:
             continue
-        ball = await store.ball_ledger(item.message.id)
+        ball = await store.ball_ledger(item.message.id, item.chat)
         if ball is None:
             continue
+        chat, network, ledger = ball
         try:
-            event = moderate(ball[1], Action.DISMISS, item.message.id, args.by, now)
+            event = moderate(ledger, Action.DISMISS, item.message.id, args.by, now)
         except LedgerError:
             continue  # dealt with meanwhile
-        await _write_mark(store, ball[0], event)
+        await _write_mark(store, chat, network, event)
         dismissed += 1
     print(f"chatmod: dismissed {plural(dismissed, 'ball')} posted before {cutoff:%Y-%m-%d} by {args.by}",
           file=sys.stderr)
@@ -346,8 +349,9 @@ async def _dismiss_older(store: Store, found: list[_FollowUp], args: argparse.Na
 
 
 def _session_note(summary: dict[str, object]) -> str:
-    # Without a chat there is no schedule to be off.
-    if not summary["off_schedule"] or not summary["chat"]:
+    # Only a defined chat has a schedule to be off (databases before schema 8 stored the flag
+    # for sessions of no chat too).
+    if not summary["off_schedule"] or not str(summary["chat"])[:1].isalnum():
         return ""
     moved = summary["moved_from"]
     return f"off schedule (moved from {str(moved)[:10]})" if moved else "off schedule"

@@ -12,8 +12,9 @@ import asyncio
 import contextlib
 import json
 import sqlite3
+import sys
 from array import array
-from collections.abc import AsyncIterator, Iterable, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -46,13 +47,18 @@ WHERE messages.text IS NOT excluded.text
 # ON CONFLICT DO NOTHING ignores only the uniqueness conflict; INSERT OR IGNORE would also
 # swallow a row that breaks NOT NULL or CHECK, and bad rows must fail loudly instead.
 _INSERT_EVENT = f"""
-INSERT INTO ledger_events ({", ".join(EVENT_COLUMNS)}) VALUES ({", ".join("?" * len(EVENT_COLUMNS))})
-ON CONFLICT (network, ball_id, kind, at, by, message_id) DO NOTHING
+INSERT INTO ledger_events (chat, {", ".join(EVENT_COLUMNS)}) VALUES (?, {", ".join("?" * len(EVENT_COLUMNS))})
+ON CONFLICT (chat, network, ball_id, kind, at, by, message_id, judgement) DO NOTHING
 """
-# The events of the balls posted in a span (a session), in the order they happened.
+_LINK_MESSAGE = """
+INSERT INTO chat_messages (chat, network, id, created_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING
+"""
+_NETWORK, _ID, _CREATED = (MESSAGE_COLUMNS.index(name) for name in ("network", "id", "created_at"))
+# The events of a chat's balls posted in a span (a session), in the order they happened.
 _SPAN_EVENTS = """
-SELECT e.seq, e.{} FROM ledger_events e JOIN messages m ON m.network = e.network AND m.id = e.ball_id
-WHERE m.created_at BETWEEN ? AND ? ORDER BY e.seq
+SELECT e.seq, e.{} FROM ledger_events e
+JOIN chat_messages m ON m.chat = e.chat AND m.network = e.network AND m.id = e.ball_id
+WHERE e.chat = ? AND m.created_at BETWEEN ? AND ? ORDER BY e.seq
 """.format(", e.".join(EVENT_COLUMNS))
 _MARK_DELETED = "UPDATE messages SET deleted = 1 WHERE network = ? AND id = ? AND deleted = 0"
 _SET_IDENTITY = """
@@ -105,12 +111,19 @@ class Store:
         # One connection, one transaction at a time: writers that share the store (the live
         # writer, moderator actions) must not interleave their statements.
         self._writing = asyncio.Lock()
+        self.upgraded: tuple[int, Path] | None = None
+        """(the schema version it had, where a copy of it as it was is kept) when opening it
+        upgraded the file."""
 
     @classmethod
-    async def open(cls, path: Path | str, busy_timeout_ms: int = 5000) -> Store:
+    async def open(
+        cls, path: Path | str, busy_timeout_ms: int = 5000, notice: Callable[[str], object] | None = None
+    ) -> Store:
         """Open (creating it if needed) and bring the schema up to date. Raises StoreError.
 
         ``busy_timeout_ms``: how long to wait for another process's lock before giving up.
+        ``notice``: told, in a sentence, where the file as it was is kept when it was upgraded
+        (default: standard error).
         """
         path = Path(path)
         if not path.parent.is_dir():
@@ -128,6 +141,14 @@ class Store:
         except BaseException:
             await connection.close()
             raise
+        if store.upgraded is not None:
+            version, backup = store.upgraded
+            said = (f"chatmod: upgraded {path} from schema {version} to {SCHEMA_VERSION}; "
+                    f"the file as it was is kept at {backup}")
+            if notice is None:
+                print(said, file=sys.stderr, flush=True)
+            else:
+                notice(said)
         return store
 
     async def _configure(self, busy_timeout_ms: int) -> None:
@@ -167,6 +188,8 @@ class Store:
                 f"{self.path}: written by a newer chatmod (schema version {version}; this chatmod "
                 f"knows up to {SCHEMA_VERSION}). Upgrade chatmod to open it."
             )
+        if 0 < version < SCHEMA_VERSION:
+            await self._keep_aside(version)
         for target in range(version + 1, SCHEMA_VERSION + 1):
             script = f"BEGIN IMMEDIATE;\n{MIGRATIONS[target - 1]}\nPRAGMA user_version = {target};\nCOMMIT;"
             try:
@@ -174,6 +197,20 @@ class Store:
             except sqlite3.Error as error:
                 await self._rollback()
                 raise _explain(self.path, error) from None
+
+    async def _keep_aside(self, version: int) -> None:
+        """Copy the database as it is before upgrading it: an upgrade rewrites tables, and a user
+        who must go back to an older chatmod needs the file that one wrote."""
+        backup = self.path.with_name(f"{self.path.name}.v{version}.bak")
+        number = 1
+        while backup.exists():
+            number += 1
+            backup = self.path.with_name(f"{self.path.name}.v{version}.{number}.bak")
+        try:
+            await self._db.execute("VACUUM INTO ?", (str(backup),))
+        except sqlite3.Error as error:
+            raise _explain(self.path, error) from None
+        self.upgraded = (version, backup)
 
     async def _scalar(self, sql: str, parameters: Sequence[object] = ()) -> Any:
         async with self._db.execute(sql, parameters) as cursor:
@@ -206,11 +243,17 @@ class Store:
         deletions: Sequence[tuple[str, str]] = (),
         cursor: tuple[str, str, str] | None = None,
         identities: Sequence[tuple[str, str, str]] = (),
+        *,
+        chat: str | None = None,
     ) -> tuple[int, int]:
         """Write one batch (message rows, ledger event rows, ``(network, id)`` deletions, a live
         source's ``(source, cursor, now)``, and ``(did, handle, now)`` names learnt, which also
         name the stored messages that had only the DID) in one transaction. Idempotent: a batch
         written twice changes nothing the second time.
+
+        The messages and events belong to ``chat`` (a chat's name, an ad hoc chat's key; see
+        :func:`chatmod.chats.chat_key`); events need one. Messages written without one are
+        stored and belong to no chat until a chat's write names them.
 
         Returns how many messages were new or changed, and how many events were new.
         """
@@ -221,11 +264,16 @@ class Store:
                 if messages:
                     async with self._db.executemany(_UPSERT_MESSAGE, messages) as upserted:
                         changed += max(upserted.rowcount, 0)
+                    if chat is not None:
+                        await self._db.executemany(
+                            _LINK_MESSAGE, [(chat, row[_NETWORK], row[_ID], row[_CREATED]) for row in messages])
                 if deletions:
                     async with self._db.executemany(_MARK_DELETED, deletions) as marked:
                         changed += max(marked.rowcount, 0)
                 if events:
-                    async with self._db.executemany(_INSERT_EVENT, events) as inserted:
+                    if chat is None:
+                        raise ValueError("ledger events belong to a chat: give chat=")
+                    async with self._db.executemany(_INSERT_EVENT, [(chat, *row) for row in events]) as inserted:
                         added = max(inserted.rowcount, 0)
                 if cursor is not None:
                     await self._db.execute(_SET_CURSOR, cursor)
@@ -266,24 +314,27 @@ class Store:
         return str(await self._scalar("PRAGMA integrity_check"))
 
     async def message_rows(
-        self, start: str | None = None, end: str | None = None, chunk: int = 2000
+        self, chat: str, start: str | None = None, end: str | None = None, chunk: int = 2000
     ) -> AsyncIterator[list[tuple[object, ...]]]:
-        """Message rows with ``start <= created_at <= end`` (ISO text), oldest first, in chunks.
+        """``chat``'s message rows with ``start <= created_at <= end`` (ISO text), oldest first,
+        in chunks.
 
         ``raw`` comes back empty: the source record (kilobytes for a tweet) is for export, and
         reading it back would double what judging a stored archive reads.
         """
-        columns = ", ".join("NULL" if column == "raw" else column for column in MESSAGE_COLUMNS)
-        sql = f"SELECT {columns} FROM messages WHERE created_at >= ? AND created_at <= ? ORDER BY created_at, id"
-        async with self._db.execute(sql, (start or "", end or "\uffff")) as cursor:
+        columns = ", ".join("NULL" if column == "raw" else f"m.{column}" for column in MESSAGE_COLUMNS)
+        sql = (f"SELECT {columns} FROM chat_messages c JOIN messages m ON m.network = c.network AND m.id = c.id"
+               " WHERE c.chat = ? AND c.created_at >= ? AND c.created_at <= ? ORDER BY c.created_at, c.id")
+        async with self._db.execute(sql, (chat, start or "", end or "\uffff")) as cursor:
             while rows := await cursor.fetchmany(chunk):
                 yield [tuple(row) for row in rows]
 
-    async def message_times(self, start: str, end: str) -> MessageTimes:
+    async def message_times(self, chat: str, start: str, end: str) -> MessageTimes:
         """``created_at`` of the messages :meth:`message_rows` yields for the same span, in order."""
-        sql = "SELECT created_at FROM messages WHERE created_at >= ? AND created_at <= ? ORDER BY created_at, id"
+        sql = ("SELECT created_at FROM chat_messages WHERE chat = ? AND created_at >= ? AND created_at <= ?"
+               " ORDER BY created_at, id")
         times = MessageTimes()
-        async with self._db.execute(sql, (start, end)) as cursor:
+        async with self._db.execute(sql, (chat, start, end)) as cursor:
             while rows := await cursor.fetchmany(10_000):
                 times.extend(row[0] for row in rows)
         return times
@@ -334,15 +385,15 @@ class Store:
         details) oldest first, and how many older balls were left out (aged out)."""
         columns = ", ".join(f"m.{c}" for c in MESSAGE_COLUMNS)
         sql = f"""
-        SELECT {columns}, (SELECT o.detail FROM ledger_events o WHERE o.network = e.network
-                           AND o.ball_id = e.ball_id AND o.kind = 'opened' ORDER BY o.seq LIMIT 1),
+        SELECT {columns}, (SELECT o.detail FROM ledger_events o WHERE o.chat = e.chat AND o.network = e.network
+                           AND o.ball_id = e.ball_id AND o.kind = 'opened' ORDER BY o.seq DESC LIMIT 1),
                s.start >= coalesce((SELECT min(r.start) FROM (SELECT start FROM sessions WHERE chat = s.chat
                                     AND start < ? ORDER BY start DESC LIMIT ?) r), '')
         FROM ledger_events e
         JOIN messages m ON m.network = e.network AND m.id = e.ball_id
-        JOIN sessions s ON s.chat = ? AND m.created_at BETWEEN s.start AND s.end
-        WHERE e.kind IN ('dropped', 'reopened') AND s.start < ?
-          AND e.seq = (SELECT max(x.seq) FROM ledger_events x WHERE x.network = e.network
+        JOIN sessions s ON s.chat = e.chat AND m.created_at BETWEEN s.start AND s.end
+        WHERE e.chat = ? AND e.kind IN ('dropped', 'reopened') AND s.start < ?
+          AND e.seq = (SELECT max(x.seq) FROM ledger_events x WHERE x.chat = e.chat AND x.network = e.network
                        AND x.ball_id = e.ball_id AND x.kind IN ('dropped', 'answered', 'dismissed', 'reopened'))
         ORDER BY m.created_at
         """
@@ -357,13 +408,13 @@ class Store:
         details), oldest first."""
         columns = ", ".join(f"m.{c}" for c in MESSAGE_COLUMNS)
         sql = f"""
-        SELECT s.chat, s.id, {columns}, (SELECT o.detail FROM ledger_events o WHERE o.network = e.network
-                           AND o.ball_id = e.ball_id AND o.kind = 'opened' ORDER BY o.seq LIMIT 1)
+        SELECT s.chat, s.id, {columns}, (SELECT o.detail FROM ledger_events o WHERE o.chat = e.chat AND o.network = e.network
+                           AND o.ball_id = e.ball_id AND o.kind = 'opened' ORDER BY o.seq DESC LIMIT 1)
         FROM ledger_events e
         JOIN messages m ON m.network = e.network AND m.id = e.ball_id
-        JOIN sessions s ON m.created_at BETWEEN s.start AND s.end AND (? IS NULL OR s.chat = ?)
-        WHERE e.kind IN ('dropped', 'reopened')
-          AND e.seq = (SELECT max(x.seq) FROM ledger_events x WHERE x.network = e.network
+        JOIN sessions s ON s.chat = e.chat AND m.created_at BETWEEN s.start AND s.end
+        WHERE (? IS NULL OR e.chat = ?) AND e.kind IN ('dropped', 'reopened')
+          AND e.seq = (SELECT max(x.seq) FROM ledger_events x WHERE x.chat = e.chat AND x.network = e.network
                        AND x.ball_id = e.ball_id AND x.kind IN ('dropped', 'answered', 'dismissed', 'reopened'))
         ORDER BY m.created_at
         """
@@ -384,8 +435,8 @@ class Store:
     async def outside_sessions(self) -> int:
         """Messages in no stored session (reminders, follow-ups between chats)."""
         return int(await self._scalar(
-            "SELECT count(*) FROM messages m WHERE NOT EXISTS (SELECT 1 FROM sessions s"
-            " WHERE s.start <= m.created_at AND m.created_at <= s.end)"
+            "SELECT count(*) FROM messages m WHERE NOT EXISTS (SELECT 1 FROM chat_messages c JOIN sessions s"
+            " ON s.chat = c.chat AND c.created_at BETWEEN s.start AND s.end WHERE c.network = m.network AND c.id = m.id)"
         ))
 
     async def chat_names(self, *, unnamed: bool = False) -> list[str]:
@@ -395,11 +446,13 @@ class Store:
         async with self._db.execute(f"SELECT DISTINCT chat FROM sessions{where} ORDER BY chat") as cursor:
             return [row[0] for row in await cursor.fetchall()]
 
-    async def participants(self, start: str, end: str, team: HostTeam) -> int:
-        """The people who wrote between ``start`` and ``end``, the host team not counted (as
-        reports count them: by who they are, not how their handle was spelled)."""
+    async def participants(self, chat: str, start: str, end: str, team: HostTeam) -> int:
+        """The people who wrote in ``chat`` between ``start`` and ``end``, the host team not
+        counted (as reports count them: by who they are, not how their handle was spelled)."""
         async with self._db.execute(
-            "SELECT DISTINCT network, author, author_id FROM messages WHERE created_at BETWEEN ? AND ?", (start, end)
+            "SELECT DISTINCT m.network, m.author, m.author_id FROM chat_messages c"
+            " JOIN messages m ON m.network = c.network AND m.id = c.id"
+            " WHERE c.chat = ? AND c.created_at BETWEEN ? AND ?", (chat, start, end)
         ) as cursor:
             rows = await cursor.fetchall()
         return len({
@@ -407,52 +460,57 @@ class Store:
             for network, author, author_id in rows if not team.matches(author, author_id)
         })
 
-    async def ball_network(self, ball_id: str) -> str | None:
-        """The network of the ball with this id (None if there is no such ball)."""
+    async def ball_home(self, ball_id: str, chat: str | None = None) -> tuple[str, str] | None:
+        """(chat, network) of the ball with this id, in ``chat`` if given (None: no such ball)."""
         async with self._db.execute(
-            "SELECT network FROM ledger_events WHERE ball_id = ? AND kind = 'opened' LIMIT 1", (ball_id,)
+            "SELECT chat, network FROM ledger_events WHERE ball_id = ? AND kind = 'opened'"
+            " AND (? IS NULL OR chat = ?) ORDER BY seq LIMIT 1", (ball_id, chat, chat)
         ) as cursor:
             row = await cursor.fetchone()
-        return None if row is None else str(row[0])
+        return None if row is None else (str(row[0]), str(row[1]))
 
-    async def ball_ledger(self, ball_id: str) -> tuple[str, Ledger] | None:
-        """(network, a ledger of that one ball as its stored events leave it), or None if no
-        ball has this id. Events that no longer apply (a re-run wrote them twice) are skipped."""
-        network = await self.ball_network(ball_id)
-        if network is None:
+    async def ball_ledger(self, ball_id: str, chat: str | None = None) -> tuple[str, str, Ledger] | None:
+        """(chat, network, a ledger of that one ball as its stored events leave it), or None if
+        no ball has this id (in ``chat``, if given). Events that no longer apply are skipped."""
+        home = await self.ball_home(ball_id, chat)
+        if home is None:
             return None
-        return network, await self._ledger(
-            f"SELECT seq, {', '.join(EVENT_COLUMNS)} FROM ledger_events WHERE network = ? AND ball_id = ? ORDER BY seq",
-            (network, ball_id),
+        chat, network = home
+        return chat, network, await self._ledger(
+            f"SELECT seq, {', '.join(EVENT_COLUMNS)} FROM ledger_events WHERE chat = ? AND network = ?"
+            " AND ball_id = ? ORDER BY seq",
+            (chat, network, ball_id),
         )
 
-    async def session_ledger(self, start: str, end: str) -> Ledger:
-        """The stored ledger of the balls posted from ``start`` to ``end`` (ISO 8601 UTC), every
-        moderator's mark included: what the session's reports count, without judging again."""
-        return await self._ledger(_SPAN_EVENTS, (start, end))
+    async def session_ledger(self, chat: str, start: str, end: str) -> Ledger:
+        """The stored ledger of ``chat``'s balls posted from ``start`` to ``end`` (ISO 8601 UTC),
+        every moderator's mark included: what the session's reports count, without judging again."""
+        return await self._ledger(_SPAN_EVENTS, (chat, start, end))
 
-    async def session_event_rows(self, start: str, end: str) -> list[tuple[object, ...]]:
-        """The stored ledger events (in :data:`EVENT_COLUMNS` order) of the balls posted from
-        ``start`` to ``end``, in the order they happened."""
-        async with self._db.execute(_SPAN_EVENTS, (start, end)) as cursor:
+    async def session_event_rows(self, chat: str, start: str, end: str) -> list[tuple[object, ...]]:
+        """The stored ledger events (in :data:`EVENT_COLUMNS` order) of ``chat``'s balls posted
+        from ``start`` to ``end``, in the order they happened."""
+        async with self._db.execute(_SPAN_EVENTS, (chat, start, end)) as cursor:
             return [tuple(row[1:]) for row in await cursor.fetchall()]
 
-    async def replace_engine_events(self, start: str, end: str, events: Sequence[tuple[object, ...]]) -> int:
-        """Replace every engine event about the balls posted from ``start`` to ``end`` by ``events``
-        (the engine's new judgement), then append the moderators' events about them again, in
-        the order they happened, so each mark follows the ball it marks. One transaction.
+    async def replace_engine_events(
+        self, chat: str, start: str, end: str, events: Sequence[tuple[object, ...]]
+    ) -> int:
+        """Replace every engine event about ``chat``'s balls posted from ``start`` to ``end`` by
+        ``events`` (the engine's new judgement), then append the moderators' events about them
+        again, in the order they happened, so each mark follows the ball it marks. One transaction.
 
         Returns how many moderator events were kept.
         """
         async with self._writing:
             try:
                 await self._db.execute("BEGIN IMMEDIATE")
-                async with self._db.execute(_SPAN_EVENTS, (start, end)) as cursor:
+                async with self._db.execute(_SPAN_EVENTS, (chat, start, end)) as cursor:
                     found = [tuple(row) for row in await cursor.fetchall()]
                 origin = 1 + EVENT_COLUMNS.index("origin")
-                kept = [row[1:] for row in found if row[origin] == "moderator"]
+                kept = [(chat, *row[1:]) for row in found if row[origin] == "moderator"]
                 await self._db.executemany("DELETE FROM ledger_events WHERE seq = ?", [row[:1] for row in found])
-                await self._db.executemany(_INSERT_EVENT, events)
+                await self._db.executemany(_INSERT_EVENT, [(chat, *row) for row in events])
                 await self._db.executemany(_INSERT_EVENT, kept)
                 await self._db.execute("COMMIT")
             except sqlite3.Error as error:
@@ -483,16 +541,19 @@ class Store:
         when stored (``judged``: its host team was known, so its ledger was written)."""
         sql = """
         SELECT s.id, s.chat, s.start, s.end, s.planned_start, s.off_schedule, s.moved_from, s.team,
-               (SELECT count(*) FROM messages m WHERE m.created_at BETWEEN s.start AND s.end) AS messages,
-               (SELECT count(DISTINCT m.author) FROM messages m WHERE m.created_at BETWEEN s.start AND s.end)
-                 AS participants,
-               (SELECT count(*) FROM ledger_events e JOIN messages b ON b.network = e.network AND b.id = e.ball_id
-                 WHERE b.created_at BETWEEN s.start AND s.end AND e.kind = 'opened') AS balls,
-               (SELECT count(*) FROM ledger_events e JOIN messages b ON b.network = e.network AND b.id = e.ball_id
-                 WHERE b.created_at BETWEEN s.start AND s.end AND e.kind = 'dropped'
-                   AND NOT EXISTS (SELECT 1 FROM ledger_events later WHERE later.network = e.network
-                                   AND later.ball_id = e.ball_id AND later.seq > e.seq
-                                   AND later.kind IN ('answered', 'dismissed'))) AS dropped
+               (SELECT count(*) FROM chat_messages c WHERE c.chat = s.chat
+                 AND c.created_at BETWEEN s.start AND s.end) AS messages,
+               (SELECT count(DISTINCT m.author) FROM chat_messages c JOIN messages m ON m.network = c.network
+                 AND m.id = c.id WHERE c.chat = s.chat AND c.created_at BETWEEN s.start AND s.end) AS participants,
+               (SELECT count(*) FROM ledger_events e JOIN chat_messages b ON b.chat = e.chat
+                 AND b.network = e.network AND b.id = e.ball_id
+                 WHERE e.chat = s.chat AND b.created_at BETWEEN s.start AND s.end AND e.kind = 'opened') AS balls,
+               (SELECT count(*) FROM ledger_events e JOIN chat_messages b ON b.chat = e.chat
+                 AND b.network = e.network AND b.id = e.ball_id
+                 WHERE e.chat = s.chat AND b.created_at BETWEEN s.start AND s.end AND e.kind = 'dropped'
+                   AND NOT EXISTS (SELECT 1 FROM ledger_events later WHERE later.chat = e.chat
+                                   AND later.network = e.network AND later.ball_id = e.ball_id
+                                   AND later.seq > e.seq AND later.kind IN ('answered', 'dismissed'))) AS dropped
         FROM sessions s WHERE ? IS NULL OR s.chat = ? ORDER BY s.start
         """
         async with self._db.execute(sql, (chat, chat)) as cursor:
@@ -504,7 +565,8 @@ class Store:
             team = stored_team(str(summary.pop("team") or "{}"))
             summary["judged"] = team is not None
             if team is not None:
-                summary["participants"] = await self.participants(str(summary["start"]), str(summary["end"]), team)
+                summary["participants"] = await self.participants(
+                    str(summary["chat"]), str(summary["start"]), str(summary["end"]), team)
         return summaries
 
 

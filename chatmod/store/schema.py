@@ -138,7 +138,59 @@ _V7 = """
 ALTER TABLE messages ADD COLUMN reply_known INTEGER NOT NULL DEFAULT 0 CHECK (reply_known IN (0, 1));
 """
 
-MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3, _V4, _V5, _V6, _V7)
+_V8 = """
+-- Chats apart: a message belongs to the chats it was read for (one archive may feed two chats
+-- at the same hour; a message may belong to both), and every ledger event to one chat. A
+-- session's messages are its chat's messages in its span. created_at is copied from messages
+-- (it never changes) so a chat's span is one range on chat_messages_by_time.
+CREATE TABLE chat_messages (
+    chat       TEXT NOT NULL,                     -- a chat's name, or an ad hoc chat's '#tag @host'
+    network    TEXT NOT NULL,
+    id         TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    PRIMARY KEY (chat, network, id),
+    FOREIGN KEY (network, id) REFERENCES messages (network, id)
+) WITHOUT ROWID;
+
+CREATE INDEX chat_messages_by_time ON chat_messages (chat, created_at);
+CREATE INDEX chat_messages_by_message ON chat_messages (network, id);
+
+-- Each stored session's messages go to its chat.
+INSERT OR IGNORE INTO chat_messages (chat, network, id, created_at)
+SELECT s.chat, m.network, m.id, m.created_at FROM sessions s
+JOIN messages m ON m.created_at BETWEEN s.start AND s.end;
+
+-- The ledger, rebuilt once: events carry their chat, and kinds are checked by chatmod rather
+-- than by the table, so new kinds (notes, the host's posts) need no rebuild. 'judgement'
+-- numbers the engine runs over a chat: a rejudge appends a new one, which supersedes the last.
+CREATE TABLE ledger_events_v8 (
+    seq         INTEGER PRIMARY KEY,              -- the order events happened in
+    chat        TEXT NOT NULL DEFAULT '',
+    network     TEXT NOT NULL,
+    ball_id     TEXT NOT NULL,
+    kind        TEXT NOT NULL CHECK (kind <> ''),
+    at          TEXT NOT NULL,
+    by          TEXT NOT NULL DEFAULT '',
+    message_id  TEXT NOT NULL DEFAULT '',
+    origin      TEXT NOT NULL CHECK (origin IN ('engine', 'moderator')),
+    detail      TEXT NOT NULL DEFAULT '{}',
+    judgement   INTEGER NOT NULL DEFAULT 0,
+    UNIQUE (chat, network, ball_id, kind, at, by, message_id, judgement)
+);
+
+-- An event goes to the chat whose session holds its ball (to each, where sessions of two chats
+-- held it: they were mixed before), in the order it happened; a ball in no session keeps ''.
+INSERT INTO ledger_events_v8 (chat, network, ball_id, kind, at, by, message_id, origin, detail)
+SELECT coalesce(c.chat, ''), e.network, e.ball_id, e.kind, e.at, e.by, e.message_id, e.origin, e.detail
+FROM ledger_events e LEFT JOIN chat_messages c ON c.network = e.network AND c.id = e.ball_id
+ORDER BY e.seq, c.chat;
+
+DROP TABLE ledger_events;
+ALTER TABLE ledger_events_v8 RENAME TO ledger_events;
+CREATE INDEX ledger_events_by_ball ON ledger_events (network, ball_id);
+"""
+
+MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3, _V4, _V5, _V6, _V7, _V8)
 """``MIGRATIONS[n]`` takes a database from version n to n + 1. Append only; never edit one."""
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -258,7 +258,7 @@ class ChatmodApp(App[None]):
             from chatmod.store import StoreError
 
             try:
-                await recorder.open()
+                await recorder.open(self.session.runtime.team)
             except StoreError as error:
                 self.options.recorder = None
                 self.notify(f"Actions will not be recorded: {error}", severity="error", markup=False, timeout=10)

@@ -35,10 +35,16 @@ class Recorder:
         on_error: told (with a one-line reason) when a write fails; the action stays on screen.
     """
 
-    def __init__(self, path: Path, on_error: Callable[[str], None] | None = None, chat: Chat | None = None) -> None:
+    def __init__(
+        self, path: Path, on_error: Callable[[str], None] | None = None, chat: Chat | None = None,
+        tag: str | None = None,
+    ) -> None:
         self.path = path
         self.on_error = on_error
         self.chat = chat
+        self.tag = tag
+        self.key = ""
+        """The chat it records under (:func:`chatmod.chats.chat_key`), known once opened."""
         self.written = 0
         self._store: Store | None = None
         self._networks: dict[str, Network] = {}
@@ -47,10 +53,13 @@ class Recorder:
         self._live: LiveWriter | None = None
         self._team: HostTeam | None = None
 
-    async def open(self) -> None:
+    async def open(self, team: HostTeam) -> None:
+        """Open the database to record the chat ``team`` hosts."""
+        from chatmod.chats import chat_key
         from chatmod.store import Store
 
-        self._store = await Store.open(self.path)
+        self.key = chat_key(self.chat, self.tag, team)
+        self._store = await Store.open(self.path, notice=self.on_error)
 
     def __call__(self, events: Sequence[Event]) -> None:
         from chatmod.core.events import Analyzed, BallAnswered, ModeratorEvent
@@ -81,7 +90,7 @@ class Recorder:
 
         assert self._store is not None
         try:
-            await self._store.write(events=[row])
+            await self._store.write(events=[row], chat=self.key)
             self.written += 1
         except StoreError as error:
             if self.on_error is not None:
@@ -90,11 +99,12 @@ class Recorder:
     def store_live(self, source: Source, team: HostTeam) -> Callable[[Sequence[SourceItem]], None] | None:
         """Store what ``source`` hands on from now until :meth:`close` (judged by ``team`` then);
         returns what to hand each batch to, or None without a database."""
-        from chatmod.ingest import LiveWriter
+        from chatmod.ingest import IngestResult, LiveWriter
 
         if self._store is None:
             return None
-        self._live, self._team = LiveWriter(self._store, source, on_error=self._say_live_error), team
+        self._live = LiveWriter(self._store, source, IngestResult(chat=self.key), on_error=self._say_live_error)
+        self._team = team
         self._live.start()
         return self._live.take
 

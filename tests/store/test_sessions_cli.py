@@ -159,7 +159,8 @@ def test_a_chat_less_ingest_keeps_its_team_and_its_follow_ups(tmp_path: Path,
     # The follow-up list has the dropped balls of sessions stored without a chat.
     assert main(["followups", "--db", str(db)]) == 0
     listed = capsys.readouterr().out.splitlines()
-    assert listed and "nothing to follow up" not in listed[0] and all("  -  " in line for line in listed)
+    # Without --chat they belong to the ad hoc chat of the host team (the archive's tag not given).
+    assert listed and "nothing to follow up" not in listed[0] and all("  @mshost  " in line for line in listed)
     # Read back with the team that judged it, co-host included, without naming it again.
     assert main(["report", "--db", str(db), "--session", "1", "--format", "json"]) == 0
     stored = json.loads(capsys.readouterr().out)
@@ -317,7 +318,8 @@ def test_rejudge_replaces_the_engines_judgement_and_keeps_every_moderator_mark(
     # dismissed it. Today's engine does not open it.
     with sqlite3.connect(db) as connection:
         connection.executemany(
-            "INSERT INTO ledger_events (network, ball_id, kind, at, by, origin, detail) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO ledger_events (chat, network, ball_id, kind, at, by, origin, detail)"
+            " VALUES ('weekly', ?, ?, ?, ?, ?, ?, ?)",
             [("twitter", "2", "opened", "2025-12-05T18:00:00.000Z", "mshost", "engine", "{}"),
              ("twitter", "2", "dropped", "2025-12-05T19:00:00.000Z", "", "engine", "{}"),
              ("twitter", "2", "dismissed", "2025-12-06T10:00:00.000Z", "sam", "moderator", "{}")])

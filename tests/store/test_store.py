@@ -67,7 +67,7 @@ async def test_rejudging_the_demo_changes_nothing_and_a_failed_replacement_keeps
         (session,) = await store.session_summaries()
         bad = ("twitter", "x", "opened", "2020-01-01T00:00:00.000Z", "", "", "nobody", "{}")  # origin fails CHECK
         with pytest.raises(StoreError):
-            await store.replace_engine_events(str(session["start"]), str(session["end"]), [bad])
+            await store.replace_engine_events(str(session["chat"]), str(session["start"]), str(session["end"]), [bad])
     assert _rows(db, events) == stored
 
 
@@ -75,8 +75,9 @@ async def test_messages_read_back_equal(tmp_path: Path) -> None:
     messages = chat([("m1", "0:00", "bob", "@mshost hi [bold]x[/] \u202e", {"hashtags": ("edchat",), "reply_to_id": "h"}),
                      ("m2", "0:01", "carol", "@mshost forgot the tag", {"untagged": True})])
     async with await Store.open(tmp_path / "x.db") as store:
-        await store.write(messages=[message_row(m) for m in messages])
-        rows = [row async for chunk in store.message_rows() for row in chunk]
+        await store.write(messages=[message_row(m) for m in messages], chat="edchat")
+        rows = [row async for chunk in store.message_rows("edchat") for row in chunk]
+        assert [row async for chunk in store.message_rows("ellchat") for row in chunk] == []
     assert [message_from_row(r) for r in rows] == messages
 
 

@@ -16,10 +16,9 @@ chat ingested live and the same statuses ingested from a file give the same sess
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from chatmod.chats import Chat, chat_key
@@ -31,20 +30,18 @@ from chatmod.core.runtime import ChatRuntime
 from chatmod.core.sessions import SessionRules, SessionSpan, split_sessions
 from chatmod.formats import read_source
 from chatmod.formats.base import Deletion, Item
+from chatmod.run.log import LogWriter
 from chatmod.sources.base import ConnectionState, Source, SourceItem
 from chatmod.sources.live import LiveRun, run_live
 from chatmod.sources.ordering import Run
-from chatmod.store import SessionRow, Store, StoreError
+from chatmod.store import SessionRow, Store
 from chatmod.store.db import MessageTimes
-from chatmod.store.rows import event_row, iso, message_from_row, message_row
+from chatmod.store.rows import event_row, iso, message_from_row, message_row, session_key
 
-__all__ = ["BATCH", "FLUSH_SECONDS", "IngestResult", "LiveWriter", "ingest", "ingest_live", "judge_read"]
+__all__ = ["BATCH", "IngestResult", "LiveWriter", "ingest", "ingest_live", "judge_read"]
 
 BATCH = 1000
 """Messages (or ledger events) per transaction."""
-
-FLUSH_SECONDS = 1.0
-"""The most a live ingest holds what arrived before writing it."""
 
 RECALLED = 50_000
 """Stored messages a resumed live run is told of (a reply to one of them is the chat's)."""
@@ -177,87 +174,43 @@ async def resumed(db: Path, open_source: Callable[[str | None], Source]) -> Sour
 
 
 class LiveWriter:
-    """Holds what a live source hands on (:meth:`take`) and writes it with the source's cursor,
-    a batch at a time, from :meth:`start` to :meth:`stop`; ``result`` counts what was written.
-
-    A write that fails (a full disk, a locked file) loses nothing: what it held is written with
-    the next one, a second later, and ``on_error`` is told at once (once per distinct error);
-    the last write, at :meth:`stop`, raises StoreError if it still cannot.
+    """A live source's items, as it hands them on (:meth:`take`), into the chat's log
+    (:class:`~chatmod.run.log.LogWriter`: a batch a second, with the source's cursor), from
+    :meth:`start` to :meth:`stop`; ``result`` counts what was written. A write that fails loses
+    nothing and ``on_error`` hears of it at once; the last one raises StoreError.
     """
 
     def __init__(self, store: Store, source: Source, result: IngestResult | None = None,
                  keep: Callable[[Message], bool] | None = None, progress: Progress | None = None,
-                 on_error: Callable[[str], object] | None = None) -> None:
-        self._store, self._source, self._progress = store, source, progress
-        self._on_error = on_error
-        self.failing: str | None = None
-        """The error of the last write, until one succeeds."""
-        self._names: list[tuple[str, str]] = []
+                 on_error: Callable[[str], object] | None = None, log: LogWriter | None = None) -> None:
         self.result = result if result is not None else IngestResult()
-        self._key = source.key
-        self._task: asyncio.Task[None] | None = None
-        self._keep = keep
-        self._rows: list[tuple[object, ...]] = []
-        self._deletions: list[tuple[str, str]] = []
-        self._cursor: str | None = None
-        self._full = asyncio.Event()
-        self._stopping = False
+        self._source, self._keep, self._progress = source, keep, progress
+        if log is None:
+            log = LogWriter(store, self.result.chat, source=source, on_error=on_error, written=self._count)
+        else:  # a log that also holds the events of a chat being run (the console's)
+            log.follow(source)
+        self.log = log
+
+    @property
+    def failing(self) -> str | None:
+        """The error of the last write, until one succeeds."""
+        return self.log.failing
 
     def take(self, items: Sequence[SourceItem]) -> None:
         for rows, deletions in _batches(items, self.result, self._keep):
-            self._rows.extend(rows)
-            self._deletions.extend(deletions)
-        self._cursor = self._source.resume_point(items) or self._cursor
-        if len(self._rows) >= BATCH:
-            self._full.set()
+            self.log.add(rows, deletions)
+        self.log.moved_to(self._source.resume_point(items))
 
     def start(self) -> None:
-        self._task = asyncio.create_task(self._run(), name="chatmod live writer")
-
-    async def _run(self) -> None:
-        """Write every second (sooner when a batch is full) until stopped, then once more."""
-        while not self._stopping:
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._full.wait(), FLUSH_SECONDS)
-            self._full.clear()
-            try:
-                await self._flush()
-            except StoreError as error:
-                if str(error) != self.failing and self._on_error is not None:
-                    self._on_error(str(error))
-                self.failing = str(error)
-            else:
-                self.failing = None
-        await self._flush()
-        self.failing = None
+        self.log.start()
 
     async def stop(self) -> None:
-        """Write what is held and stop. Never cancels a write: a transaction cut between
-        statements would stay open."""
-        self._stopping = True
-        self._full.set()
-        if self._task is not None:
-            await self._task
+        await self.log.stop()
 
-    async def _flush(self) -> None:
-        self._names.extend(self._source.learned())
-        rows, deletions, names, cursor = self._rows, self._deletions, self._names, self._cursor
-        if not rows and not deletions and not names:
-            return
-        self._rows, self._deletions, self._names = [], [], []
-        now = iso(datetime.now(UTC))
-        stamp = (self._key, cursor, now) if self._key is not None and cursor is not None else None
-        try:
-            changed, _ = await self._store.write(messages=rows, deletions=deletions, cursor=stamp,
-                                                 identities=[(did, handle, now) for did, handle in names],
-                                                 chat=self.result.chat)
-        except StoreError:
-            # Kept, in order, for the next write: what came meanwhile goes after it.
-            self._rows[:0], self._deletions[:0], self._names[:0] = rows, deletions, names
-            raise
+    def _count(self, read: int, changed: int) -> None:
         self.result.changed += changed
-        self.result.read += len(rows)
-        if self._progress is not None:
+        self.result.read += read
+        if self._progress is not None and read:
             self._progress("reading", self.result.read)
 
 
@@ -409,7 +362,7 @@ def _session_row(span: SessionSpan, times: MessageTimes, *, scheduled: bool) -> 
     planned = iso(span.planned.start) if span.planned is not None else None
     moved = iso(span.moved_from.start) if span.moved_from is not None else None
     return SessionRow(
-        key=planned or f"found:{moved or times.stamp(span.first)}",
+        key=session_key(times.stamp(span.first), planned, moved),
         start=times.stamp(span.first),
         end=times.stamp(span.last),
         planned_start=planned,

@@ -2,26 +2,28 @@
 mark kept.
 
 The ledger is the stored history that reports read as the truth, so a newer engine's judgement
-never reaches a stored session by itself. Rejudging a session replaces what the engine wrote about
-its balls (opened, answered, dropped) by what the engine says now, then appends every moderator
-event about those balls again, in the order they happened and after the engine's, so a mark still
-follows the ball it marks. A mark on a message that is no longer a ball stays as a row (the history
-stays whole, and a later engine may open the ball again) and is skipped when the ledger is read.
-Each session is replaced in one transaction: a crash leaves it either as it was or rejudged.
+never reaches a stored session by itself. Rejudging a session runs its messages through today's
+runtime with every moderator's mark applied at its own time (:func:`~chatmod.core.runtime.
+run_marked`), so a mark stands as it stood: the engine's verdicts after it never undo it. The
+session's ledger is then replaced by what that run made, in its order. A mark on a message that
+is no longer a ball stays as a row (the history stays whole, and a later engine may open the ball
+again) and is skipped when the ledger is read. Each session is replaced in one transaction: a
+crash leaves it either as it was or rejudged.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
 from chatmod.chats import Chat
 from chatmod.core.engine import EngineConfig
-from chatmod.core.events import BallEvent, Event
-from chatmod.core.ledger import Ledger, LedgerError, Status
-from chatmod.core.runtime import ChatRuntime
+from chatmod.core.events import BallEvent, Marked
+from chatmod.core.ledger import Ledger, Status
+from chatmod.core.models import Network
+from chatmod.core.runtime import ChatRuntime, run_marked
 from chatmod.core.schedule import Occurrence
 from chatmod.store import Store
 from chatmod.store.db import stored_team
@@ -113,32 +115,28 @@ async def _rejudge_one(
     networks = {message.id: message.network for message in messages}
     planned = summary.get("planned_start")
     runtime = ChatRuntime(team, config=config, schedule=_planned(chat_named(name) if name else None, planned, start))
-    events: list[Event] = [event for message in messages for event in runtime.receive(message)]
-    events.extend(runtime.finish())
+    stored_marks = [row for row in await store.session_event_rows(name, start, end) if row[_ORIGIN] == "moderator"]
+    known: dict[int, tuple[object, ...]] = {}  # each mark's stored row, by the mark
+    marks: list[Marked] = []
+    unknown: list[tuple[object, ...]] = []  # a kind this version does not know: kept as it is
+    for stored_row in stored_marks:
+        mark = event_from_row(stored_row)
+        if isinstance(mark, Marked):
+            marks.append(mark)
+            known[id(mark)] = stored_row
+            networks.setdefault(mark.ball_id, Network(str(stored_row[0])))
+        else:
+            unknown.append(stored_row)
+    events, stale = run_marked(runtime, messages, marks)
     rows = [row for event in events if isinstance(event, BallEvent)
             and (row := event_row(networks[event.ball_id], event)) is not None]
-
-    marks = [row for row in await store.session_event_rows(name, start, end) if row[_ORIGIN] == "moderator"]
-    ledger, stale = _replayed(events, marks)
+    # Marks that no longer apply stay, as they were written, after what now applies.
+    rows.extend(known[id(mark)] for mark in stale)
+    rows.extend(unknown)
     if not dry_run:
-        await store.replace_engine_events(name, start, end, rows)
-    return Rejudged(ident, name, start, before, Counts.of(ledger), len(marks), stale)
-
-
-def _replayed(events: Sequence[Event], marks: Sequence[tuple[object, ...]]) -> tuple[Ledger, int]:
-    """The ledger of the engine's events with the moderators' marks after them, and how many marks
-    no longer apply (as the stored ledger will be read)."""
-    ledger = Ledger().apply_all(events)
-    stale = 0
-    for row in marks:
-        mark = event_from_row(row)
-        try:
-            if mark is None:
-                raise LedgerError("a kind of event this version does not know")
-            ledger.apply(mark)
-        except LedgerError:
-            stale += 1
-    return ledger, stale
+        await store.replace_ledger(name, start, end, rows)
+    return Rejudged(ident, name, start, before, Counts.of(Ledger().apply_all(events)), len(stored_marks),
+                    len(stale) + len(unknown))
 
 
 def _planned(chat: Chat | None, planned_start: object, start: str) -> list[Occurrence]:

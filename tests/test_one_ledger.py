@@ -71,7 +71,7 @@ def ledger_of_replay(archive: Path) -> dict[str, tuple[object, ...]]:
     events: list[Event] = []
     source = ReplaySource(lambda: read_source(str(archive))[1], speed=None, wall=Wall())
     session = chat_session(source, TEAM)
-    session.sinks.append(events.extend)
+    session.sinks.append(lambda _message, made: events.extend(made))
     while not session.finished:
         session.tick()
     return _summary(Ledger().apply_all(events))

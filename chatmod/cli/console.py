@@ -276,8 +276,8 @@ def _open_console(
     if not _on_terminal():
         print_error("the console needs a terminal; for a text recap use chatmod report (or chatmod demo --recap)")
         return EXIT_USAGE
+    from chatmod.run.record import Recorder
     from chatmod.tui.app import ChatmodApp, ConsoleOptions
-    from chatmod.tui.recorder import Recorder
 
     def load() -> ChatSession:
         # Runs in a worker thread once the console's first frame is up.

@@ -69,6 +69,8 @@ class Reason(StrEnum):
 class SessionStarted:
     session: int
     at: datetime
+    planned: datetime | None = None
+    """The scheduled start of the occurrence this session is (None: found by activity)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -32,6 +32,7 @@ Pure: no clock, no I/O. Time is always an argument.
 from __future__ import annotations
 
 import bisect
+from collections import deque
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -48,6 +49,7 @@ from chatmod.core.events import (
     Marked,
     MessageDeleted,
     MessageEdited,
+    SessionStarted,
 )
 from chatmod.core.handles import HostTeam
 from chatmod.core.ledger import Ball, Ledger, LedgerError
@@ -55,7 +57,7 @@ from chatmod.core.models import Message, Network
 from chatmod.core.schedule import Occurrence
 from chatmod.core.sessions import SessionRules
 
-__all__ = ["SNOOZE", "Action", "ChatRuntime", "moderate", "moderator_event", "run_all"]
+__all__ = ["SNOOZE", "Action", "ChatRuntime", "moderate", "moderator_event", "run_all", "run_marked"]
 
 SNOOZE = timedelta(minutes=5)
 """How long a snoozed ball stays out of the inbox."""
@@ -205,7 +207,11 @@ class ChatRuntime:
             self._last = last = at
             if self.now is None or at > self.now:
                 self.now = at
+        starting = not engine.in_session
         events = engine.ingest(message)
+        if starting and self._window is not None:
+            events = [SessionStarted(e.session, e.at, self._window.start) if type(e) is SessionStarted else e
+                      for e in events]
         if ended:
             ended.extend(events)
             return ended
@@ -224,15 +230,20 @@ class ChatRuntime:
 
     def act(self, action: Action, ball_id: str, by: str, at: datetime) -> Marked:
         """A moderator's action on a ball of this session or the last; raises LedgerError."""
+        return self.mark(moderator_event(action, ball_id, by, at, self.snooze))
+
+    def mark(self, event: Marked) -> Marked:
+        """A moderator's mark (made now, or read back from the log) on a ball of this session or
+        the last; raises LedgerError, saying where the ball stands, when it does not apply."""
+        ball_id = event.ball_id
         if ball_id in self.engine.ledger:
-            event = moderate(self.engine.ledger, action, ball_id, by, at, self.snooze)
+            self.engine.ledger.check(event)
             self.engine.act(event)
         elif ball_id in self.previous:
-            event = moderate(self.previous, action, ball_id, by, at, self.snooze)
             self.previous.apply(event)
         else:
             raise LedgerError(f"no ball {ball_id} in this session or the last")
-        self._tell(at)
+        self._tell(event.at)
         return event
 
     def advance(self, now: datetime) -> list[Event]:
@@ -298,3 +309,36 @@ def run_all(runtime: ChatRuntime, messages: Sequence[Message]) -> list[Event]:
     events = runtime.receive_all(messages)
     events.extend(runtime.finish())
     return events
+
+
+def run_marked(
+    runtime: ChatRuntime, messages: Iterable[Message], marks: Iterable[Marked]
+) -> tuple[list[Event], list[Marked]]:
+    """A chat run again with its moderators' marks: the messages in time order, each mark at its
+    own time (before every message posted after it, and after the session ends if its time is
+    past the session's bound), then the end of input. So a mark stands as it stood when it was
+    made: the engine's later verdicts on its ball (dropped at the session's end, an answer
+    after it was dismissed) never undo it.
+
+    Returns every event, the marks among them where they applied, and the marks that no longer
+    apply (their message is no longer a ball, or the ball is no longer in a state they fit).
+    """
+    waiting = deque(sorted(marks, key=lambda mark: mark.at))  # stable: same time, log order
+    events: list[Event] = []
+    stale: list[Marked] = []
+
+    def marks_until(moment: datetime | None) -> None:
+        while waiting and (moment is None or waiting[0].at < moment):
+            mark = waiting.popleft()
+            events.extend(runtime.advance(mark.at))
+            try:
+                events.append(runtime.mark(mark))
+            except LedgerError:
+                stale.append(mark)
+
+    for message in messages:
+        marks_until(message.created_at)
+        events.extend(runtime.receive(message))
+    marks_until(None)
+    events.extend(runtime.finish())
+    return events, stale

@@ -14,6 +14,7 @@ import json
 import sqlite3
 import sys
 from array import array
+from collections import Counter
 from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -493,30 +494,31 @@ class Store:
         async with self._db.execute(_SPAN_EVENTS, (chat, start, end)) as cursor:
             return [tuple(row[1:]) for row in await cursor.fetchall()]
 
-    async def replace_engine_events(
-        self, chat: str, start: str, end: str, events: Sequence[tuple[object, ...]]
-    ) -> int:
-        """Replace every engine event about ``chat``'s balls posted from ``start`` to ``end`` by
-        ``events`` (the engine's new judgement), then append the moderators' events about them
-        again, in the order they happened, so each mark follows the ball it marks. One transaction.
-
-        Returns how many moderator events were kept.
+    async def replace_ledger(self, chat: str, start: str, end: str, events: Sequence[tuple[object, ...]]) -> None:
+        """Replace every event about ``chat``'s balls posted from ``start`` to ``end`` by ``events``
+        (a new judgement, with the moderators' marks where it applied them), in their order. One
+        transaction. Every moderator event stored must be among ``events``: a mark is history,
+        and a new judgement never loses one (ValueError otherwise, and nothing is written).
         """
+        origin = EVENT_COLUMNS.index("origin")
         async with self._writing:
             try:
                 await self._db.execute("BEGIN IMMEDIATE")
                 async with self._db.execute(_SPAN_EVENTS, (chat, start, end)) as cursor:
                     found = [tuple(row) for row in await cursor.fetchall()]
-                origin = 1 + EVENT_COLUMNS.index("origin")
-                kept = [(chat, *row[1:]) for row in found if row[origin] == "moderator"]
+                marks = Counter(row[1:] for row in found if row[1 + origin] == "moderator")
+                marks.subtract(tuple(row) for row in events if row[origin] == "moderator")
+                if any(count > 0 for count in marks.values()):
+                    raise ValueError(f"a new judgement of {chat or 'a chat'} from {start} would lose moderators' marks")
                 await self._db.executemany("DELETE FROM ledger_events WHERE seq = ?", [row[:1] for row in found])
                 await self._db.executemany(_INSERT_EVENT, [(chat, *row) for row in events])
-                await self._db.executemany(_INSERT_EVENT, kept)
                 await self._db.execute("COMMIT")
             except sqlite3.Error as error:
                 await self._rollback()
                 raise _explain(self.path, error) from error
-        return len(kept)
+            except ValueError:
+                await self._rollback()
+                raise
 
     async def _ledger(self, sql: str, parameters: Sequence[object]) -> Ledger:
         """The ledger the rows of ``sql`` (seq, then :data:`EVENT_COLUMNS`) leave, in their order."""

@@ -24,7 +24,8 @@ from chatmod.core.events import (
 )
 from chatmod.core.models import Mention, Message, Network
 
-__all__ = ["EVENT_COLUMNS", "MESSAGE_COLUMNS", "event_from_row", "event_row", "iso", "message_from_row", "message_row"]
+__all__ = ["EVENT_COLUMNS", "MESSAGE_COLUMNS", "event_from_row", "event_row", "iso", "message_from_row", "message_row",
+           "session_key"]
 
 MESSAGE_COLUMNS = (
     "network", "id", "author", "author_id", "display_name", "created_at", "text", "reply_to_id",
@@ -50,6 +51,13 @@ def iso(moment: datetime) -> str:
     if moment.tzinfo is not UTC:
         moment = moment.astimezone(UTC)
     return moment.replace(tzinfo=None).isoformat(timespec="milliseconds") + "Z"
+
+
+def session_key(start: str, planned_start: str | None, moved_from: str | None = None) -> str:
+    """What makes a stored session the same one when it is written again (a re-ingest, a live
+    run resumed): its planned start, else the start it was found at (or the cancelled one it
+    replaced)."""
+    return planned_start or f"found:{moved_from or start}"
 
 
 def _raw(value: Any) -> str | None:

@@ -42,8 +42,8 @@ from chatmod.words import plural
 if TYPE_CHECKING:
     # The engine, pydantic and the store load after the first frame (see ChatmodApp's loader):
     # a console that appears at once, then fills, starts as fast as a bare Textual app.
+    from chatmod.run.record import Recorder
     from chatmod.sources.base import SourceItem
-    from chatmod.tui.recorder import Recorder
     from chatmod.tui.session import ChatSession
     from chatmod.tui.state import Entry
 
@@ -281,7 +281,7 @@ class ChatmodApp(App[None]):
     async def _consume(self) -> None:
         source = self.session.source
         recorder = self.options.recorder
-        store = recorder.store_live(source, self.session.runtime.team) if recorder is not None else None
+        store = recorder.store_live(source) if recorder is not None else None
         await source.start()
         try:
             async for batch in source.stream():

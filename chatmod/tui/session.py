@@ -31,8 +31,9 @@ from chatmod.tui.state import ConsoleState
 
 __all__ = ["ChatSession", "Sink", "TakenAction"]
 
-Sink = Callable[[Sequence[Event]], None]
-"""Told every event the runtime produces, in order (the store's recorder, the hub)."""
+Sink = Callable[[Message | None, Sequence[Event]], None]
+"""Told every event the runtime produces, in order, with the message that made them (None for
+events no message made: a moderator's mark, the end of a session): the store's recorder, the hub."""
 
 _CATCH_UP = 5000
 """Messages read per tick when the clock is far ahead (fast replay, a seek): keeps frames coming."""
@@ -123,7 +124,7 @@ class ChatSession:
                 self._apply_actions(item.created_at, before=True)
                 events = self.runtime.receive(item)
                 self.state.read(item, events)
-                self._publish(events)
+                self._publish(item, events)
             elif isinstance(item, Deletion):
                 self._emit(self.runtime.delete(item.network, item.id, self.runtime.now or self.source.now()))
             elif isinstance(item, Rejected):
@@ -214,11 +215,11 @@ class ChatSession:
 
     def _emit(self, events: list[Event]) -> None:
         self.state.apply(events)
-        self._publish(events)
+        self._publish(None, events)
 
-    def _publish(self, events: Sequence[Event]) -> None:
+    def _publish(self, message: Message | None, events: Sequence[Event]) -> None:
         for sink in self.sinks:
-            sink(events)
+            sink(message, events)
 
     def _rewind(self) -> None:
         self.runtime = self._make_runtime()

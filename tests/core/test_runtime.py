@@ -17,7 +17,7 @@ from chatmod.core.events import (
     SessionStarted,
 )
 from chatmod.core.handles import HostTeam
-from chatmod.core.ledger import LedgerError, Status
+from chatmod.core.ledger import Ledger, LedgerError, Status
 from chatmod.core.models import Message
 from chatmod.core.runtime import Action, ChatRuntime, moderate
 from chatmod.core.schedule import Schedule
@@ -127,3 +127,51 @@ def test_an_edit_after_the_clock_ended_its_session_starts_no_new_one() -> None:
     edited = first.model_copy(update={"text": "@mshost how, exactly?", "edited": True})
     assert kinds(runtime.receive(edited)) == ["MessageEdited"]
     assert not runtime.in_session and runtime.session == 1
+
+
+class TestMarksStand:
+    """A stored chat run again with its marks (rejudge, a resumed console): each mark at its time."""
+
+    MESSAGES = [
+        ("q", "0:00", "mshost", "Q1: what do you teach? #c"),
+        ("b", "1:00", "bob", "@mshost how do you plan the week?"),
+        ("c", "2:00", "carol", "@mshost do you use rubrics?"),
+        ("d", "3:00", "dave", "A1 maths"),
+        ("h", "5:00", "mshost", "@bob on Sundays, with coffee", {"reply_to_id": "b", "reply_to_author": "bob"}),
+    ]
+
+    def test_a_ball_dismissed_before_the_host_replied_stays_dismissed(self) -> None:
+        from chatmod.core.events import BallDismissed
+        from chatmod.core.runtime import run_marked
+
+        mark = BallDismissed("b", "sam", at("4:00"))
+        events, stale = run_marked(ChatRuntime(TEAM), chat(self.MESSAGES), [mark])
+        ledger = Ledger().apply_all(events)
+        assert stale == [] and ledger.get("b").status is Status.DISMISSED  # type: ignore[union-attr]
+        assert [e for e in events if isinstance(e, ModeratorEvent)] == [mark]
+
+    def test_a_ball_marked_answered_during_the_session_is_not_dropped_at_its_end(self) -> None:
+        from chatmod.core.events import BallAnswered
+        from chatmod.core.runtime import run_marked
+
+        events, _ = run_marked(ChatRuntime(TEAM), chat(self.MESSAGES), [BallAnswered("c", "sam", at("2:30"))])
+        ledger = Ledger().apply_all(events)
+        assert ledger.get("c").status is Status.ANSWERED and ledger.get("c").answered_by == "sam"  # type: ignore[union-attr]
+        assert not any(isinstance(e, BallDropped) and e.ball_id == "c" for e in events)
+
+    def test_a_mark_made_after_the_session_ended_applies_to_the_dropped_ball(self) -> None:
+        from chatmod.core.events import BallAnswered
+        from chatmod.core.runtime import run_marked
+
+        later = BallAnswered("c", "sam", at("30:00:00"))  # days later, from chatmod followups
+        events, stale = run_marked(ChatRuntime(TEAM), chat(self.MESSAGES), [later])
+        kinds_of_c = [type(e).__name__ for e in events if isinstance(e, BallEvent) and e.ball_id == "c"]
+        assert stale == [] and kinds_of_c == ["BallOpened", "BallDropped", "BallAnswered"]
+
+    def test_a_mark_on_a_message_that_is_no_ball_no_longer_applies(self) -> None:
+        from chatmod.core.events import BallDismissed
+        from chatmod.core.runtime import run_marked
+
+        mark = BallDismissed("d", "sam", at("4:00"))  # "A1 maths" asks nothing of the host
+        _, stale = run_marked(ChatRuntime(TEAM), chat(self.MESSAGES), [mark])
+        assert stale == [mark]

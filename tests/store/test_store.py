@@ -67,7 +67,7 @@ async def test_rejudging_the_demo_changes_nothing_and_a_failed_replacement_keeps
         (session,) = await store.session_summaries()
         bad = ("twitter", "x", "opened", "2020-01-01T00:00:00.000Z", "", "", "nobody", "{}")  # origin fails CHECK
         with pytest.raises(StoreError):
-            await store.replace_engine_events(str(session["chat"]), str(session["start"]), str(session["end"]), [bad])
+            await store.replace_ledger(str(session["chat"]), str(session["start"]), str(session["end"]), [bad])
     assert _rows(db, events) == stored
 
 
@@ -201,3 +201,20 @@ async def test_a_live_write_that_fails_keeps_its_messages_for_the_next_and_says_
         await writer.stop()
         assert said == ["disk full"] and writer.failing is None
         assert await store.recent_ids("twitter", 10) == ["m1", "m2"] and await store.cursor("live://test") == "cursor-1"
+
+
+async def test_a_new_judgement_that_would_lose_a_moderators_mark_is_refused_and_writes_nothing(tmp_path: Path) -> None:
+    db = tmp_path / "chat.db"
+    await ingest(str(DEMO), db, TEAM)
+    async with await Store.open(db) as store:
+        (session,) = await store.session_summaries()
+        span = (str(session["chat"]), str(session["start"]), str(session["end"]))
+        rows = await store.session_event_rows(*span)
+        ball = next(row for row in rows if row[2] == "opened")
+        mark = (ball[0], ball[1], "dismissed", "2030-01-01T00:00:00.000Z", "sam", "", "moderator", "{}")
+        await store.write(events=[mark], chat=span[0])
+        with pytest.raises(ValueError, match="would lose moderators' marks"):
+            await store.replace_ledger(*span, rows)  # the engine's events alone
+        assert await store.session_event_rows(*span) == [*rows, mark]
+        await store.replace_ledger(*span, [*rows, mark])
+        assert await store.session_event_rows(*span) == [*rows, mark]

@@ -328,7 +328,7 @@ async def test_quit_leaves_the_app():
 async def test_actions_are_recorded_in_the_database_with_who_and_when(tmp_path: Path):
     import sqlite3
 
-    from chatmod.tui.recorder import Recorder
+    from chatmod.run.record import Recorder
 
     db = tmp_path / "chat.db"
     wall = Wall()
@@ -338,13 +338,16 @@ async def test_actions_are_recorded_in_the_database_with_who_and_when(tmp_path: 
         await pilot.press("c", "a")
         await pilot.pause()
     with sqlite3.connect(db) as connection:
-        rows = connection.execute("SELECT ball_id, kind, by, origin, at FROM ledger_events ORDER BY seq").fetchall()
-    assert [row[:4] for row in rows] == [("b1", "claimed", "sam", "moderator"), ("b1", "answered", "sam", "moderator")]
-    assert rows[0][4].startswith("2026-03-03T17:04:00")  # the chat time of the replay, not the wall clock
+        rows = connection.execute("SELECT ball_id, kind, by, origin, at FROM ledger_events WHERE ball_id = 'b1'"
+                                  " ORDER BY seq").fetchall()
+    # The engine's events and the marks in the order they happened: the ball opens, then is marked.
+    assert [row[:4] for row in rows] == [("b1", "opened", "bob", "engine"), ("b1", "claimed", "sam", "moderator"),
+                                         ("b1", "answered", "sam", "moderator")]
+    assert rows[1][4].startswith("2026-03-03T17:04:00")  # the chat time of the replay, not the wall clock
 
 
 async def test_an_unusable_database_is_reported_and_the_console_goes_on(tmp_path: Path):
-    from chatmod.tui.recorder import Recorder
+    from chatmod.run.record import Recorder
 
     wall = Wall()
     app = make_app(wall=wall, recorder=Recorder(tmp_path / "missing" / "chat.db"))
@@ -375,7 +378,7 @@ async def test_when_the_replay_ends_the_inbox_becomes_the_follow_up_list():
 async def test_two_quick_actions_are_both_recorded(tmp_path: Path):
     import sqlite3
 
-    from chatmod.tui.recorder import Recorder
+    from chatmod.run.record import Recorder
 
     db = tmp_path / "chat.db"
     wall = Wall()
@@ -388,7 +391,8 @@ async def test_two_quick_actions_are_both_recorded(tmp_path: Path):
         await pilot.pause()
         assert not any("Not recorded" in n.message for n in app._notifications)
     with sqlite3.connect(db) as connection:
-        kinds = connection.execute("SELECT ball_id, kind FROM ledger_events ORDER BY seq").fetchall()
+        kinds = connection.execute("SELECT ball_id, kind FROM ledger_events WHERE origin = 'moderator'"
+                                   " ORDER BY seq").fetchall()
     assert kinds == [("b1", "claimed"), ("b1", "dismissed"), ("c1", "claimed")]
 
 

@@ -1,0 +1,183 @@
+"""Provides :class:`LogWriter`: a running chat written to the database as it happens.
+
+What a chat produces (its messages, the ledger events in the order the runtime made them, the
+sessions it found, a live source's cursor and the names it learnt) is held for at most
+:data:`FLUSH_SECONDS` and written in one transaction, so the log's ``seq`` order is the runtime's
+order and the ledger rebuilt from it equals the runtime's. A ``kill -9`` loses at most the last
+second; a moderator's mark is written at once rather than within the second.
+
+A write that fails (a full disk, a locked file) loses nothing: what it held is written with the
+next one, a second later, and ``on_error`` is told at once (once per distinct error); the last
+write, at :meth:`LogWriter.stop`, raises StoreError if it still cannot.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+
+from chatmod.store import SessionRow, Store, StoreError
+from chatmod.store.rows import iso
+
+if TYPE_CHECKING:
+    from chatmod.core.handles import HostTeam
+    from chatmod.sources.base import Source
+
+__all__ = ["BATCH", "FLUSH_SECONDS", "LogWriter", "Pending"]
+
+BATCH = 1000
+"""Messages (or ledger events) that make a write due before its second is up."""
+
+FLUSH_SECONDS = 1.0
+"""The most the log holds what happened before writing it."""
+
+
+@dataclass(slots=True)
+class Pending:
+    """What waits for the next write, in the order it happened."""
+
+    messages: list[tuple[object, ...]] = field(default_factory=list)
+    deletions: list[tuple[str, str]] = field(default_factory=list)
+    events: list[tuple[object, ...]] = field(default_factory=list)
+    sessions: dict[str, SessionRow] = field(default_factory=dict)
+    """By key: a session written open and later closed is written once, as it last stood."""
+    names: list[tuple[str, str]] = field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        return bool(self.messages or self.deletions or self.events or self.sessions or self.names)
+
+    def put_back(self, older: Pending) -> None:
+        """``older`` (a write that failed) goes before what came meanwhile."""
+        self.messages[:0], self.deletions[:0], self.events[:0], self.names[:0] = (
+            older.messages, older.deletions, older.events, older.names)
+        self.sessions = {**older.sessions, **self.sessions}
+
+
+class LogWriter:
+    """Writes a chat's log to ``store`` under ``chat``, a batch at a time, from :meth:`start` to
+    :meth:`stop`. Sessions are written with ``team``, the host team that judged them.
+
+    ``written`` is told (message rows written, how many were new or changed) after each write.
+    """
+
+    def __init__(
+        self,
+        store: Store,
+        chat: str,
+        *,
+        team: HostTeam | None = None,
+        source: Source | None = None,
+        on_error: Callable[[str], object] | None = None,
+        written: Callable[[int, int], object] | None = None,
+    ) -> None:
+        self._store, self.chat, self.team = store, chat, team
+        self._source = source
+        self._on_error = on_error
+        self._written = written
+        self.failing: str | None = None
+        """The error of the last write, until one succeeds."""
+        self._pending = Pending()
+        self._cursor: str | None = None
+        self._due = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+        self._stopping = False
+        self._idle = asyncio.Event()
+        self._idle.set()
+
+    # -- what to write ----------------------------------------------------------------------
+
+    def follow(self, source: Source) -> None:
+        """Keep ``source``'s cursor and the names it learns with what it hands on."""
+        self._source = source
+
+    def add(
+        self,
+        messages: Sequence[tuple[object, ...]] = (),
+        deletions: Sequence[tuple[str, str]] = (),
+        events: Sequence[tuple[object, ...]] = (),
+        sessions: Sequence[SessionRow] = (),
+        *,
+        now: bool = False,
+    ) -> None:
+        """Hold rows for the next write; with ``now`` (a moderator's mark) write at once."""
+        pending = self._pending
+        pending.messages.extend(messages)
+        pending.deletions.extend(deletions)
+        pending.events.extend(events)
+        for row in sessions:
+            pending.sessions[row.key] = row
+        if now or len(pending.messages) >= BATCH or len(pending.events) >= BATCH:
+            self._due.set()
+
+    def moved_to(self, cursor: str | None) -> None:
+        """The source has handed on everything up to ``cursor`` (None: it did not move)."""
+        if cursor is not None:
+            self._cursor = cursor
+
+    # -- running ----------------------------------------------------------------------------
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name=f"chatmod log of {self.chat or 'a chat'}")
+
+    async def _run(self) -> None:
+        """Write every second (sooner when due) until stopped, then once more."""
+        while not self._stopping:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._due.wait(), FLUSH_SECONDS)
+            self._due.clear()
+            try:
+                await self._flush()
+            except StoreError as error:
+                if str(error) != self.failing and self._on_error is not None:
+                    self._on_error(str(error))
+                self.failing = str(error)
+            else:
+                self.failing = None
+        await self._flush()
+        self.failing = None
+
+    async def stop(self) -> None:
+        """Write what is held and stop. Never cancels a write: a transaction cut between
+        statements would stay open."""
+        self._stopping = True
+        self._due.set()
+        if self._task is not None:
+            await self._task
+
+    async def settled(self) -> None:
+        """Wait until what was held when called has been written (or its write failed)."""
+        self._due.set()
+        await asyncio.sleep(0)
+        await self._idle.wait()
+        if self._pending:
+            self._due.set()
+            await asyncio.sleep(0)
+            await self._idle.wait()
+
+    async def _flush(self) -> None:
+        if self._source is not None:
+            self._pending.names.extend(self._source.learned())
+        pending, self._pending = self._pending, Pending()
+        if not pending:
+            return
+        self._idle.clear()
+        now = iso(datetime.now(UTC))
+        key = self._source.key if self._source is not None else None
+        stamp = (key, self._cursor, now) if key is not None and self._cursor is not None else None
+        try:
+            changed, _ = await self._store.write(
+                messages=pending.messages, deletions=pending.deletions, events=pending.events, cursor=stamp,
+                identities=[(did, handle, now) for did, handle in pending.names], chat=self.chat)
+            for row in pending.sessions.values():
+                await self._store.write_sessions(self.chat, row.start, row.end, [row], self.team)
+        except StoreError:
+            self._pending.put_back(pending)
+            raise
+        finally:
+            self._idle.set()
+        if self._written is not None:
+            self._written(len(pending.messages), changed)

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from chatmod.core.handles import HostTeam
     from chatmod.core.models import Network
     from chatmod.formats.base import Item
+    from chatmod.run.history import History
     from chatmod.sources.base import Source
     from chatmod.tui.session import ChatSession
 
@@ -212,10 +213,15 @@ def _watch_live(args: argparse.Namespace, url: str, chat: Chat | None) -> int:
     except LiveURLError as error:
         print_error(str(error))
         return EXIT_USAGE
+    from chatmod.cli.sources import resolve_team
+    from chatmod.core.models import Network
+    from chatmod.run.history import History
+
     probe = open_source(args, url, chat)
     if isinstance(probe, int):
         return probe
     source = probe
+    history = History()
     if args.db is not None:
         # Recording: pick up where the last live run into this database stopped.
         import asyncio
@@ -230,21 +236,35 @@ def _watch_live(args: argparse.Namespace, url: str, chat: Chat | None) -> int:
 
         try:
             source = asyncio.run(resumed(args.db, reopen))
+            history = asyncio.run(_ongoing(args.db, chat, tag, resolve_team(
+                args.host, args.cohost, chat, source.network or Network.TWITTER)))
         except StoreError as error:
             print_error(str(error))
             return EXIT_FAILURE
 
     def opener() -> tuple[Source, Callable[[Network], HostTeam]]:
-        from chatmod.cli.sources import resolve_team
-
         return source, lambda network: resolve_team(args.host, args.cohost, chat, network)
 
-    return _open_console(args, opener, title=f"#{tag} · {source.label}", tag=tag, chat=chat)
+    return _open_console(args, opener, title=f"#{tag} · {source.label}", tag=tag, chat=chat, history=history)
+
+
+async def _ongoing(db: Path, chat: Chat | None, tag: str | None, team: HostTeam) -> History:
+    """The session a live run into ``db`` joins, if the last run stopped in the middle of it."""
+    from datetime import UTC, datetime
+
+    from chatmod.chats import chat_key
+    from chatmod.core.sessions import SessionRules
+    from chatmod.run.history import ongoing
+    from chatmod.store import Store
+
+    async with await Store.open(db) as store:
+        return await ongoing(store, chat_key(chat, tag, team), datetime.now(UTC), SessionRules().gap)
 
 
 def _watch_session(args: argparse.Namespace) -> int:
     from chatmod.cli.common import default_db_path
     from chatmod.cli.sources import load_session
+    from chatmod.run.history import History
 
     loaded = load_session(args.db, args.session, args.host, args.cohost, args.tag, args.chats_file)
     if isinstance(loaded, int):
@@ -253,6 +273,7 @@ def _watch_session(args: argparse.Namespace) -> int:
     return _open_console(
         args, lambda: ((lambda: loaded.messages), lambda _: loaded.team), title=title, tag=loaded.tag,
         carried_over=len(loaded.carried_over), db=args.db if args.db is not None else default_db_path(),
+        history=History(marks=loaded.marks),
     )
 
 
@@ -269,6 +290,7 @@ def _open_console(
     chat: Chat | None = None,
     carried_over: int = 0,
     db: Path | None = None,
+    history: History | None = None,
 ) -> int:
     if args.red <= args.amber:
         print_error(f"--red ({args.red} s) must be longer than --amber ({args.amber} s)")
@@ -313,7 +335,10 @@ def _open_console(
         def make_runtime() -> ChatRuntime:
             return ChatRuntime(team, snooze=thresholds.snooze, schedule=schedule)
 
-        return ChatSession(feed, make_runtime, make_state)
+        session = ChatSession(feed, make_runtime, make_state)
+        if history is not None:
+            session.resume(history)
+        return session
 
     if db is None:
         db = getattr(args, "db", None)  # demo has no --db

@@ -26,12 +26,14 @@ from chatmod.words import plural
 
 if TYPE_CHECKING:
     from chatmod.chats import Chat
+    from chatmod.core.events import Marked
     from chatmod.core.handles import HostTeam
     from chatmod.core.ledger import Ledger
     from chatmod.core.models import Message, Network
     from chatmod.core.schedule import Occurrence
     from chatmod.formats.base import Item
     from chatmod.report.model import BallItem
+    from chatmod.run.history import History
     from chatmod.sources.ordering import Run
 
 __all__ = [
@@ -136,6 +138,9 @@ class Loaded:
     chat: Chat | None = None
     interrupted: bool = False
     """A live run ended by Ctrl-C: the command reports what came, then exits 130."""
+    marks: list[Marked] = field(default_factory=list)
+    """A stored session's moderators' marks, in the order they were made (the console applies
+    each at its time)."""
     ledger: Ledger | None = None
     """A stored session's ledger as stored, moderators' marks included: the truth its reports
     count (None: the chat is judged as it is read)."""
@@ -254,24 +259,24 @@ def load_session(
     from chatmod.core.handles import HostTeam
     from chatmod.core.ledger import Ledger
     from chatmod.core.models import Network
+    from chatmod.run.history import History, read_session
     from chatmod.sources.ordering import Run
     from chatmod.store import Store, StoreError
     from chatmod.store.db import stored_team
-    from chatmod.store.rows import message_from_row
 
     path = existing_db(db)
     if path is None:
         return EXIT_USAGE
 
-    async def read() -> tuple[dict[str, object] | None, list[Message], Chat | None, list[BallItem], int, Ledger]:
+    async def read() -> tuple[dict[str, object] | None, History, Chat | None, list[BallItem], int, Ledger]:
         async with await Store.open(path) as store:
             session = await store.session(session_id)
             if session is None:
-                return None, [], None, [], 0, Ledger()
+                return None, History(), None, [], 0, Ledger()
             name = str(session["chat"] or "")
             start, end = str(session["start"]), str(session["end"])
-            stored = await store.session_ledger(name, start, end)
-            rows = [row async for chunk in store.message_rows(name, start, end) for row in chunk]
+            stored_ledger = await store.session_ledger(name, start, end)
+            history = await read_session(store, name, start, end)
             chat = find_chat(chats_file, name, quiet=True) if name[:1].isalnum() else None
             earlier, aged_out = (
                 await store.carried_over(name, str(session["start"]),
@@ -279,10 +284,11 @@ def load_session(
                 if name else ([], 0)
             )
             carried = sorted((_carried_item(r, d) for r, d in earlier), key=lambda b: (not b.question, b.at))
-            return session, [message_from_row(row) for row in rows], chat, carried, aged_out, stored
+            return session, history, chat, carried, aged_out, stored_ledger
 
     try:
-        session, messages, chat, carried, aged_out, ledger = asyncio.run(read())
+        session, history, chat, carried, aged_out, ledger = asyncio.run(read())
+        messages = history.messages
     except StoreError as error:
         return store_failed(error)
     if session is None:
@@ -309,7 +315,7 @@ def load_session(
     # unjudged, or read with another team (--host), is judged now.
     judged = stored is not None and not hosts
     return Loaded(messages, run, team, label=f"session {session_id} of {path.name}", tag=tag, carried_over=carried,
-                  aged_out=aged_out, chat=chat, ledger=ledger if judged else None)
+                  aged_out=aged_out, chat=chat, marks=history.marks, ledger=ledger if judged else None)
 
 
 def _carried_item(row: tuple[object, ...], detail: dict[str, object]) -> BallItem:

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from chatmod.chats import Chat
-    from chatmod.core.events import Event
+    from chatmod.core.events import Event, SessionStarted
     from chatmod.core.handles import HostTeam
     from chatmod.core.models import Message, Network
     from chatmod.ingest import LiveWriter
@@ -63,8 +63,9 @@ class Recorder:
         self._session: tuple[datetime, datetime, datetime | None] | None = None
         """The session being read: its first message, its last, its planned start."""
 
-    async def open(self, team: HostTeam) -> None:
-        """Open the database to record the chat ``team`` hosts."""
+    async def open(self, team: HostTeam, ongoing: tuple[SessionStarted, datetime] | None = None) -> None:
+        """Open the database to record the chat ``team`` hosts; ``ongoing``: the session the
+        chat is in already (how it started, its newest message), read before recording began."""
         from chatmod.chats import chat_key
         from chatmod.run.log import LogWriter
         from chatmod.store import Store
@@ -73,6 +74,9 @@ class Recorder:
         self._store = await Store.open(self.path, notice=self.on_error)
         self._log = LogWriter(self._store, self.key, team=team, on_error=self._say_error)
         self._log.start()
+        if ongoing is not None:
+            started, last = ongoing
+            self._session = (started.at, last, started.planned)
 
     def __call__(self, message: Message | None, events: Sequence[Event]) -> None:
         from chatmod.core.events import Analyzed, BallEvent, SessionEnded, SessionStarted

@@ -531,6 +531,12 @@ class Store:
                         ledger.apply(event)
         return ledger
 
+    async def latest_session(self, chat: str) -> dict[str, object] | None:
+        """``chat``'s stored session that started last (as :meth:`session`), or None."""
+        async with self._db.execute("SELECT id FROM sessions WHERE chat = ? ORDER BY start DESC LIMIT 1", (chat,)) as cursor:
+            row = await cursor.fetchone()
+        return None if row is None else await self.session(int(row[0]))
+
     async def session(self, session_id: int) -> dict[str, object] | None:
         """One stored session (id, chat, key, start, end, planned_start, off_schedule, moved_from)."""
         async with self._db.execute("SELECT * FROM sessions WHERE id = ?", (session_id,)) as cursor:

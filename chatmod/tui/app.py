@@ -258,7 +258,7 @@ class ChatmodApp(App[None]):
             from chatmod.store import StoreError
 
             try:
-                await recorder.open(self.session.runtime.team)
+                await recorder.open(self.session.runtime.team, self.session.ongoing)
             except StoreError as error:
                 self.options.recorder = None
                 self.notify(f"Actions will not be recorded: {error}", severity="error", markup=False, timeout=10)

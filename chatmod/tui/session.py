@@ -3,20 +3,21 @@ and every sink (the store, later the hub). No Textual: the app calls it on its o
 
 On a seekable source, going back rebuilds the runtime and the state from the source's start,
 applying each moderator action at the chat time it was taken, so the ledger at any moment equals
-what it was then.
+what it was then. A chat already stored (a stored session watched again, a live chat resumed) is
+given its stored marks the same way (:meth:`ChatSession.remember`): each applies at its time.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 
-from chatmod.core.events import Event, Marked
+from chatmod.core.events import Event, Marked, SessionEnded, SessionStarted
 from chatmod.core.ledger import LedgerError
 from chatmod.core.models import Message, Rejected
 from chatmod.core.runtime import Action, ChatRuntime
 from chatmod.formats.base import Deletion
+from chatmod.run.history import History
 from chatmod.sources.base import (
     Capabilities,
     ConnectionState,
@@ -29,7 +30,7 @@ from chatmod.sources.base import (
 from chatmod.sources.replay import END_OF_TIME, ReplaySource
 from chatmod.tui.state import ConsoleState
 
-__all__ = ["ChatSession", "Sink", "TakenAction"]
+__all__ = ["ChatSession", "Sink"]
 
 Sink = Callable[[Message | None, Sequence[Event]], None]
 """Told every event the runtime produces, in order, with the message that made them (None for
@@ -37,14 +38,6 @@ events no message made: a moderator's mark, the end of a session): the store's r
 
 _CATCH_UP = 5000
 """Messages read per tick when the clock is far ahead (fast replay, a seek): keeps frames coming."""
-
-
-@dataclass(frozen=True, slots=True)
-class TakenAction:
-    at: datetime
-    action: Action
-    ball_id: str
-    by: str
 
 
 class ChatSession:
@@ -72,7 +65,11 @@ class ChatSession:
         self.sinks = list(sinks)
         self.link: ConnectionState | None = None
         """The source's connection, as it last said."""
-        self.actions: list[TakenAction] = []
+        self.ongoing: tuple[SessionStarted, datetime] | None = None
+        """The session being read (how it started, its newest message), None between sessions:
+        a sink added later (the store's recorder) joins it."""
+        self.actions: list[Marked] = []
+        """Every moderator's mark on this chat, taken here or stored before, in the order taken."""
         self._applied: set[int] = set()
         self.finished = False
         """The source has ended and the session with it."""
@@ -160,12 +157,19 @@ class ChatSession:
     def act(self, action: Action, ball_id: str, by: str) -> Marked:
         """A moderator's action at the current chat time; raises LedgerError when it does not
         apply. Remembered, so a seek back applies it again at its time."""
-        at = self.now()
-        event = self.runtime.act(action, ball_id, by, at)
+        event = self.runtime.act(action, ball_id, by, self.now())
         self._applied.add(len(self.actions))
-        self.actions.append(TakenAction(at, action, ball_id, by))
+        self.actions.append(event)
         self._emit([event])
         return event
+
+    def resume(self, history: History) -> None:
+        """Start from what the database holds of this chat: its marks apply when the chat reaches
+        their times, as if taken then; its messages (the session a resumed live run joins) are
+        read before anything the source brings. Call before the sinks are added: all of it is
+        stored already."""
+        self.actions.extend(history.marks)
+        self.feed(history.messages)
 
     # -- replay controls --------------------------------------------------------------------
 
@@ -218,10 +222,18 @@ class ChatSession:
         self._publish(None, events)
 
     def _publish(self, message: Message | None, events: Sequence[Event]) -> None:
+        for event in events:
+            if type(event) is SessionStarted:
+                self.ongoing = (event, event.at)
+            elif type(event) is SessionEnded:
+                self.ongoing = None
+        if message is not None and self.ongoing is not None and message.created_at > self.ongoing[1]:
+            self.ongoing = (self.ongoing[0], message.created_at)
         for sink in self.sinks:
             sink(message, events)
 
     def _rewind(self) -> None:
+        self.ongoing = None
         self.runtime = self._make_runtime()
         self.state = self._make_state()
         self._applied = set()
@@ -240,7 +252,7 @@ class ChatSession:
             index, taken = min(waiting, key=lambda pair: pair[1].at)
             self._applied.add(index)
             try:
-                event = self.runtime.act(taken.action, taken.ball_id, taken.by, taken.at)
+                self.runtime.mark(taken)
             except LedgerError:
                 continue  # the ball was not open (or not closed) at that moment in this run
-            self._emit([event])
+            self._emit([taken])

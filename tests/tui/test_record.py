@@ -104,3 +104,75 @@ async def test_quitting_mid_chat_stores_the_session_as_it_stands_with_nothing_dr
     assert (session["chat"], session["messages"], session["balls"], session["dropped"]) == ("#edchat @mshost", 6, 2, 0)
     assert await cli("followups", "--db", str(db)) == 0
     assert "nothing to follow up" in capsys.readouterr().err
+
+
+async def test_a_console_resumed_mid_chat_joins_the_stored_session_with_its_marks(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from datetime import timedelta
+
+    from chatmod.run.history import ongoing
+    from tests.conftest import at
+    from tests.tui.conftest import ROWS, replay_session
+
+    db, wall = tmp_path / "chat.db", Wall()
+    first = make_app(wall=wall, recorder=Recorder(db, tag="edchat"))
+    async with first.run_test(size=SIZE) as pilot:
+        await at_minute(first, pilot, wall, 4)
+        await pilot.press("d")  # b1
+        await pilot.pause()
+        await pilot.press("q")  # mid-chat: Q2 is six minutes away
+
+    async with await Store.open(db) as store:
+        history = await ongoing(store, "#edchat @mshost", at("5:00"), timedelta(hours=3))
+    assert [m.id for m in history.messages] == ["q1", "rt1", "c1", "b1", "a1", "r1"]
+    assert [(mark.ball_id, type(mark).__name__) for mark in history.marks] == [("b1", "BallDismissed")]
+
+    later, wall = [row for row in ROWS if at(row[1]) > at("5:00")], Wall()
+    session = replay_session(later, wall=wall)
+    session.resume(history)
+    second = make_app(wall=wall, session=session, recorder=Recorder(db, tag="edchat"))
+    async with second.run_test(size=SIZE) as pilot:
+        await at_minute(second, pilot, wall, 1)
+        assert 1 in second.session.state.questions and 2 in second.session.state.questions
+        assert second.session.state.ball("b1").status is Status.DISMISSED  # type: ignore[union-attr]
+        await at_minute(second, pilot, wall, 30)
+        assert second.session.finished
+        await pilot.press("q")
+
+    assert await _stored(db) == {"b1": (Status.DISMISSED, None), "c1": (Status.DROPPED, None),
+                                 "d1": (Status.ANSWERED, "mshost")}
+    (session_row,) = await _sessions(db, capsys)  # one session, not two overlapping
+    assert (session_row["messages"], session_row["balls"], session_row["dropped"]) == (11, 3, 1)
+    import sqlite3
+
+    with sqlite3.connect(db) as connection:
+        assert connection.execute("SELECT count(*) FROM ledger_events WHERE kind = 'opened'").fetchone() == (3,)
+
+
+async def test_a_stored_session_watched_again_shows_its_marks(tmp_path: Path) -> None:
+    from chatmod.cli.sources import load_session
+    from chatmod.run.history import History
+    from tests.tui.conftest import chat_session
+
+    db, wall = tmp_path / "chat.db", Wall()
+    app = make_app(wall=wall, recorder=Recorder(db, tag="edchat"))
+    async with app.run_test(size=SIZE) as pilot:
+        await at_minute(app, pilot, wall, 4)
+        await pilot.press("a")  # b1, answered by direct message
+        await pilot.pause()
+        await at_minute(app, pilot, wall, 30)
+        await pilot.press("q")
+
+    loaded = await asyncio.to_thread(load_session, db, 1, [], [], None, tmp_path / "chats.toml")
+    assert not isinstance(loaded, int) and [type(m).__name__ for m in loaded.marks] == ["BallAnswered"]
+    from chatmod.sources.replay import ReplaySource
+
+    wall = Wall()
+    session = chat_session(ReplaySource(lambda: list(loaded.messages), speed=60.0, wall=wall), loaded.team)
+    session.resume(History(marks=loaded.marks))  # what watch --db --session does
+    again = make_app(wall=wall, session=session)
+    async with again.run_test(size=SIZE) as pilot:
+        await at_minute(again, pilot, wall, 30)
+        ball = again.session.state.ball("b1")
+        assert ball is not None and (ball.status, ball.answered_by) == (Status.ANSWERED, "sam")

@@ -1,4 +1,10 @@
-"""Provides the ledger of balls: the state every view reads, rebuilt from events alone."""
+"""Provides the ledger of balls: the state every view reads, rebuilt from events alone.
+
+A ball is held by at most one person at a time: a claim on a ball someone else holds is refused
+with the holder's name, and only the holder lets it go (two co-moderators never answer the same
+ball). Every event applied to a ball raises its ``version``, so an action taken on what a screen
+showed can be refused when the ball has changed since (:meth:`Ledger.check`, ``seen``).
+"""
 
 from __future__ import annotations
 
@@ -21,7 +27,7 @@ from chatmod.core.events import (
     Event,
 )
 
-__all__ = ["Ball", "Ledger", "LedgerError", "Status"]
+__all__ = ["Ball", "Ledger", "LedgerError", "Refusal", "Status"]
 
 
 class Status(StrEnum):
@@ -33,8 +39,27 @@ class Status(StrEnum):
     DROPPED = "dropped"
 
 
+class Refusal(StrEnum):
+    """Why an action was refused, for a screen (or a co-moderator's client) to act on."""
+
+    UNKNOWN = "unknown"
+    """No such ball (in this session or the last)."""
+    STATE = "state"
+    """The ball's status does not allow it (dismissing a dismissed ball)."""
+    HELD = "held"
+    """Someone else holds the ball (a claim), or does not (an unclaim by another)."""
+    CHANGED = "changed"
+    """The ball changed since the action's author saw it."""
+
+
 class LedgerError(ValueError):
-    """A moderator action that does not apply: unknown ball, or not allowed in its state."""
+    """A moderator action that does not apply: the message says why in words, ``refusal`` as a
+    code, and ``ball`` is where the ball stands now (None when there is no such ball)."""
+
+    def __init__(self, message: str, refusal: Refusal = Refusal.STATE, ball: Ball | None = None) -> None:
+        super().__init__(message)
+        self.refusal = refusal
+        self.ball = ball
 
 
 @dataclass(slots=True)
@@ -55,6 +80,8 @@ class Ball:
     closed_at: datetime | None = None
     claimed_by: str | None = None
     snoozed_until: datetime | None = None
+    version: int = 1
+    """How many events it has been through: an action taken on an older version is stale."""
 
     @property
     def is_open(self) -> bool:
@@ -109,20 +136,30 @@ class Ledger:
     def open_balls(self) -> list[Ball]:
         return [ball for ball in self._balls.values() if ball.is_open]
 
-    def check(self, event: Event) -> None:
-        """Raise :class:`LedgerError` unless ``event`` applies to the current state."""
+    def check(self, event: Event, seen: int | None = None) -> None:
+        """Raise :class:`LedgerError` unless ``event`` applies to the current state (and, given
+        ``seen``, the ball is still at the version its author saw)."""
         if isinstance(event, BallOpened):
             if event.ball_id in self._balls:
-                raise LedgerError(f"ball {event.ball_id} is already open")
+                raise LedgerError(f"ball {event.ball_id} is already open", Refusal.STATE, self._balls[event.ball_id])
             return
         allowed = _ALLOWED.get(type(event))
         if allowed is None or not isinstance(event, BallEvent):
             return
         ball = self._balls.get(event.ball_id)
         if ball is None:
-            raise LedgerError(f"no ball {event.ball_id}")
+            raise LedgerError(f"no ball {event.ball_id}", Refusal.UNKNOWN)
+        if seen is not None and seen != ball.version:
+            raise LedgerError(f"ball {ball.id} has changed since (it is {ball.status}"
+                              f"{f', claimed by {ball.claimed_by}' if ball.claimed_by else ''})", Refusal.CHANGED, ball)
         if ball.status not in allowed:
-            raise LedgerError(f"ball {ball.id} is {ball.status}; it cannot be {_DONE[type(event)]}")
+            raise LedgerError(f"ball {ball.id} is {ball.status}; it cannot be {_DONE[type(event)]}", Refusal.STATE, ball)
+        if isinstance(event, BallClaimed) and ball.claimed_by is not None:
+            raise LedgerError(f"ball {ball.id} is claimed by {ball.claimed_by}" if ball.claimed_by != event.by
+                              else f"ball {ball.id} is claimed by you already", Refusal.HELD, ball)
+        if isinstance(event, BallUnclaimed) and ball.claimed_by != event.by:
+            raise LedgerError(f"ball {ball.id} is claimed by {ball.claimed_by}; only they can unclaim it"
+                              if ball.claimed_by else f"ball {ball.id} is not claimed", Refusal.HELD, ball)
 
     def apply(self, event: Event) -> None:
         """Advance the ledger by one event (events that are not about balls are ignored)."""
@@ -141,6 +178,7 @@ class Ledger:
         if not isinstance(event, BallEvent):
             return
         ball = self._balls[event.ball_id]
+        ball.version += 1
         if isinstance(event, BallAnswered):
             ball.status = Status.ANSWERED
             ball.answered_by = event.by

@@ -52,7 +52,7 @@ from chatmod.core.events import (
     SessionStarted,
 )
 from chatmod.core.handles import HostTeam
-from chatmod.core.ledger import Ball, Ledger, LedgerError
+from chatmod.core.ledger import Ball, Ledger, LedgerError, Refusal
 from chatmod.core.models import Message, Network
 from chatmod.core.schedule import Occurrence
 from chatmod.core.sessions import SessionRules
@@ -232,17 +232,19 @@ class ChatRuntime:
         """A moderator's action on a ball of this session or the last; raises LedgerError."""
         return self.mark(moderator_event(action, ball_id, by, at, self.snooze))
 
-    def mark(self, event: Marked) -> Marked:
+    def mark(self, event: Marked, seen: int | None = None) -> Marked:
         """A moderator's mark (made now, or read back from the log) on a ball of this session or
-        the last; raises LedgerError, saying where the ball stands, when it does not apply."""
+        the last; raises LedgerError, saying where the ball stands, when it does not apply (or,
+        given ``seen``, when the ball is no longer at the version its author saw)."""
         ball_id = event.ball_id
         if ball_id in self.engine.ledger:
-            self.engine.ledger.check(event)
+            self.engine.ledger.check(event, seen)
             self.engine.act(event)
         elif ball_id in self.previous:
+            self.previous.check(event, seen)
             self.previous.apply(event)
         else:
-            raise LedgerError(f"no ball {ball_id} in this session or the last")
+            raise LedgerError(f"no ball {ball_id} in this session or the last", Refusal.UNKNOWN)
         self._tell(event.at)
         return event
 

@@ -228,9 +228,10 @@ class ChatRuntime:
         self._tell(at)
         return [MessageDeleted(network, message_id, at)]
 
-    def act(self, action: Action, ball_id: str, by: str, at: datetime) -> Marked:
-        """A moderator's action on a ball of this session or the last; raises LedgerError."""
-        return self.mark(moderator_event(action, ball_id, by, at, self.snooze))
+    def act(self, action: Action, ball_id: str, by: str, at: datetime, seen: int | None = None) -> Marked:
+        """A moderator's action on a ball of this session or the last (as its author saw it, at
+        version ``seen``, if given); raises LedgerError."""
+        return self.mark(moderator_event(action, ball_id, by, at, self.snooze), seen)
 
     def mark(self, event: Marked, seen: int | None = None) -> Marked:
         """A moderator's mark (made now, or read back from the log) on a ball of this session or

@@ -85,8 +85,9 @@ class LogWriter:
         self._due = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._stopping = False
-        self._idle = asyncio.Event()
-        self._idle.set()
+        # Writes are counted by what was held: settled() waits for the write that covers it.
+        self._held = self._written_through = self._tried_through = self._attempts = 0
+        self._flushed = asyncio.Condition()
 
     # -- what to write ----------------------------------------------------------------------
 
@@ -105,6 +106,7 @@ class LogWriter:
     ) -> None:
         """Hold rows for the next write; with ``now`` (a moderator's mark) write at once."""
         pending = self._pending
+        self._held += 1
         pending.messages.extend(messages)
         pending.deletions.extend(deletions)
         pending.events.extend(events)
@@ -125,6 +127,7 @@ class LogWriter:
 
     async def _run(self) -> None:
         """Write every second (sooner when due) until stopped, then once more."""
+        said: str | None = None  # each distinct error is said once, until a write succeeds
         while not self._stopping:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._due.wait(), FLUSH_SECONDS)
@@ -132,13 +135,12 @@ class LogWriter:
             try:
                 await self._flush()
             except StoreError as error:
-                if str(error) != self.failing and self._on_error is not None:
+                if str(error) != said and self._on_error is not None:
                     self._on_error(str(error))
-                self.failing = str(error)
+                said = str(error)
             else:
-                self.failing = None
+                said = None
         await self._flush()
-        self.failing = None
 
     async def stop(self) -> None:
         """Write what is held and stop. Never cancels a write: a transaction cut between
@@ -149,22 +151,26 @@ class LogWriter:
             await self._task
 
     async def settled(self) -> None:
-        """Wait until what was held when called has been written (or its write failed)."""
-        self._due.set()
-        await asyncio.sleep(0)
-        await self._idle.wait()
-        if self._pending:
-            self._due.set()
-            await asyncio.sleep(0)
-            await self._idle.wait()
+        """Wait until what was held when called has been written; raise StoreError if the write
+        that took it failed (what it held is kept, and written with the next one)."""
+        target, since = self._held, self._attempts
+        async with self._flushed:
+            while self._written_through < target:
+                if self._attempts > since and self._tried_through >= target and self.failing is not None:
+                    raise StoreError(self.failing)
+                if self._task is None or self._task.done():
+                    raise StoreError(self.failing or "the log is not being written (it was stopped)")
+                self._due.set()
+                await self._flushed.wait()
 
     async def _flush(self) -> None:
         if self._source is not None:
             self._pending.names.extend(self._source.learned())
         pending, self._pending = self._pending, Pending()
+        covers = self._held
         if not pending:
+            await self._covered(covers, written=True)
             return
-        self._idle.clear()
         now = iso(datetime.now(UTC))
         key = self._source.key if self._source is not None else None
         stamp = (key, self._cursor, now) if key is not None and self._cursor is not None else None
@@ -174,10 +180,20 @@ class LogWriter:
                 identities=[(did, handle, now) for did, handle in pending.names], chat=self.chat)
             for row in pending.sessions.values():
                 await self._store.write_sessions(self.chat, row.start, row.end, [row], self.team)
-        except StoreError:
+        except StoreError as error:
             self._pending.put_back(pending)
+            self.failing = str(error)
+            await self._covered(covers, written=False)
             raise
-        finally:
-            self._idle.set()
+        self.failing = None
+        await self._covered(covers, written=True)
         if self._written is not None:
             self._written(len(pending.messages), changed)
+
+    async def _covered(self, covers: int, *, written: bool) -> None:
+        async with self._flushed:
+            self._attempts += 1
+            self._tried_through = covers
+            if written:
+                self._written_through = covers
+            self._flushed.notify_all()

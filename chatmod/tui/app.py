@@ -519,11 +519,22 @@ class ChatmodApp(App[None]):
         except LedgerError as error:
             self.notify(str(error), severity="warning", markup=False)
             return
+        self.paint(force=True)
         ball = self.session.state.ball(ball_id)
         verb = {"claim": "claimed", "unclaim": "unclaimed", "answered": "marked answered", "dismiss": "dismissed",
                 "reopen": "reopened", "snooze": "snoozed for 5 minutes"}[name]
-        self.notify(f"{shown(ball.author if ball else ball_id, 40)}: {verb}", markup=False, timeout=3)
-        self.paint(force=True)
+        said = f"{shown(ball.author if ball else ball_id, 40)}: {verb}"
+        self.run_worker(self._confirm(said), group="marks", description="Saving a mark", exit_on_error=False)
+
+    async def _confirm(self, said: str) -> None:
+        """Say a mark is done once the database has it (at once without one)."""
+        from chatmod.store import StoreError
+
+        try:
+            await self.session.durable()
+        except StoreError:
+            return  # the recorder has said why; the mark is kept and written when it can be
+        self.notify(said, markup=False, timeout=3)
 
     def action_conversation(self) -> None:
         entry = self._selected_entry()

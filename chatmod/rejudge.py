@@ -15,7 +15,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
 from pathlib import Path
 
 from chatmod.chats import Chat
@@ -24,10 +23,10 @@ from chatmod.core.events import BallEvent, Marked
 from chatmod.core.ledger import Ledger, Status
 from chatmod.core.models import Network
 from chatmod.core.runtime import ChatRuntime, run_marked
-from chatmod.core.schedule import Occurrence
+from chatmod.run.settle import planned_occurrences
 from chatmod.store import Store
 from chatmod.store.db import stored_team
-from chatmod.store.rows import EVENT_COLUMNS, event_from_row, event_row, iso, message_from_row
+from chatmod.store.rows import EVENT_COLUMNS, event_from_row, event_row, message_from_row
 
 __all__ = ["Counts", "Rejudged", "rejudge"]
 
@@ -114,7 +113,8 @@ async def _rejudge_one(
     messages = [message_from_row(row) async for chunk in store.message_rows(name, start, end) for row in chunk]
     networks = {message.id: message.network for message in messages}
     planned = summary.get("planned_start")
-    runtime = ChatRuntime(team, config=config, schedule=_planned(chat_named(name) if name else None, planned, start))
+    runtime = ChatRuntime(team, config=config, schedule=planned_occurrences(chat_named(name) if name else None,
+                                                                          planned, start))
     stored_marks = [row for row in await store.session_event_rows(name, start, end) if row[_ORIGIN] == "moderator"]
     known: dict[int, tuple[object, ...]] = {}  # each mark's stored row, by the mark
     marks: list[Marked] = []
@@ -137,13 +137,3 @@ async def _rejudge_one(
         await store.replace_ledger(name, start, end, rows)
     return Rejudged(ident, name, start, before, Counts.of(Ledger().apply_all(events)), len(stored_marks),
                     len(stale) + len(unknown))
-
-
-def _planned(chat: Chat | None, planned_start: object, start: str) -> list[Occurrence]:
-    """The scheduled occurrence a session was planned as (none when found by activity, or when
-    its chat is no longer defined: the runtime then ends the session by silence)."""
-    if chat is None or not planned_start:
-        return []
-    moment = datetime.fromisoformat(start)
-    around = chat.schedule.between(moment - timedelta(days=1), moment + timedelta(days=1))
-    return [occurrence for occurrence in around if iso(occurrence.start) == planned_start]

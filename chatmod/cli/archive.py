@@ -167,7 +167,10 @@ def _run_history(args: argparse.Namespace) -> int:
         return EXIT_USAGE
 
     async def read() -> list[StoredSession]:
+        from chatmod.run.settle import settle_now
+
         async with await Store.open(path) as store:
+            await settle_now(store, args.chats_file)
             found = []
             for summary in await store.session_summaries(chat.name):
                 start, end = str(summary["start"]), str(summary["end"])

@@ -237,7 +237,7 @@ def _watch_live(args: argparse.Namespace, url: str, chat: Chat | None) -> int:
         try:
             source = asyncio.run(resumed(args.db, reopen))
             history = asyncio.run(_ongoing(args.db, chat, tag, resolve_team(
-                args.host, args.cohost, chat, source.network or Network.TWITTER)))
+                args.host, args.cohost, chat, source.network or Network.TWITTER), args.chats_file))
         except StoreError as error:
             print_error(str(error))
             return EXIT_FAILURE
@@ -248,16 +248,18 @@ def _watch_live(args: argparse.Namespace, url: str, chat: Chat | None) -> int:
     return _open_console(args, opener, title=f"#{tag} · {source.label}", tag=tag, chat=chat, history=history)
 
 
-async def _ongoing(db: Path, chat: Chat | None, tag: str | None, team: HostTeam) -> History:
+async def _ongoing(db: Path, chat: Chat | None, tag: str | None, team: HostTeam, chats_file: Path | None) -> History:
     """The session a live run into ``db`` joins, if the last run stopped in the middle of it."""
     from datetime import UTC, datetime
 
     from chatmod.chats import chat_key
     from chatmod.core.sessions import SessionRules
     from chatmod.run.history import ongoing
+    from chatmod.run.settle import settle_now
     from chatmod.store import Store
 
     async with await Store.open(db) as store:
+        await settle_now(store, chats_file)
         return await ongoing(store, chat_key(chat, tag, team), datetime.now(UTC), SessionRules().gap)
 
 

@@ -260,6 +260,7 @@ def load_session(
     from chatmod.core.ledger import Ledger
     from chatmod.core.models import Network
     from chatmod.run.history import History, read_session
+    from chatmod.run.settle import settle_now
     from chatmod.sources.ordering import Run
     from chatmod.store import Store, StoreError
     from chatmod.store.db import stored_team
@@ -270,6 +271,7 @@ def load_session(
 
     async def read() -> tuple[dict[str, object] | None, History, Chat | None, list[BallItem], int, Ledger]:
         async with await Store.open(path) as store:
+            await settle_now(store, chats_file)
             session = await store.session(session_id)
             if session is None:
                 return None, History(), None, [], 0, Ledger()

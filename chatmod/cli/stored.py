@@ -95,6 +95,7 @@ def _run_sessions(args: argparse.Namespace) -> int:
     import asyncio
     import json
 
+    from chatmod.run.settle import settle_now
     from chatmod.store import Store, StoreError
 
     path = existing_db(args.db, args.chat)
@@ -103,6 +104,7 @@ def _run_sessions(args: argparse.Namespace) -> int:
 
     async def read() -> tuple[list[dict[str, object]], int]:
         async with await Store.open(path) as store:
+            await settle_now(store, getattr(args, "chats_file", None))
             return await store.session_summaries(args.chat), await store.outside_sessions()
 
     try:
@@ -134,6 +136,7 @@ def _run_sessions(args: argparse.Namespace) -> int:
 def _run_followups(args: argparse.Namespace) -> int:
     import asyncio
 
+    from chatmod.run.settle import settle_now
     from chatmod.store import Store, StoreError
 
     path = existing_db(args.db, args.chat)
@@ -142,6 +145,7 @@ def _run_followups(args: argparse.Namespace) -> int:
 
     async def run() -> int:
         async with await Store.open(path) as store:
+            await settle_now(store, getattr(args, "chats_file", None))
             target = args.answered or args.dismiss or args.reopen
             if target is not None:
                 return await _mark(store, path, target, args)

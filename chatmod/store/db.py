@@ -531,6 +531,20 @@ class Store:
                         ledger.apply(event)
         return ledger
 
+    async def unsettled_sessions(self) -> list[dict[str, object]]:
+        """The sessions (as :meth:`session`) that hold a ball no event has closed (answered,
+        dropped, dismissed): stored while their chat was still going."""
+        async with self._db.execute("""
+            SELECT s.* FROM sessions s WHERE EXISTS (
+                SELECT 1 FROM ledger_events o JOIN chat_messages c
+                  ON c.chat = o.chat AND c.network = o.network AND c.id = o.ball_id
+                WHERE o.chat = s.chat AND o.kind = 'opened' AND c.created_at BETWEEN s.start AND s.end
+                  AND NOT EXISTS (SELECT 1 FROM ledger_events x WHERE x.chat = o.chat AND x.network = o.network
+                                  AND x.ball_id = o.ball_id AND x.kind IN ('answered', 'dropped', 'dismissed')))
+            ORDER BY s.start""") as cursor:
+            names = [column[0] for column in cursor.description]
+            return [dict(zip(names, row, strict=True)) for row in await cursor.fetchall()]
+
     async def latest_session(self, chat: str) -> dict[str, object] | None:
         """``chat``'s stored session that started last (as :meth:`session`), or None."""
         async with self._db.execute("SELECT id FROM sessions WHERE chat = ? ORDER BY start DESC LIMIT 1", (chat,)) as cursor:

@@ -91,19 +91,31 @@ async def test_a_ball_marked_answered_stays_answered_when_the_session_ends(
     assert (len(reported["answered"]), len(reported["dropped"])) == (2, 1)
 
 
-async def test_quitting_mid_chat_stores_the_session_as_it_stands_with_nothing_dropped(
+async def test_quitting_mid_chat_drops_nothing_until_the_sessions_time_is_up(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    from datetime import timedelta
+
+    from chatmod.run.settle import settle
+    from tests.conftest import at
+
     db, wall = tmp_path / "chat.db", Wall()
     app = make_app(wall=wall, recorder=Recorder(db, tag="edchat"))  # as watch --db gives it
     async with app.run_test(size=SIZE) as pilot:
         await at_minute(app, pilot, wall, 4)
         await pilot.press("q")
-    assert await _stored(db) == {"b1": (Status.OPEN, None), "c1": (Status.OPEN, None)}
+    open_balls = {"b1": (Status.OPEN, None), "c1": (Status.OPEN, None)}
+    assert await _stored(db) == open_balls
+    async with await Store.open(db) as store:
+        # Within three hours of the last message the chat may still be going: nothing ends.
+        assert await settle(store, at("2:00") + timedelta(hours=2, minutes=59)) == 0
+    assert await _stored(db) == open_balls
+    # Any command that reads the ledger after that (today is long after) ends the session first.
     (session,) = await _sessions(db, capsys)
-    assert (session["chat"], session["messages"], session["balls"], session["dropped"]) == ("#edchat @mshost", 6, 2, 0)
-    assert await cli("followups", "--db", str(db)) == 0
-    assert "nothing to follow up" in capsys.readouterr().err
+    assert (session["chat"], session["messages"], session["balls"], session["dropped"]) == ("#edchat @mshost", 6, 2, 2)
+    assert await _stored(db) == {"b1": (Status.DROPPED, None), "c1": (Status.DROPPED, None)}
+    async with await Store.open(db) as store:
+        assert await settle(store, at("9:00:00")) == 0  # once: nothing is judged twice
 
 
 async def test_a_console_resumed_mid_chat_joins_the_stored_session_with_its_marks(

@@ -28,6 +28,7 @@ from chatmod.core.models import Message, Rejected
 from chatmod.core.runtime import Action, ChatRuntime
 from chatmod.formats.base import Deletion
 from chatmod.run.history import History
+from chatmod.run.watermark import Watermark
 from chatmod.sources.base import (
     Capabilities,
     ConnectionState,
@@ -91,6 +92,10 @@ class ChatDriver:
         """The marks not yet applied in this run (after a seek back, or stored): (time, index)."""
         self.finished = False
         """The source has ended and the session with it."""
+        # Elapsed time from the source's clock: differences of a wall clock are right even when
+        # the clock itself is off (and a test's source can move it).
+        self.watermark = Watermark(lambda: source.now().timestamp()) if source.capabilities.live else None
+        """A live chat's own time (None for a replay, whose clock is the chat's)."""
 
     # -- what a screen asks -----------------------------------------------------------------
 
@@ -114,7 +119,10 @@ class ChatDriver:
         return replay.speed if replay is not None else 1.0
 
     def now(self) -> datetime:
-        """The chat time the moderators see."""
+        """The chat's time: a replay's clock; for a live chat, how far it is known complete (the
+        wall clock only until its first message), never this machine's clock, which may be off."""
+        if self.watermark is not None:
+            return self.watermark.value() or self.source.now()
         return self.source.now()
 
     # -- time -------------------------------------------------------------------------------
@@ -131,6 +139,8 @@ class ChatDriver:
         for item in items:
             count += 1
             if isinstance(item, Message):
+                if self.watermark is not None:
+                    self.watermark.saw(item.created_at)
                 self._apply_actions(item.created_at, before=True)
                 self._read(item, self.runtime.receive(item))
             elif isinstance(item, Deletion):
@@ -139,6 +149,8 @@ class ChatDriver:
                 self._rejected()
             elif isinstance(item, ConnectionState):
                 self.link = item
+                if self.watermark is not None:
+                    self.watermark.link(item.link)
                 self._link_changed()
             elif isinstance(item, Rewound):
                 self._rewind()
@@ -156,7 +168,13 @@ class ChatDriver:
         silence has ended ends."""
         if self.finished:
             return
-        now = self.source.now()
+        if self.watermark is not None:
+            known = self.watermark.value()
+            if known is None:
+                return  # nothing read yet: no session to end
+            now = known
+        else:
+            now = self.source.now()
         if now == END_OF_TIME:
             return
         self._apply_actions(now)

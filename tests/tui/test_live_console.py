@@ -105,7 +105,12 @@ async def test_silence_ends_a_live_session_and_drops_its_open_balls() -> None:
         source.clock = at("2:00")
         await step(app, pilot, wall)
         assert app.session.state.ball("b1").status is Status.OPEN  # type: ignore[union-attr]
-        source.clock = at("1:30") + timedelta(hours=3, seconds=1)  # no message for longer than the gap
+        # No message for longer than the gap, counted from when the last one (posted at 1:30)
+        # was read, at 2:00: the chat's time, not this machine's clock, decides.
+        source.clock = at("2:00") + timedelta(hours=3)
+        await step(app, pilot, wall)
+        assert app.session.state.ball("b1").status is Status.OPEN  # type: ignore[union-attr]
+        source.clock = at("2:00") + timedelta(hours=3, seconds=1)
         await step(app, pilot, wall)
         assert app.session.state.ball("b1").status is Status.DROPPED  # type: ignore[union-attr]
         assert app.session.state.ended
@@ -154,3 +159,35 @@ async def test_a_ball_caught_without_the_hashtag_is_marked_in_the_stream_and_the
         stream = app.query_one("#stream")
         lines = ["".join(segment.text for segment in stream.row(i, 200)) for i in range(len(stream.entries))]
         assert [line for line in lines if "(untagged)" in line] == [next(line for line in lines if "dave" in line)]
+
+
+async def test_a_server_whose_clock_lags_ours_by_months_still_shows_an_open_inbox() -> None:
+    source, wall = LiveTestSource(), Wall()
+    source.clock = START + timedelta(days=279, hours=3)  # a replaying server, or our clock is off
+    app = live_app(source, wall=wall)
+    async with app.run_test(size=SIZE) as pilot:
+        source.push(chat(ROWS))
+        await step(app, pilot, wall)
+        source.clock += timedelta(minutes=5)
+        await step(app, pilot, wall)
+        assert [row.ball_id for row in app.query_one("#inbox").rows_shown] == ["b1"]
+        assert app.session.state.ball("b1").status is Status.OPEN  # type: ignore[union-attr]
+        assert app.session.now() == at("1:30") + timedelta(minutes=5)  # the chat's time, not ours
+        assert "6698:" not in str(app.query_one("#status").render())
+
+
+async def test_a_dead_link_ends_no_session() -> None:
+    source, wall = LiveTestSource(), Wall()
+    app = live_app(source, wall=wall)
+    async with app.run_test(size=SIZE) as pilot:
+        source.push([*chat(ROWS), ConnectionState(Link.RECONNECTING, "in 60 s")])
+        source.clock = at("1:30")
+        await step(app, pilot, wall)
+        source.clock = at("1:30") + timedelta(hours=5)  # down all that time: nothing known of the chat
+        await step(app, pilot, wall)
+        assert app.session.state.ball("b1").status is Status.OPEN  # type: ignore[union-attr]
+        source.push([ConnectionState(Link.LIVE)])
+        await step(app, pilot, wall)
+        source.clock += timedelta(hours=3, seconds=1)  # back up, and silent for the whole gap
+        await step(app, pilot, wall)
+        assert app.session.state.ball("b1").status is Status.DROPPED  # type: ignore[union-attr]

@@ -16,22 +16,31 @@ chat ingested live and the same statuses ingested from a file give the same sess
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from chatmod.chats import Chat, chat_key
 from chatmod.core.engine import EngineConfig
-from chatmod.core.events import BallAnswered, BallDropped, BallEvent, BallOpened, Event
+from chatmod.core.events import (
+    Analyzed,
+    BallAnswered,
+    BallDropped,
+    BallEvent,
+    BallOpened,
+    Event,
+    SessionStarted,
+)
 from chatmod.core.handles import HostTeam
 from chatmod.core.models import Message, Network, Rejected
 from chatmod.core.runtime import ChatRuntime
 from chatmod.core.sessions import SessionRules, SessionSpan, split_sessions
 from chatmod.formats import read_source
 from chatmod.formats.base import Deletion, Item
-from chatmod.run.log import LogWriter
-from chatmod.sources.base import ConnectionState, Source, SourceItem
+from chatmod.run.log import FLUSH_SECONDS, LogWriter, kept
+from chatmod.sources.base import ConnectionState, EndOfInput, Source, SourceItem
 from chatmod.sources.live import LiveRun, run_live
 from chatmod.sources.ordering import Run
 from chatmod.store import SessionRow, Store
@@ -134,24 +143,113 @@ async def ingest_live(
     rules: SessionRules | None = None,
     tag: str | None = None,
 ) -> tuple[IngestResult, LiveRun]:
-    """Store a live chat in ``db`` as it arrives, then judge what was read.
+    """Store and judge a live chat in ``db`` as it arrives, as the console does with ``--db``
+    (:class:`~chatmod.run.driver.ChatDriver` into :class:`~chatmod.run.record.Recorder`): the
+    messages, the ledger as the runtime makes it and the source's cursor, a batch a second. A
+    restart resumes from the stored cursor and joins the stored session if it is still going
+    (it is read again: one session, each ball judged once); a session whose time is up is ended
+    first. Without a host team (none given, no chat), the chat is stored unjudged.
 
     ``open_source(cursor)`` makes the source, resuming after the cursor stored by an earlier run
     (None on the first). ``on_error`` hears of a write that failed and will be tried again.
     Raises StoreError (unusable database, or still failing at the end).
     """
-    result = IngestResult(chat=chat_key(chat, tag, team))
     async with await Store.open(db) as store:
         source = await resume_source(store, open_source)
-        writer = LiveWriter(store, source, result, keep, progress, on_error)
-        writer.start()
-        try:
-            run = await run_live(source, source.label, max_messages=max_messages, duration=duration,
-                                 on_items=writer.take, on_state=on_state, keep=False)
-        finally:
-            await writer.stop()
-        await judge_read(store, result, team, chat, config, rules, progress)
+        if team is None and chat is not None:
+            team = chat.team(source.network or Network.TWITTER)
+        result = IngestResult(chat=chat_key(chat, tag, team), judged_by=team)
+        if team is None:
+            writer = LiveWriter(store, source, result, keep, progress, on_error)
+            writer.start()
+            try:
+                run = await run_live(source, source.label, max_messages=max_messages, duration=duration,
+                                     on_items=writer.take, on_state=on_state, keep=False)
+            finally:
+                await writer.stop()
+            await judge_read(store, result, None, chat, config, rules, progress)  # sessions, unjudged
+            return result, run
+        run = await _run_judged(store, source, team, result, chat=chat, keep=keep, progress=progress,
+                                max_messages=max_messages, duration=duration, on_state=on_state, on_error=on_error,
+                                config=config, rules=rules or SessionRules(), tag=tag)
     return result, run
+
+
+async def _run_judged(
+    store: Store,
+    source: Source,
+    team: HostTeam,
+    result: IngestResult,
+    *,
+    chat: Chat | None,
+    keep: Callable[[Message], bool] | None,
+    progress: Progress | None,
+    max_messages: int | None,
+    duration: float | None,
+    on_state: Callable[[ConnectionState], object] | None,
+    on_error: Callable[[str], object] | None,
+    config: EngineConfig | None,
+    rules: SessionRules,
+    tag: str | None,
+) -> LiveRun:
+    from chatmod.run.driver import ChatDriver
+    from chatmod.run.history import ongoing
+    from chatmod.run.record import Recorder
+    from chatmod.run.settle import settle
+
+    now = datetime.now(UTC)
+
+    def chat_named(name: str) -> Chat | None:
+        return chat if chat is not None and chat.name == name else None
+
+    await settle(store, now, chat_named, rules)
+    schedule = list(chat.schedule.between(now - timedelta(days=1), now + timedelta(days=8))) if chat else []
+    driver = ChatDriver(source, lambda: ChatRuntime(team, config=config, rules=rules, schedule=schedule))
+    driver.resume(await ongoing(store, result.chat, now, rules.gap))
+    recorder = Recorder(store.path, on_error=on_error, chat=chat, tag=tag)
+    await recorder.open(team, driver.ongoing, store=store)
+
+    def counted(message: Message | None, events: Sequence[Event]) -> None:
+        for event in events:
+            if type(event) is Analyzed:
+                result.judged += 1
+            elif type(event) is SessionStarted:
+                result.sessions += 1
+        if message is not None:
+            at = message.created_at
+            result.first = at if result.first is None or at < result.first else result.first
+            result.last = at if result.last is None or at > result.last else result.last
+
+    driver.sinks.extend([recorder, counted])
+    if driver.ongoing is not None:
+        result.sessions += 1  # the stored session this run joined
+    store_items = recorder.store_live(source, result, progress)
+    assert store_items is not None
+
+    def take(items: list[Item]) -> None:
+        store_items(items)
+        # A live source that ends has stopped, not the chat: its session ends by its own time.
+        driver.feed(item for item in items if not isinstance(item, EndOfInput)
+                    and (keep is None or not isinstance(item, Message) or keep(item)))
+
+    async def clock() -> None:
+        while True:  # the chat's time passes between messages too: a session ends on time
+            await asyncio.sleep(FLUSH_SECONDS)
+            driver.advance()
+
+    ticking = asyncio.create_task(clock(), name="chatmod live clock")
+    try:
+        run = await run_live(source, source.label, max_messages=max_messages, duration=duration,
+                             on_items=take, on_state=on_state, keep=False)
+    finally:
+        ticking.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await ticking
+        await recorder.close()
+    # A run stopped after its chat was over (an archive-like replay, a late start) ends it now,
+    # as the next command would; one stopped mid-chat leaves it open for the next run to join.
+    await settle(store, datetime.now(UTC), chat_named, rules)
+    return run
 
 
 async def resume_source(store: Store, open_source: Callable[[str | None], Source]) -> Source:
@@ -186,9 +284,11 @@ class LiveWriter:
         self.result = result if result is not None else IngestResult()
         self._source, self._keep, self._progress = source, keep, progress
         if log is None:
-            log = LogWriter(store, self.result.chat, source=source, on_error=on_error, written=self._count)
+            log = LogWriter(store, self.result.chat, source=source,
+                            on_error=(lambda error: on_error(kept(error))) if on_error is not None else None)
         else:  # a log that also holds the events of a chat being run (the console's)
             log.follow(source)
+        log.written = self._count
         self.log = log
 
     @property
@@ -207,9 +307,10 @@ class LiveWriter:
     async def stop(self) -> None:
         await self.log.stop()
 
-    def _count(self, read: int, changed: int) -> None:
+    def _count(self, read: int, changed: int, events: int) -> None:
         self.result.changed += changed
         self.result.read += read
+        self.result.events += events
         if self._progress is not None and read:
             self._progress("reading", self.result.read)
 

@@ -331,7 +331,7 @@ def _ingest_live(args: argparse.Namespace, url: str, path: Path, team: HostTeam 
             result, run = asyncio.run(ingest_live(
                 opener, path, team, chat=chat, progress=progress, max_messages=args.max_messages,
                 duration=args.duration, on_state=say_state(args.verbose),
-                on_error=lambda error: print_error(f"{error}; kept in memory and tried again each second")))
+                on_error=print_error, tag=args.tag or (chat.hashtag if chat else None)))
         except StoreError as error:
             return store_failed(error)
     print(f"chatmod: {run.summary()}", file=sys.stderr)

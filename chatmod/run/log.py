@@ -27,13 +27,18 @@ if TYPE_CHECKING:
     from chatmod.core.handles import HostTeam
     from chatmod.sources.base import Source
 
-__all__ = ["BATCH", "FLUSH_SECONDS", "LogWriter", "Pending"]
+__all__ = ["BATCH", "FLUSH_SECONDS", "LogWriter", "Pending", "kept"]
 
 BATCH = 1000
 """Messages (or ledger events) that make a write due before its second is up."""
 
 FLUSH_SECONDS = 1.0
 """The most the log holds what happened before writing it."""
+
+
+def kept(error: str) -> str:
+    """A failed write, said to a person: nothing is lost."""
+    return f"{error} (kept in memory; written when the database works again)"
 
 
 @dataclass(slots=True)
@@ -61,7 +66,8 @@ class LogWriter:
     """Writes a chat's log to ``store`` under ``chat``, a batch at a time, from :meth:`start` to
     :meth:`stop`. Sessions are written with ``team``, the host team that judged them.
 
-    ``written`` is told (message rows written, how many were new or changed) after each write.
+    ``written`` is told (message rows written, how many were new or changed, how many events were
+    new) after each write.
     """
 
     def __init__(
@@ -72,12 +78,12 @@ class LogWriter:
         team: HostTeam | None = None,
         source: Source | None = None,
         on_error: Callable[[str], object] | None = None,
-        written: Callable[[int, int], object] | None = None,
+        written: Callable[[int, int, int], object] | None = None,
     ) -> None:
         self._store, self.chat, self.team = store, chat, team
         self._source = source
         self._on_error = on_error
-        self._written = written
+        self.written = written
         self.failing: str | None = None
         """The error of the last write, until one succeeds."""
         self._pending = Pending()
@@ -175,7 +181,7 @@ class LogWriter:
         key = self._source.key if self._source is not None else None
         stamp = (key, self._cursor, now) if key is not None and self._cursor is not None else None
         try:
-            changed, _ = await self._store.write(
+            changed, added = await self._store.write(
                 messages=pending.messages, deletions=pending.deletions, events=pending.events, cursor=stamp,
                 identities=[(did, handle, now) for did, handle in pending.names], chat=self.chat)
             for row in pending.sessions.values():
@@ -187,8 +193,8 @@ class LogWriter:
             raise
         self.failing = None
         await self._covered(covers, written=True)
-        if self._written is not None:
-            self._written(len(pending.messages), changed)
+        if self.written is not None:
+            self.written(len(pending.messages), changed, added)
 
     async def _covered(self, covers: int, *, written: bool) -> None:
         async with self._flushed:

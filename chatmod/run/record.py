@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from chatmod.core.events import Event, SessionStarted
     from chatmod.core.handles import HostTeam
     from chatmod.core.models import Message, Network
-    from chatmod.ingest import LiveWriter
+    from chatmod.ingest import IngestResult, LiveWriter, Progress
     from chatmod.run.log import LogWriter
     from chatmod.sources.base import Source, SourceItem
     from chatmod.store import SessionRow, Store
@@ -44,7 +44,7 @@ class Recorder:
     """
 
     def __init__(
-        self, path: Path, on_error: Callable[[str], None] | None = None, chat: Chat | None = None,
+        self, path: Path, on_error: Callable[[str], object] | None = None, chat: Chat | None = None,
         tag: str | None = None,
     ) -> None:
         self.path = path
@@ -56,6 +56,7 @@ class Recorder:
         self.written = 0
         """Moderator events handed to the log."""
         self._store: Store | None = None
+        self._own_store = True
         self._log: LogWriter | None = None
         self._live: LiveWriter | None = None
         self._networks: dict[str, Network] = {}
@@ -63,15 +64,19 @@ class Recorder:
         self._session: tuple[datetime, datetime, datetime | None] | None = None
         """The session being read: its first message, its last, its planned start."""
 
-    async def open(self, team: HostTeam, ongoing: tuple[SessionStarted, datetime] | None = None) -> None:
+    async def open(
+        self, team: HostTeam, ongoing: tuple[SessionStarted, datetime] | None = None, store: Store | None = None
+    ) -> None:
         """Open the database to record the chat ``team`` hosts; ``ongoing``: the session the
-        chat is in already (how it started, its newest message), read before recording began."""
+        chat is in already (how it started, its newest message), read before recording began.
+        ``store``: the database already open (then closing the recorder leaves it open)."""
         from chatmod.chats import chat_key
         from chatmod.run.log import LogWriter
         from chatmod.store import Store
 
         self.key = chat_key(self.chat, self.tag, team)
-        self._store = await Store.open(self.path, notice=self.on_error)
+        self._own_store = store is None
+        self._store = store if store is not None else await Store.open(self.path, notice=self.on_error)
         self._log = LogWriter(self._store, self.key, team=team, on_error=self._say_error)
         self._log.start()
         if ongoing is not None:
@@ -135,16 +140,19 @@ class Recorder:
                           planned_start=planned_start, off_schedule=self.chat is not None and planned is None,
                           moved_from=None)
 
-    def store_live(self, source: Source) -> Callable[[Sequence[SourceItem]], None] | None:
-        """Store what ``source`` hands on, with its cursor, from now until :meth:`close`;
-        returns what to hand each batch to (before the chat reads it), or None without a
-        database."""
+    def store_live(
+        self, source: Source, result: IngestResult | None = None, progress: Progress | None = None
+    ) -> Callable[[Sequence[SourceItem]], None] | None:
+        """Store what ``source`` hands on, with its cursor, from now until :meth:`close` (counted
+        in ``result``); returns what to hand each batch to (before the chat reads it), or None
+        without a database."""
         from chatmod.ingest import IngestResult, LiveWriter
 
         if self._store is None or self._log is None:
             return None
         # One log: the source's messages and cursor, then the events reading them made.
-        self._live = LiveWriter(self._store, source, IngestResult(chat=self.key), log=self._log)
+        self._live = LiveWriter(self._store, source, result or IngestResult(chat=self.key), progress=progress,
+                                log=self._log)
         return self._live.take
 
     async def settled(self) -> None:
@@ -153,8 +161,10 @@ class Recorder:
             await self._log.settled()
 
     def _say_error(self, error: str) -> None:
+        from chatmod.run.log import kept
+
         if self.on_error is not None:
-            self.on_error(f"{error} (kept in memory; written when the database works again)")
+            self.on_error(kept(error))
 
     async def close(self) -> None:
         from chatmod.store import StoreError
@@ -169,5 +179,6 @@ class Recorder:
                     self.on_error(str(error))
             self._log = None
         if self._store is not None:
-            await self._store.close()
+            if self._own_store:
+                await self._store.close()
             self._store = None

@@ -57,6 +57,8 @@ class LiveRun:
     items: list[Item] = field(default_factory=list)
     """Messages, deletions and rejections, in the order they came (kept unless ``keep`` is off)."""
     messages: int = 0
+    """Distinct messages: one delivered twice counts once."""
+    seen: set[str] = field(default_factory=set)
     rejected: int = 0
     states: list[ConnectionState] = field(default_factory=list)
     stopped: str = "the source ended"
@@ -164,10 +166,14 @@ def _take(
         elif isinstance(item, EndOfInput):
             over = True
         elif isinstance(item, (Message, Rejected, Deletion)):
-            if max_messages is not None and run.messages >= max_messages:
+            new = isinstance(item, Message) and item.id not in run.seen
+            if max_messages is not None and run.messages >= max_messages and new:
                 over = True
                 break
-            if isinstance(item, Message):
+            if new:
+                # A message delivered twice (the stream and a gap fill) counts once.
+                assert isinstance(item, Message)
+                run.seen.add(item.id)
                 run.messages += 1
             elif isinstance(item, Rejected):
                 run.rejected += 1

@@ -532,15 +532,20 @@ class Store:
         return ledger
 
     async def unsettled_sessions(self) -> list[dict[str, object]]:
-        """The sessions (as :meth:`session`) that hold a ball no event has closed (answered,
-        dropped, dismissed): stored while their chat was still going."""
+        """The sessions (as :meth:`session`) that hold a ball still open and never dropped (no
+        event closed it, or a moderator reopened it before its session ended): stored while their
+        chat was still going. A ball reopened after it was dropped is on the follow-up list,
+        and its session is over."""
         async with self._db.execute("""
             SELECT s.* FROM sessions s WHERE EXISTS (
                 SELECT 1 FROM ledger_events o JOIN chat_messages c
                   ON c.chat = o.chat AND c.network = o.network AND c.id = o.ball_id
                 WHERE o.chat = s.chat AND o.kind = 'opened' AND c.created_at BETWEEN s.start AND s.end
                   AND NOT EXISTS (SELECT 1 FROM ledger_events x WHERE x.chat = o.chat AND x.network = o.network
-                                  AND x.ball_id = o.ball_id AND x.kind IN ('answered', 'dropped', 'dismissed')))
+                                  AND x.ball_id = o.ball_id AND x.kind = 'dropped')
+                  AND coalesce((SELECT x.kind FROM ledger_events x WHERE x.chat = o.chat AND x.network = o.network
+                                AND x.ball_id = o.ball_id AND x.kind IN ('answered', 'dismissed', 'reopened')
+                                ORDER BY x.seq DESC LIMIT 1), 'reopened') = 'reopened')
             ORDER BY s.start""") as cursor:
             names = [column[0] for column in cursor.description]
             return [dict(zip(names, row, strict=True)) for row in await cursor.fetchall()]

@@ -11,6 +11,7 @@ import pytest
 
 from chatmod.cli import main
 from chatmod.core.ledger import Status
+from chatmod.core.runtime import Action
 from chatmod.run.record import Recorder
 from chatmod.store import Store
 from tests.tui.conftest import Wall, make_app
@@ -188,3 +189,21 @@ async def test_a_stored_session_watched_again_shows_its_marks(tmp_path: Path) ->
         await at_minute(again, pilot, wall, 30)
         ball = again.session.state.ball("b1")
         assert ball is not None and (ball.status, ball.answered_by) == (Status.ANSWERED, "sam")
+
+
+async def test_a_ball_reopened_during_the_session_is_dropped_when_its_time_is_up(tmp_path: Path) -> None:
+    from chatmod.run.settle import settle
+    from tests.conftest import at
+
+    db, wall = tmp_path / "chat.db", Wall()
+    app = make_app(wall=wall, recorder=Recorder(db, tag="edchat"))
+    async with app.run_test(size=SIZE) as pilot:
+        await at_minute(app, pilot, wall, 4)
+        await pilot.press("d", "d")  # b1 and c1 dismissed...
+        await pilot.pause()
+        app.session.act(Action.REOPEN, "b1", "sam")  # ...and b1 reopened: the only open ball
+        assert app.session.state.ball("b1").status is Status.OPEN  # type: ignore[union-attr]
+        await pilot.press("q")
+    async with await Store.open(db) as store:
+        assert await settle(store, at("9:00:00")) == 1
+    assert await _stored(db) == {"b1": (Status.DROPPED, None), "c1": (Status.DISMISSED, None)}

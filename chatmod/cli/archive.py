@@ -313,6 +313,7 @@ def _ingest_live(args: argparse.Namespace, url: str, path: Path, team: HostTeam 
     from chatmod.cli.live import open_source, say_state
     from chatmod.ingest import ingest_live
     from chatmod.sources.base import Source
+    from chatmod.sources.live_url import parse_live_url
     from chatmod.store import StoreError
 
     checked = open_source(args, url, chat)
@@ -331,7 +332,7 @@ def _ingest_live(args: argparse.Namespace, url: str, path: Path, team: HostTeam 
             result, run = asyncio.run(ingest_live(
                 opener, path, team, chat=chat, progress=progress, max_messages=args.max_messages,
                 duration=args.duration, on_state=say_state(args.verbose),
-                on_error=print_error, tag=args.tag or (chat.hashtag if chat else None)))
+                on_error=print_error, tag=args.tag or (chat.hashtag if chat else None) or parse_live_url(url).tag))
         except StoreError as error:
             return store_failed(error)
     print(f"chatmod: {run.summary()}", file=sys.stderr)

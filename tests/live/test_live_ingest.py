@@ -45,7 +45,8 @@ def test_a_chat_ingested_live_stores_what_the_same_statuses_from_a_file_store(
     assert "4 messages in" in err and "read 4 messages into" in err and "judged 4" in err
     archive = tmp_path / "chat.jsonl"
     archive.write_text("".join(json.dumps(entry) + "\n" for entry in _chat()), encoding="utf-8")
-    assert main(["ingest", str(archive), "--host", "host", "--db", str(file_db)]) == 0
+    # The same chat: its hashtag (the live URL names it) and host team.
+    assert main(["ingest", str(archive), "--host", "host", "--tag", TAG, "--db", str(file_db)]) == 0
     for sql in (("SELECT network, id, author, author_id, display_name, created_at, text, reply_to_id, "
                 "reply_to_author, mentions, hashtags, edited, deleted FROM messages ORDER BY id"),
                 "SELECT chat, start, end, team FROM sessions",

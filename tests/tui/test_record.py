@@ -39,6 +39,19 @@ async def _sessions(db: Path, capsys: pytest.CaptureFixture[str]) -> list[dict[s
     return json.loads(capsys.readouterr().out)  # type: ignore[no-any-return]
 
 
+async def _answer_b1_and_play_to_the_end(db: Path) -> None:
+    """A console recording into ``db``: b1 marked answered (by direct message) at minute 4, then
+    the replay played to its end and the console quit."""
+    wall = Wall()
+    app = make_app(wall=wall, recorder=Recorder(db, tag="edchat"))
+    async with app.run_test(size=SIZE) as pilot:
+        await at_minute(app, pilot, wall, 4)
+        await pilot.press("a")
+        await pilot.pause()
+        await at_minute(app, pilot, wall, 30)
+        await pilot.press("q")
+
+
 async def test_three_dismissals_survive_a_crash_the_end_of_the_session_quitting_and_a_rejudge(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -75,14 +88,8 @@ async def test_three_dismissals_survive_a_crash_the_end_of_the_session_quitting_
 async def test_a_ball_marked_answered_stays_answered_when_the_session_ends(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    db, wall = tmp_path / "chat.db", Wall()
-    app = make_app(wall=wall, recorder=Recorder(db))
-    async with app.run_test(size=SIZE) as pilot:
-        await at_minute(app, pilot, wall, 4)
-        await pilot.press("a")  # b1, answered by direct message
-        await pilot.pause()
-        await at_minute(app, pilot, wall, 30)
-        await pilot.press("q")
+    db = tmp_path / "chat.db"
+    await _answer_b1_and_play_to_the_end(db)
     stored = await _stored(db)
     assert stored == {"b1": (Status.ANSWERED, "sam"), "c1": (Status.DROPPED, None), "d1": (Status.ANSWERED, "mshost")}
     (session,) = await _sessions(db, capsys)
@@ -168,15 +175,8 @@ async def test_a_stored_session_watched_again_shows_its_marks(tmp_path: Path) ->
     from chatmod.run.history import History
     from tests.tui.conftest import chat_session
 
-    db, wall = tmp_path / "chat.db", Wall()
-    app = make_app(wall=wall, recorder=Recorder(db, tag="edchat"))
-    async with app.run_test(size=SIZE) as pilot:
-        await at_minute(app, pilot, wall, 4)
-        await pilot.press("a")  # b1, answered by direct message
-        await pilot.pause()
-        await at_minute(app, pilot, wall, 30)
-        await pilot.press("q")
-
+    db = tmp_path / "chat.db"
+    await _answer_b1_and_play_to_the_end(db)
     loaded = await asyncio.to_thread(load_session, db, 1, [], [], None, tmp_path / "chats.toml")
     assert not isinstance(loaded, int) and [type(m).__name__ for m in loaded.marks] == ["BallAnswered"]
     from chatmod.sources.replay import ReplaySource

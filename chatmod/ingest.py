@@ -36,7 +36,7 @@ from chatmod.core.events import (
 from chatmod.core.handles import HostTeam
 from chatmod.core.models import Message, Network, Rejected
 from chatmod.core.runtime import ChatRuntime
-from chatmod.core.sessions import SessionRules, SessionSpan, split_sessions
+from chatmod.core.sessions import SessionPlan, SessionRules, SessionSpan, split_sessions
 from chatmod.formats import read_source
 from chatmod.formats.base import Deletion, Item
 from chatmod.run.log import FLUSH_SECONDS, LogWriter, kept
@@ -396,6 +396,7 @@ async def _judge(
     # needs a few messages, a small off-schedule group is reminders); the runtime then judges
     # those messages, and decides itself where each of their sessions ends.
     spans = split_sessions(times, occurrences, rules)
+    plan = SessionPlan.of(times, spans)
     result.sessions = len(spans)
     result.outside = len(times) - sum(span.last - span.first + 1 for span in spans)
     rows = [_session_row(span, times, scheduled=occurrences is not None) for span in spans]
@@ -403,8 +404,7 @@ async def _judge(
     if team is None:
         return
 
-    held = [span.planned for span in spans if span.planned is not None]
-    runtime = ChatRuntime(team, config=config, rules=rules, schedule=held)
+    runtime = ChatRuntime(team, config=config, rules=rules, plan=plan)
     # SQLite (in aiosqlite's thread) fetches the next chunk and writes the last batch of events
     # while the runtime judges here: the two overlap instead of taking turns.
     writing: asyncio.Future[tuple[int, int]] | None = None
@@ -436,22 +436,18 @@ async def _judge(
             result.events += (await writing)[1]
             writing = None
 
-    index = 0
-    current = 0  # the span being read
     chunks = store.message_rows(result.chat, start, end)
     upcoming = asyncio.ensure_future(anext(chunks, None))
     while (chunk := await upcoming) is not None:
         upcoming = asyncio.ensure_future(anext(chunks, None))
         await asyncio.sleep(0)  # let the fetch reach SQLite's thread before judging starts
         for row in chunk:
-            while current < len(spans) and index > spans[current].last:
-                current += 1
-            if current < len(spans) and index >= spans[current].first:
-                message = message_from_row(row)
-                network = message.network
-                await keep(runtime.receive(message))
-                result.judged += 1
-            index += 1
+            message = message_from_row(row)
+            if plan.at(message.created_at) is None:
+                continue  # outside every session: the runtime would judge it in none
+            network = message.network
+            await keep(runtime.receive(message))
+            result.judged += 1
         if progress is not None:
             progress("judging", result.judged)
     await keep(runtime.finish())

@@ -17,7 +17,7 @@ from chatmod.core.ledger import Ledger
 from chatmod.core.models import Message
 from chatmod.core.runtime import ChatRuntime
 from chatmod.core.schedule import Occurrence
-from chatmod.core.sessions import SessionRules
+from chatmod.core.sessions import SessionRules, plan_sessions
 
 __all__ = ["Judged", "batch_gc", "judge", "judge_sessions", "tag_filter"]
 
@@ -85,8 +85,15 @@ def judge_sessions(
     schedule: Iterable[Occurrence] = (),
 ) -> Iterator[tuple[list[Judged], Ledger]]:
     """Run the chat through the runtime; yield each session's messages as soon as its ledger
-    is final, with that ledger."""
-    runtime = ChatRuntime(team, config=config, rules=rules, schedule=schedule)
+    is final, with that ledger. With a ``schedule``, the sessions are those its plan finds in
+    ``messages`` (:func:`~chatmod.core.sessions.plan_sessions`); a message outside every one is
+    yielded alone, as soon as it is read, with an empty ledger (its ``session`` is 0)."""
+    occurrences = list(schedule)
+    plan = None
+    if occurrences:
+        messages = messages if isinstance(messages, list) else list(messages)
+        plan = plan_sessions([m.created_at for m in messages], occurrences, rules or SessionRules())
+    runtime = ChatRuntime(team, config=config, rules=rules, plan=plan)
 
     def steps() -> Iterator[tuple[Message | None, list[Event]]]:
         for message in messages:
@@ -100,7 +107,10 @@ def judge_sessions(
                 on_event(event)
             if type(event) is Analyzed:  # the message just read: exactly one per new message
                 assert message is not None
-                pending.append(Judged(message, event))
+                if event.session == 0:
+                    yield [Judged(message, event)], Ledger()
+                else:
+                    pending.append(Judged(message, event))
             elif type(event) is SessionEnded:
                 done, pending = pending, []
                 yield done, runtime.previous

@@ -42,7 +42,7 @@ def analysis_record(judged: Judged, ledger: Ledger) -> dict[str, object]:
         "answered_by": ball.answered_message if ball is not None else None,
         "answered_how": ball.answered_how.value if ball is not None and ball.answered_how is not None else None,
         "network": a.network.value,
-        "session": a.session,
+        "session": a.session or None,
         "team": a.team,
         "repost": a.repost,
         "reply_to": a.reply_to_id,
@@ -90,7 +90,7 @@ def analysis_line(judged: Judged, ledger: Ledger) -> str:
         f'"created_at": {encode_basestring(_time(judged))}, "thread": {_n(a.thread)}, '
         f'"to_host": {_b(a.to_host)}, "question": {_b(a.question)}, "answered": {answered}, '
         f'"answered_by": {answered_by}, "answered_how": {answered_how}, "network": {encode_basestring(a.network.value)}, '
-        f'"session": {a.session}, "team": {_b(a.team)}, "repost": {_b(a.repost)}, '
+        f'"session": {_n(a.session or None)}, "team": {_b(a.team)}, "repost": {_b(a.repost)}, '
         f'"reply_to": {_s(a.reply_to_id)}, "reply_to_author": {_s(a.reply_to_author)}, '
         f'"reply_source": {_s(a.reply_source.value if a.reply_source else None)}, '
         f'"reason": {_s(a.reason.value if a.reason else None)}, "opens": {_n(a.opens)}, '

@@ -109,6 +109,9 @@ def test_analyze_and_report_take_a_chat_its_tag_team_and_schedule(tmp_path: Path
         ("q1", "0:00", "mshost", "Q1: hello? #edchat"),
         ("b1", "30:00", "bob", "@mshost how do I join next time? #edchat"),
         ("x1", "40:00", "eve", "buy followers #spam"),
+        ("a1", "41:00", "cal", "A1 hello from Leeds #edchat"),
+        ("a2", "42:00", "dee", "A1 hello from Lyon #edchat"),
+        ("a3", "43:00", "fay", "A1 hello from Lagos #edchat"),
         # 2h30 later: inside a 3-hour silence, but after the window (17:00-18:00) and its hour of tail.
         ("h1", "2:30:00", "mshost", "@bob sign up on the site #edchat", {"reply_to_id": "b1", "reply_to_author": "bob"}),
     ]
@@ -122,11 +125,12 @@ def test_analyze_and_report_take_a_chat_its_tag_team_and_schedule(tmp_path: Path
     assert main(["analyze", str(archive), "--chat", "daily", "--chats-file", str(chats)]) == 0
     by_chat = {r["id"]: r for r in map(json.loads, capsys.readouterr().out.splitlines())}
     assert "x1" not in by_chat  # the chat's hashtag filters, as --tag would
-    assert by_chat["b1"]["status"] == "dropped" and by_chat["h1"]["session"] == 2
+    # The reply after the window is no session's: a lone message outside the schedule.
+    assert by_chat["b1"]["status"] == "dropped" and by_chat["h1"]["session"] is None
 
     assert main(["report", str(archive), "--chat", "daily", "--chats-file", str(chats), "--format", "json"]) == 0
     report = json.loads(capsys.readouterr().out)
-    assert report["source"] == "a.jsonl" and len(report["sessions"]) == 2
+    assert report["source"] == "a.jsonl" and len(report["sessions"]) == 1 and report["outside"] == 1
 
 
 def test_report_times_in_a_zone_and_a_window_of_the_archive(tmp_path: Path,

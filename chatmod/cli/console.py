@@ -307,8 +307,9 @@ def _open_console(
         # Runs in a worker thread once the console's first frame is up.
         from chatmod.core.models import Network
         from chatmod.core.runtime import ChatRuntime
+        from chatmod.core.sessions import plan_sessions
         from chatmod.formats import InputError
-        from chatmod.sources.replay import ReplaySource
+        from chatmod.sources.replay import ReplaySource, message_times
         from chatmod.tui.session import ChatSession
         from chatmod.tui.state import ConsoleState, PlanItem, Thresholds
 
@@ -327,15 +328,19 @@ def _open_console(
             list(chat.schedule.between(start - timedelta(days=1), start + timedelta(days=3 * 366)))
             if chat is not None else []
         )
+        # An archive is read whole: its sessions are those analyze, report and ingest find in it.
+        plan = (plan_sessions(message_times(opened), schedule)
+                if callable(opened) and schedule else None)
         thresholds = Thresholds(amber=timedelta(seconds=args.amber), red=timedelta(seconds=args.red))
-        plan = [PlanItem(q.number, q.minute, q.text) for q in chat.questions] if chat is not None else []
+        questions = [PlanItem(q.number, q.minute, q.text) for q in chat.questions] if chat is not None else []
         duration = timedelta(minutes=chat.duration_minutes) if chat is not None else timedelta(minutes=60)
 
         def make_state() -> ConsoleState:
-            return ConsoleState(team, plan=plan, duration=duration, thresholds=thresholds, carried_over=carried_over)
+            return ConsoleState(team, plan=questions, duration=duration, thresholds=thresholds,
+                                carried_over=carried_over)
 
         def make_runtime() -> ChatRuntime:
-            return ChatRuntime(team, snooze=thresholds.snooze, schedule=schedule)
+            return ChatRuntime(team, snooze=thresholds.snooze, schedule=schedule, plan=plan)
 
         session = ChatSession(feed, make_runtime, make_state)
         if history is not None:

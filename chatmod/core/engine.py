@@ -223,6 +223,31 @@ class Engine:
 
     # -- messages -------------------------------------------------------------------------
 
+    def outside(self, message: Message) -> Analyzed:
+        """The reading of a message outside every session (a reminder, chatter the week after):
+        who posted it and what it replies to, and no judgement (session 0, no thread, no ball)."""
+        author_key, team = self._identity(message.network, message.author, message.author_id)
+        return Analyzed(
+            id=message.id,
+            network=message.network,
+            author=message.author,
+            author_key=author_key,
+            created_at=message.created_at,
+            session=0,
+            thread=None,
+            team=team,
+            repost=message.is_repost or manual_repost(message.text) is not None,
+            to_host=False,
+            question=False,
+            reply_to_id=message.reply_to_id,
+            reply_to_author=message.reply_to_author,
+            reply_source=ReplySource.EXPLICIT if message.reply_to_id is not None else None,
+            reason=None,
+            opens=None,
+            answer_tag=None,
+            late=False,
+        )
+
     def ingest(self, message: Message) -> list[Event]:
         """Read one message (in chronological order) and return what it changed."""
         events: list[Event] = []

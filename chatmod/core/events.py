@@ -71,6 +71,8 @@ class SessionStarted:
     at: datetime
     planned: datetime | None = None
     """The scheduled start of the occurrence this session is (None: found by activity)."""
+    moved_from: datetime | None = None
+    """Found by activity: the scheduled start of the empty session it most likely replaces."""
 
 
 @dataclass(frozen=True, slots=True)

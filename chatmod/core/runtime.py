@@ -6,9 +6,14 @@ chat through :class:`ChatRuntime`, so they agree on every verdict and every sess
 
 Where a session ends is decided here and nowhere else:
 
-- With a schedule, a message inside an occurrence's window (``lead`` before its start to
-  ``tail`` after its end) belongs to that occurrence's session, which ends when the window
-  closes.
+- A chat read whole (an archive, a stored chat) follows its :class:`~chatmod.core.sessions.SessionPlan`
+  (the schedule's windows that held a session, and sessions found by activity, as
+  :func:`~chatmod.core.sessions.split_sessions` finds them): a message belongs to the session
+  whose messages span its time, and one outside every session is read (:meth:`Engine.outside`)
+  but judged in none: reminders and chatter raise no ball.
+- A live chat, with a schedule: a message inside an occurrence's window (``lead`` before its
+  start to ``tail`` after its end) belongs to that occurrence's session, which ends when the
+  window closes.
 - Outside every window (or without a schedule), a session runs until ``gap`` of silence.
 
 A session ends *at its last message*: that is when the chat fell silent, and how long a
@@ -55,7 +60,7 @@ from chatmod.core.handles import HostTeam
 from chatmod.core.ledger import Ball, Ledger, LedgerError, Refusal
 from chatmod.core.models import Message, Network
 from chatmod.core.schedule import Occurrence
-from chatmod.core.sessions import SessionRules
+from chatmod.core.sessions import PlannedSession, SessionPlan, SessionRules
 
 __all__ = ["SNOOZE", "Action", "ChatRuntime", "moderate", "moderator_event", "run_all", "run_marked"]
 
@@ -112,7 +117,9 @@ class ChatRuntime:
         team: the host team.
         config: the judgement's time scales.
         rules: how sessions are bounded (``gap``, and a schedule's ``lead`` and ``tail``).
-        schedule: the chat's occurrences, if it has a schedule.
+        schedule: the chat's occurrences, if it has a schedule (a live chat).
+        plan: the sessions of a chat read whole; given, it decides the sessions (and
+            ``schedule`` is not used).
         snooze: how long a snooze lasts.
     """
 
@@ -123,6 +130,7 @@ class ChatRuntime:
         config: EngineConfig | None = None,
         rules: SessionRules | None = None,
         schedule: Iterable[Occurrence] = (),
+        plan: SessionPlan | None = None,
         snooze: timedelta = SNOOZE,
     ) -> None:
         self.team = team
@@ -133,6 +141,8 @@ class ChatRuntime:
         """The last session's balls: a moderator may still mark them, views still show them."""
         self._windows = sorted(schedule, key=lambda o: o.start)
         self._starts = [o.start - self.rules.lead for o in self._windows]
+        self._plan = plan
+        self._span: PlannedSession | None = None
         self._window: Occurrence | None = None
         self._last: datetime | None = None
         self._stale: datetime | None = None
@@ -173,6 +183,8 @@ class ChatRuntime:
             return None
         if self._window is not None:
             return self._window.end + self.rules.tail
+        if self._span is not None:
+            return self._span.last + self.rules.gap
         return self._last + self.rules.gap
 
     def ball(self, ball_id: str) -> Ball | None:
@@ -199,7 +211,17 @@ class ChatRuntime:
         if engine.in_session and not self._continues(at):
             ended = self._end()
         if not engine.in_session:
-            self._window = self._window_at(at) if self._windows else None
+            if self._plan is not None:
+                self._span = self._plan.at(at)
+                if self._span is None:
+                    outside = engine.outside(message)
+                    if ended:
+                        ended.append(outside)
+                        return ended
+                    return [outside]
+                self._window = self._span.planned
+            else:
+                self._window = self._window_at(at) if self._windows else None
             self._stale = at - self.rules.gap
         self._read[ident] = fingerprint
         last = self._last
@@ -209,9 +231,11 @@ class ChatRuntime:
                 self.now = at
         starting = not engine.in_session
         events = engine.ingest(message)
-        if starting and self._window is not None:
-            events = [SessionStarted(e.session, e.at, self._window.start) if type(e) is SessionStarted else e
-                      for e in events]
+        if starting and (self._window is not None or self._span is not None):
+            planned = self._window.start if self._window is not None else None
+            moved = self._span.moved_from if self._span is not None else None
+            events = [SessionStarted(e.session, e.at, planned, moved.start if moved is not None else None)
+                      if type(e) is SessionStarted else e for e in events]
         if ended:
             ended.extend(events)
             return ended
@@ -265,6 +289,8 @@ class ChatRuntime:
     # -- sessions ---------------------------------------------------------------------------
 
     def _continues(self, at: datetime) -> bool:
+        if self._span is not None:
+            return self._span.first <= at <= self._span.last
         if self._window is not None:
             return at <= self._window.end + self.rules.tail
         assert self._last is not None
@@ -285,7 +311,7 @@ class ChatRuntime:
         # A fresh ledger keeps memory to one session's worth however long the chat runs.
         self.previous = self.engine.ledger
         self.engine.ledger = Ledger()
-        self._window = None
+        self._window = self._span = None
         self._last = None
         self._read_before, self._read = self._read, {}
         return events

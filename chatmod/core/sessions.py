@@ -7,18 +7,25 @@ session near it had no messages at all, marked as moved from that one (a holiday
 by a week). Smaller groups (reminders, follow-ups) stay outside every session: kept, and shown
 apart. Without a schedule every group of messages is a session, as before schedules existed.
 
+:func:`plan_sessions` turns the split into the :class:`SessionPlan` the chat runtime follows when
+a chat is read whole (an archive, a stored chat): then ``analyze``, ``report``, ``ingest`` and a
+replay in the console cut the same sessions, and chatter outside them is no session. A live chat
+cannot know whether chatter outside its schedule will grow into a session; there the runtime
+follows the schedule's windows and splits the rest by silence.
+
 Pure: times in, spans out.
 """
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from chatmod.core.schedule import Occurrence
 
-__all__ = ["SessionRules", "SessionSpan", "split_sessions"]
+__all__ = ["PlannedSession", "SessionPlan", "SessionRules", "SessionSpan", "plan_sessions", "split_sessions"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +60,45 @@ class SessionSpan:
     @property
     def off_schedule(self) -> bool:
         return self.planned is None
+
+
+@dataclass(frozen=True, slots=True)
+class PlannedSession:
+    """One session of a chat read whole: the messages posted from ``first`` to ``last``."""
+
+    first: datetime
+    last: datetime
+    planned: Occurrence | None
+    """The scheduled occurrence it is; None when found by activity."""
+    moved_from: Occurrence | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SessionPlan:
+    """Where the sessions of a chat read whole are, in time order (they never overlap)."""
+
+    sessions: tuple[PlannedSession, ...]
+
+    @classmethod
+    def of(cls, times: Sequence[datetime], spans: Iterable[SessionSpan]) -> SessionPlan:
+        """The plan of ``spans`` found over ``times``."""
+        return cls(tuple(PlannedSession(times[s.first], times[s.last], s.planned, s.moved_from) for s in spans))
+
+    def at(self, moment: datetime) -> PlannedSession | None:
+        """The session a message posted at ``moment`` belongs to; None when it is outside every one."""
+        index = bisect.bisect_right(self.sessions, moment, key=lambda s: s.first) - 1
+        if index >= 0 and moment <= self.sessions[index].last:
+            return self.sessions[index]
+        return None
+
+
+def plan_sessions(
+    times: Sequence[datetime],
+    occurrences: Sequence[Occurrence] | None = None,
+    rules: SessionRules = SessionRules(),
+) -> SessionPlan:
+    """The plan of :func:`split_sessions` over ``times`` (sorted, aware)."""
+    return SessionPlan.of(times, split_sessions(times, occurrences, rules))
 
 
 def split_sessions(

@@ -243,6 +243,8 @@ class Report:
     """How many sessions a dropped ball stays on the follow-up list (the chat's setting)."""
     aged_out: int = 0
     """Balls of sessions before those that are still open, no longer carried over."""
+    outside: int = 0
+    """Messages outside every session of the chat's schedule (reminders, chatter between weeks)."""
 
     @property
     def messages(self) -> int:
@@ -287,13 +289,18 @@ def build_report(
     it was stored with."""
     messages = list(messages)
     tag = tag or main_hashtag(messages)
-    sessions = [
-        _session(number, judged, judged_ledger if ledger is None else ledger, stored=ledger is not None)
-        for number, (judged, judged_ledger) in enumerate(judge_sessions(messages, team, schedule=schedule), start=1)
-        if judged
-    ]
+    sessions: list[SessionReport] = []
+    outside = 0
+    for judged, judged_ledger in judge_sessions(messages, team, schedule=schedule):
+        if not judged:
+            continue
+        if judged[0].analysis.session == 0:
+            outside += len(judged)
+            continue
+        sessions.append(_session(len(sessions) + 1, judged, judged_ledger if ledger is None else ledger,
+                                 stored=ledger is not None))
     return Report(source, tag, team.hosts, team.cohosts, sessions, rejected, list(carried_over), zone,
-                  follow_up_sessions, aged_out)
+                  follow_up_sessions, aged_out, outside)
 
 
 def main_hashtag(messages: list[Message]) -> str | None:

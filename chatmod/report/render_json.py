@@ -127,6 +127,7 @@ def report_dict(report: Report) -> dict[str, Any]:
         "hosts": list(report.hosts),
         "cohosts": list(report.cohosts),
         "rejected": report.rejected,
+        "outside": report.outside,
         "totals": {
             "messages": report.messages,
             "balls": report.balls,

@@ -265,6 +265,10 @@ def report_summary(report: Report) -> str:
                 if len(medians) > 1 and min(medians) != max(medians)
                 else f" The host team's median response time was {human_duration(medians[0])}."
             )
+    if report.outside:
+        text += (f" {plural(report.outside, 'message')} fell outside the chat's sessions"
+                 " (reminders, chatter between them) and {} not judged.".format(
+                     "was" if report.outside == 1 else "were"))
     if report.rejected:
         text += f" {plural(report.rejected, 'record')} could not be read and were left out."
     return text

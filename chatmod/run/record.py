@@ -61,8 +61,9 @@ class Recorder:
         self._live: LiveWriter | None = None
         self._networks: dict[str, Network] = {}
         """The network of each ball seen (an event row names it)."""
-        self._session: tuple[datetime, datetime, datetime | None] | None = None
-        """The session being read: its first message, its last, its planned start."""
+        self._session: tuple[datetime, datetime, datetime | None, datetime | None] | None = None
+        """The session being read: its first message, its last, its planned start, and the planned
+        start it was moved from."""
 
     async def open(
         self, team: HostTeam, ongoing: tuple[SessionStarted, datetime] | None = None, store: Store | None = None
@@ -81,7 +82,7 @@ class Recorder:
         self._log.start()
         if ongoing is not None:
             started, last = ongoing
-            self._session = (started.at, last, started.planned)
+            self._session = (started.at, last, started.planned, started.moved_from)
 
     def __call__(self, message: Message | None, events: Sequence[Event]) -> None:
         from chatmod.core.events import Analyzed, BallEvent, SessionEnded, SessionStarted
@@ -104,14 +105,14 @@ class Recorder:
                     if len(self._networks) > 100_000:  # a ball that old is not being marked
                         del self._networks[next(iter(self._networks))]
                 if self._session is not None:
-                    first, last, planned = self._session
-                    self._session = (first, max(last, event.created_at), planned)
+                    first, last, planned, moved = self._session
+                    self._session = (first, max(last, event.created_at), planned, moved)
                     # Stored as it stands with each write (one row a write, whatever the number
                     # of messages): a crash leaves the session's row, open, with its messages.
                     log.add(sessions=[self._session_row()])
             elif kind is SessionStarted:
                 assert isinstance(event, SessionStarted)
-                self._session = (event.at, event.at, event.planned)
+                self._session = (event.at, event.at, event.planned, event.moved_from)
                 log.add(sessions=[self._session_row()])
             elif kind is SessionEnded:
                 assert isinstance(event, SessionEnded)
@@ -133,12 +134,13 @@ class Recorder:
         from chatmod.store.rows import iso, session_key
 
         assert self._session is not None
-        first, last, planned = self._session
+        first, last, planned, moved = self._session
         start, planned_start = iso(first), (iso(planned) if planned is not None else None)
+        moved_from = iso(moved) if moved is not None else None
         # A chat with a schedule that held a session outside it: off schedule, as ingest says.
-        return SessionRow(key=session_key(start, planned_start), start=start, end=iso(end or last),
+        return SessionRow(key=session_key(start, planned_start, moved_from), start=start, end=iso(end or last),
                           planned_start=planned_start, off_schedule=self.chat is not None and planned is None,
-                          moved_from=None)
+                          moved_from=moved_from)
 
     def store_live(
         self, source: Source, result: IngestResult | None = None, progress: Progress | None = None

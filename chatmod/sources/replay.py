@@ -15,7 +15,8 @@ from chatmod.formats.base import Item
 from chatmod.sources.base import Capabilities, EndOfInput, Rewound, Source, SourceItem
 from chatmod.sources.ordering import Run, in_time_order
 
-__all__ = ["END_GRACE", "END_OF_TIME", "SPEEDS", "Feed", "ReplayClock", "ReplaySource", "in_time_order"]
+__all__ = ["END_GRACE", "END_OF_TIME", "SPEEDS", "Feed", "ReplayClock", "ReplaySource", "in_time_order",
+           "message_times"]
 
 END_OF_TIME = datetime.max.replace(tzinfo=UTC)
 SPEEDS: tuple[float | None, ...] = (1.0, 2.0, 5.0, 10.0, 30.0, 60.0, None)
@@ -73,6 +74,12 @@ class ReplayClock:
         """Re-anchor at ``at`` (as fast as possible, the clock is where the last message was)."""
         if at > self._at:
             self._at, self._wall = at, wall
+
+
+def message_times(open_items: Callable[[], Iterable[Item]]) -> list[datetime]:
+    """When each message of the archive ``open_items`` opens was posted, oldest first (one pass
+    over it: what the chat's session plan is made from)."""
+    return [item.created_at for item in in_time_order(open_items(), Run()) if isinstance(item, Message)]
 
 
 class Feed:

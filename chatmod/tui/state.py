@@ -328,6 +328,12 @@ class ConsoleState:
 
     def _take(self, message: Message, analyzed: Analyzed) -> None:
         at = message.created_at
+        if analyzed.session == 0:
+            # Outside every session (a reminder, chatter between chats): shown, and nothing more.
+            self._tell(at)
+            self.entries.append(Entry(message=message, thread=None, team=analyzed.team, to_host=False,
+                                      question=False, repost=analyzed.repost, opens=None, reason=None))
+            return
         if self.session_start is None:
             self.session_start = at
         self._tell(at)

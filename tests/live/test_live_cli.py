@@ -85,8 +85,10 @@ def test_the_token_comes_from_the_environment_and_the_chat_gives_the_source(
     assert main(["chats", "show", "edchat", "--chats-file", str(chats)]) == 0
     assert f"live source: {_url(server)}" in capsys.readouterr().out
     monkeypatch.setenv("CHATMOD_TOKEN", "good-token")
-    _stream_when_subscribed(server, _chat())
-    assert main(["report", "--chat", "edchat", "--chats-file", str(chats), "--max-messages", "4",
+    # Five: a scheduled hour with fewer messages is one the chat did not hold.
+    fifth = status("105", "A1 history, mostly", TAG, "dave", created_at="2026-12-03T18:04:00.000Z")
+    _stream_when_subscribed(server, [*_chat(), fifth])
+    assert main(["report", "--chat", "edchat", "--chats-file", str(chats), "--max-messages", "5",
                  "--format", "json"]) == 0
     report = json.loads(capsys.readouterr().out)
     assert [b["id"] for b in report["sessions"][0]["dropped"]] == ["104"]

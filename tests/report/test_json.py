@@ -20,7 +20,7 @@ SESSION_KEYS = [
 
 def test_top_level_and_totals(small):
     doc = json.loads(render(small, "json"))
-    assert list(doc) == ["source", "tag", "hosts", "cohosts", "rejected", "totals", "sessions", "carried_over"]
+    assert list(doc) == ["source", "tag", "hosts", "cohosts", "rejected", "outside", "totals", "sessions", "carried_over"]
     assert doc["carried_over"] == []
     assert doc["source"] == "test" and doc["tag"] == "chat"
     assert doc["hosts"] == ["mshost"] and doc["cohosts"] == ["cohost"]

@@ -245,6 +245,7 @@ async def _run_judged(
         ticking.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await ticking
+        driver.flush()  # this run reads no more: what waits to be judged in order is judged now
         await recorder.close()
     # A run stopped after its chat was over (an archive-like replay, a late start) ends it now,
     # as the next command would; one stopped mid-chat leaves it open for the next run to join.

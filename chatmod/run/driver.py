@@ -9,6 +9,12 @@ submit` is the same for an actor that must not be told "done" before it is true:
 every journal among the sinks (:class:`Journal`: the database) has the event durably, and raises
 StoreError when the database could not take it (the event is kept and written once it can).
 
+A live chat is judged in the order it was posted, within the lateness its source states: each
+message waits (:class:`~chatmod.run.reorder.Reorder`) until the chat's time is that far past it,
+so a reply that arrived first waits for its parent; the screen is told of it the moment it
+arrives (:meth:`ChatDriver._arrived`). Sessions end by the same held-back time, so a message
+still waiting is judged in its session.
+
 On a seekable source, going back rebuilds the runtime from the source's start, applying each
 moderator action at the chat time it was taken, so the ledger at any moment equals what it was
 then. A chat already stored (a stored session watched again, a live chat resumed) is given its
@@ -19,7 +25,7 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Callable, Iterable, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Protocol, runtime_checkable
 
 from chatmod.core.events import Event, Marked, SessionEnded, SessionStarted
@@ -28,6 +34,7 @@ from chatmod.core.models import Message, Rejected
 from chatmod.core.runtime import Action, ChatRuntime
 from chatmod.formats.base import Deletion
 from chatmod.run.history import History
+from chatmod.run.reorder import Reorder
 from chatmod.run.watermark import Watermark
 from chatmod.sources.base import (
     Capabilities,
@@ -96,6 +103,9 @@ class ChatDriver:
         # the clock itself is off (and a test's source can move it).
         self.watermark = Watermark(lambda: source.now().timestamp()) if source.capabilities.live else None
         """A live chat's own time (None for a replay, whose clock is the chat's)."""
+        lateness = source.capabilities.lateness
+        self.held = Reorder(lateness) if self.watermark is not None and lateness > timedelta(0) else None
+        """A live chat's messages waiting to be judged in the order they were posted."""
 
     # -- what a screen asks -----------------------------------------------------------------
 
@@ -133,16 +143,22 @@ class ChatDriver:
         self.advance()
         return read
 
-    def feed(self, items: Iterable[SourceItem]) -> int:
-        """Take items from the source, in order."""
+    def feed(self, items: Iterable[SourceItem], *, in_order: bool = False) -> int:
+        """Take items from the source, in order. ``in_order``: its messages are in the order
+        they were posted already (read back from the database): none waits."""
         count = 0
+        held = None if in_order else self.held
         for item in items:
             count += 1
             if isinstance(item, Message):
                 if self.watermark is not None:
                     self.watermark.saw(item.created_at)
-                self._apply_actions(item.created_at, before=True)
-                self._read(item, self.runtime.receive(item))
+                if held is None:
+                    self._judge(item)
+                else:
+                    held.push(item)
+                    self._arrived(item)
+                    self._release()
             elif isinstance(item, Deletion):
                 self._emit(self.runtime.delete(item.network, item.id, self.runtime.now or self.source.now()))
             elif isinstance(item, Rejected):
@@ -155,6 +171,7 @@ class ChatDriver:
             elif isinstance(item, Rewound):
                 self._rewind()
             elif isinstance(item, EndOfInput):
+                self.flush()
                 self._apply_actions(END_OF_TIME)
                 self._emit(self.runtime.finish())
                 self.finished = True
@@ -172,7 +189,9 @@ class ChatDriver:
             known = self.watermark.value()
             if known is None:
                 return  # nothing read yet: no session to end
-            now = known
+            self._release()
+            # A session ends only once everything posted in it has been judged.
+            now = known - self.held.lateness if self.held is not None else known
         else:
             now = self.source.now()
         if now == END_OF_TIME:
@@ -182,13 +201,19 @@ class ChatDriver:
         if events:
             self._emit(events)
 
+    def flush(self) -> None:
+        """Judge every message still waiting (the input has stopped: none can come before them)."""
+        if self.held is not None:
+            for message in self.held.drain():
+                self._judge(message)
+
     # -- moderators -------------------------------------------------------------------------
 
     def act(self, action: Action, ball_id: str, by: str, seen: int | None = None) -> Marked:
         """A moderator's action at the current chat time (on the ball as its author saw it, at
         version ``seen``, if given); raises LedgerError when it does not apply. Remembered, so a
         seek back applies it again at its time."""
-        event = self.runtime.act(action, ball_id, by, self.now(), seen)
+        event = self.runtime.act(action, ball_id, by, self._judged_until(), seen)
         self.actions.append(event)
         self._emit([event])
         return event
@@ -215,7 +240,7 @@ class ChatDriver:
         for mark in history.marks:
             bisect.insort(self._waiting, (mark.at, len(self.actions)))
             self.actions.append(mark)
-        self.feed(history.messages)
+        self.feed(history.messages, in_order=True)
 
     # -- replay controls --------------------------------------------------------------------
 
@@ -240,6 +265,9 @@ class ChatDriver:
 
     # -- what a screen adds -----------------------------------------------------------------
 
+    def _arrived(self, message: Message) -> None:
+        """A live message came; it is judged (:meth:`_read`) once it is its turn."""
+
     def _read(self, message: Message, events: list[Event]) -> None:
         """A message was read, with the events it made."""
         self._publish(message, events)
@@ -255,12 +283,37 @@ class ChatDriver:
         """The source's connection changed (:attr:`link`)."""
 
     def _rewind(self) -> None:
+        if self.held is not None:
+            self.held.drain()
         self.ongoing = None
         self.runtime = self._make_runtime()
         self._waiting = sorted((mark.at, index) for index, mark in enumerate(self.actions))
         self.finished = False
 
     # -- internals --------------------------------------------------------------------------
+
+    def _judge(self, message: Message) -> None:
+        self._apply_actions(message.created_at, before=True)
+        self._read(message, self.runtime.receive(message))
+
+    def _judged_until(self) -> datetime:
+        """The chat time up to which everything has been judged: a mark taken now is stamped
+        with it, so it stands where the moderator saw the chat, between the messages judged
+        before it and those still waiting (as a rerun in time order places it)."""
+        if self.held is None:
+            return self.now()
+        self._release()
+        known = self.watermark.value() if self.watermark is not None else None
+        if known is None:
+            return self.now()
+        bound = known - self.held.lateness
+        judged = self.runtime.now
+        return judged if judged is not None and judged > bound else bound
+
+    def _release(self) -> None:
+        if self.held is not None and self.watermark is not None:
+            for message in self.held.due(self.watermark.value()):
+                self._judge(message)
 
     def _publish(self, message: Message | None, events: Sequence[Event]) -> None:
         for event in events:

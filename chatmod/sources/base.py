@@ -15,7 +15,7 @@ import asyncio
 from abc import ABC, abstractmethod
 from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 from chatmod.core.models import Message, Network, Rejected
@@ -42,6 +42,9 @@ class Capabilities:
     """It can go back to its start, or forward, to any moment."""
     can_change_speed: bool = False
     """Its clock can run faster or slower than real time, or stop."""
+    lateness: timedelta = timedelta(0)
+    """How far out of order its messages may come (a live network): a message waits this long,
+    in the chat's time, so one posted before it can still be read first."""
 
 
 class Link(StrEnum):

@@ -39,11 +39,11 @@ from chatmod.formats.base import Deletion, Item, reject
 from chatmod.formats.jetstream import POST, Handles, event_to_item
 from chatmod.sources.appview import AppView
 from chatmod.sources.backoff import Backoff
-from chatmod.sources.base import ConnectionState, Link, SourceItem
+from chatmod.sources.base import Capabilities, ConnectionState, Link, SourceItem
 from chatmod.sources.identities import Identities
 from chatmod.sources.link_errors import closed_reason, connect_reason
 from chatmod.sources.live_url import JetstreamURL
-from chatmod.sources.queue import QueueSource, _utc_now
+from chatmod.sources.queue import NETWORK_LATENESS, QueueSource, _utc_now
 
 __all__ = ["REWIND", "JetstreamSource", "time_us"]
 
@@ -78,6 +78,7 @@ class JetstreamSource(QueueSource):
     """
 
     network = Network.BLUESKY
+    capabilities = Capabilities(live=True, lateness=NETWORK_LATENESS)
 
     def __init__(
         self,

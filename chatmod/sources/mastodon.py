@@ -43,11 +43,11 @@ from chatmod.core.models import Message, Network, Rejected
 from chatmod.formats.base import Item, reject
 from chatmod.formats.mastodon import frame_item, status_to_message
 from chatmod.sources.backoff import Backoff
-from chatmod.sources.base import ConnectionState, Link, SourceItem
+from chatmod.sources.base import Capabilities, ConnectionState, Link, SourceItem
 from chatmod.sources.link_errors import closed_reason, connect_reason
 from chatmod.sources.live_url import MastodonURL
 from chatmod.sources.mastodon_rest import GapError, MastodonREST, id_key
-from chatmod.sources.queue import QueueSource, _utc_now
+from chatmod.sources.queue import NETWORK_LATENESS, QueueSource, _utc_now
 
 __all__ = ["MAX_FRAME", "MastodonSource"]
 
@@ -61,6 +61,8 @@ _RECENT = 50_000
 
 class MastodonSource(QueueSource):
     """The hashtag stream of ``url``, live. :meth:`start` connects; :meth:`close` lets go."""
+
+    capabilities = Capabilities(live=True, lateness=NETWORK_LATENESS)
 
     def __init__(
         self,

@@ -9,11 +9,15 @@ from __future__ import annotations
 import asyncio
 from collections import deque
 from collections.abc import Callable, Iterable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from chatmod.sources.base import Capabilities, EndOfInput, Source, SourceItem
 
-__all__ = ["HIGH_WATER", "QueueSource"]
+__all__ = ["HIGH_WATER", "NETWORK_LATENESS", "QueueSource"]
+
+NETWORK_LATENESS = timedelta(seconds=2)
+"""How far out of order a live network delivers a chat (a reply before its parent): what a
+network source states as its :attr:`~chatmod.sources.base.Capabilities.lateness`."""
 
 HIGH_WATER = 10_000
 """Items a live source holds for a consumer that lags before its reader stops reading: a flood

@@ -315,6 +315,8 @@ class ChatmodApp(App[None]):
 
     async def on_unmount(self) -> None:
         if self.options.recorder is not None:
+            if self._session is not None:
+                self._session.flush()  # what came is stored: its reading is stored with it
             await self.options.recorder.close()
 
     # -- the clock --------------------------------------------------------------------------

@@ -66,6 +66,9 @@ class ChatSession(ChatDriver):
         self.seek(opened.opened_at)
         return True
 
+    def _arrived(self, message: Message) -> None:
+        self.state.arrive(message)
+
     def _read(self, message: Message, events: list[Event]) -> None:
         self.state.read(message, events)
         super()._read(message, events)

@@ -213,15 +213,34 @@ class ConsoleState:
         self._inbox_texts: dict[str, str] = {}
         self._previous = Ledger()
         """The session before the one on screen: its stream lines still show what became of them."""
+        self._arrived: dict[str, Entry | None] = {}
+        """Lines shown as their message came, not yet read by the engine (None: a copy of a line
+        on screen already)."""
 
     # -- input ------------------------------------------------------------------------------
 
+    def arrive(self, message: Message) -> None:
+        """A live message that just came, shown at once; the engine reads it (:meth:`read`) once
+        the messages posted before it have had time to come."""
+        self.received += 1
+        if message.id in self.messages or message.id in self._arrived:
+            self._arrived.setdefault(message.id, None)  # a copy of a line already shown
+            return
+        entry = Entry(message=message, thread=None, team=self.team.matches(message.author, message.author_id),
+                      to_host=False, question=False, repost=message.is_repost, opens=None)
+        self._arrived[message.id] = entry
+        self.entries.append(entry)
+        self._tell(message.created_at)
+        self.version += 1
+
     def read(self, message: Message, events: Iterable[Event]) -> None:
         """A message just read, with the events the runtime produced for it."""
-        self.received += 1
+        if message.id not in self._arrived:
+            self.received += 1
+        shown = self._arrived.pop(message.id, None)
         for event in events:
             if type(event) is Analyzed:
-                self._take(message, event)
+                self._take(message, event, shown)
             else:
                 self._event(event)
         self.version += 1
@@ -326,13 +345,14 @@ class ConsoleState:
 
     # -- bookkeeping ------------------------------------------------------------------------
 
-    def _take(self, message: Message, analyzed: Analyzed) -> None:
+    def _take(self, message: Message, analyzed: Analyzed, shown: Entry | None = None) -> None:
         at = message.created_at
         if analyzed.session == 0:
             # Outside every session (a reminder, chatter between chats): shown, and nothing more.
             self._tell(at)
-            self.entries.append(Entry(message=message, thread=None, team=analyzed.team, to_host=False,
-                                      question=False, repost=analyzed.repost, opens=None, reason=None))
+            if shown is None:
+                self.entries.append(Entry(message=message, thread=None, team=analyzed.team, to_host=False,
+                                          question=False, repost=analyzed.repost, opens=None, reason=None))
             return
         if self.session_start is None:
             self.session_start = at
@@ -362,6 +382,12 @@ class ConsoleState:
                 row.participants.add(analyzed.author_key)
         if not analyzed.team:
             self.participants.add(analyzed.author_key)
+        reason = analyzed.reason.value if analyzed.reason is not None else None
+        if shown is not None:  # on screen since it came: now with the engine's reading
+            shown.thread, shown.team, shown.to_host, shown.question = (
+                analyzed.thread, analyzed.team, analyzed.to_host, analyzed.question)
+            shown.repost, shown.opens, shown.reason = analyzed.repost, analyzed.opens, reason
+            return
         self.entries.append(
             Entry(
                 message=message,
@@ -371,7 +397,7 @@ class ConsoleState:
                 question=analyzed.question,
                 repost=analyzed.repost,
                 opens=analyzed.opens,
-                reason=analyzed.reason.value if analyzed.reason is not None else None,
+                reason=reason,
             )
         )
 

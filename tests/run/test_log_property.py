@@ -6,8 +6,9 @@ taken as it runs. A first run records it live until a crash: what was written by
 is durable, the rest (messages and marks of the last moments) is lost. A second run starts from
 what is stored (the stored session and its marks), is sent the chat again from a little before
 the durable point (as a resumed cursor or a gap fill does), and takes the later marks. When the
-chat's time is up its session is ended (:func:`chatmod.run.settle.settle`). Simulated in-process,
-so the suite stays fast.
+chat's time is up its session is ended (:func:`chatmod.run.settle.settle`). Messages arrive out
+of the order they were posted, each up to the source's stated lateness late, as a network
+delivers them. Simulated in-process, so the suite stays fast.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from chatmod.run.driver import ChatDriver
 from chatmod.run.history import ongoing
 from chatmod.run.record import Recorder
 from chatmod.run.settle import settle
+from chatmod.sources.base import Capabilities
 from chatmod.sources.queue import QueueSource
 from chatmod.store import Store
 
@@ -38,11 +40,20 @@ START = datetime(2026, 3, 3, 17, 0, tzinfo=UTC)
 KEY = "#edchat @mshost"
 
 
+LATENESS = timedelta(seconds=3)
+
+
+class NetworkSource(QueueSource):
+    capabilities = Capabilities(live=True, lateness=LATENESS)
+
+
 @dataclass(frozen=True)
 class Chat:
     messages: list[Message]
     marks: dict[int, list[tuple[Action, int]]]
-    """After message i: (action, which ball: an index into the balls asked so far)."""
+    """After message i arrives: (action, which ball: an index into the balls asked so far)."""
+    arrivals: list[tuple[datetime, Message]]
+    """When each message arrives, in the order they arrive: each at most LATENESS late."""
 
 
 @st.composite
@@ -53,11 +64,12 @@ def chats(draw: st.DrawFn) -> Chat:
     at = START
     marks: dict[int, list[tuple[Action, int]]] = {}
     for index in range(draw(st.integers(1, 18))):
-        at += timedelta(seconds=draw(st.integers(1, 300)))
+        # Often close together: what a network can deliver out of order.
+        at += timedelta(seconds=draw(st.one_of(st.integers(1, 3), st.integers(4, 300))))
         kind = draw(st.sampled_from(["ask", "ask", "chatter", "answer"]))
         ident = f"m{index}"
         if kind == "answer" and asked:
-            target = asked[draw(st.integers(0, len(asked) - 1))]
+            target = asked[draw(st.one_of(st.just(len(asked) - 1), st.integers(0, len(asked) - 1)))]
             message = Message(network="twitter", id=ident, author="mshost", created_at=at,
                               text="good question, here is how #edchat", reply_to_id=target,
                               reply_to_author=f"p{target}")
@@ -72,7 +84,9 @@ def chats(draw: st.DrawFn) -> Chat:
         if asked and draw(st.booleans()):
             action = draw(st.sampled_from([Action.DISMISS, Action.ANSWERED, Action.CLAIM, Action.REOPEN]))
             marks[len(messages) - 1] = [(action, draw(st.integers(0, 50)))]
-    return Chat(messages, marks)
+    delays = [timedelta(milliseconds=draw(st.integers(0, 3000))) for _ in messages]
+    arrivals = sorted(((m.created_at + d, m) for m, d in zip(messages, delays, strict=True)), key=lambda a: a[0])
+    return Chat(messages, marks, arrivals)
 
 
 class Clock:
@@ -94,37 +108,41 @@ def _take_marks(driver: ChatDriver, chat: Chat, index: int, asked: list[str], ta
 
 
 async def _live_run(db: Path, chat: Chat, start: int, stop: int, durable: int, *, resume: bool,
-                    marks_from: int = 0, resumed_at: int = 0) -> list[Marked]:
-    """Messages [start, stop) arrive live, marks are taken after those from ``marks_from`` on;
-    returns the marks whose writes were durable.
+                    marks_from: int = 0, resumed_at: int = 0) -> tuple[list[Marked], int]:
+    """Arrivals [start, stop) come live, marks are taken after those from ``marks_from`` on;
+    returns the marks whose writes were durable, and the first arrival not yet judged when the
+    last write was made (a live source stores what arrives at once, so its cursor is before it).
 
-    Everything up to message ``durable`` (and the marks after it) is written; then the process
-    dies (``durable < stop``: the rest is lost) or stops cleanly (``durable == stop``)."""
+    Everything judged by arrival ``durable`` (and the marks after it) is written; then the
+    process dies (``durable < stop``: the rest is lost) or stops cleanly (``durable == stop``)."""
     clock = Clock()
-    source = QueueSource(clock)
+    source = NetworkSource(clock)
     driver = ChatDriver(source, lambda: ChatRuntime(TEAM))
     store = await Store.open(db)
     if resume:  # at once: the wall clock is where it was when the last durable message came
-        clock.now = max((m.created_at for m in chat.messages[:resumed_at]), default=START)
+        clock.now = max((arrived for arrived, _ in chat.arrivals[:resumed_at]), default=START)
         driver.resume(await ongoing(store, KEY, clock.now, timedelta(hours=3)))
     recorder = Recorder(db, tag="edchat")
     await recorder.open(TEAM, driver.ongoing, store=store)
-    driver.sinks.append(recorder)
-    asked = [m.id for m in chat.messages[:start] if m.text.startswith("@mshost")]
+    judged: set[str] = set()
+    driver.sinks.extend([recorder, lambda message, _: judged.add(message.id) if message is not None else None])
+    asked = [m.id for _, m in chat.arrivals[:start] if m.text.startswith("@mshost")]
     kept: list[Marked] = []
+    unjudged = stop
     for index in range(start, stop):
-        message = chat.messages[index]
-        clock.now = max(clock.now, message.created_at)  # a message sent again is older than now
+        arrived, message = chat.arrivals[index]
+        clock.now = max(clock.now, arrived)  # a message sent again is older than now
         driver.feed([message])
         if message.text.startswith("@mshost") and message.id not in asked:
             asked.append(message.id)
         taken: list[Marked] = []
         if index >= marks_from:
-            _take_marks(driver, chat, index, asked, taken)
+            _take_marks(driver, chat, chat.messages.index(message), asked, taken)
         if index < durable:
             kept.extend(taken)
         if index + 1 == durable:
             await recorder.settled()
+            unjudged = next((i for i in range(start, durable) if chat.arrivals[i][1].id not in judged), durable)
     if durable < stop:  # killed: the writer never runs again, nothing more is written
 
         async def lost() -> None:
@@ -134,9 +152,10 @@ async def _live_run(db: Path, chat: Chat, start: int, stop: int, durable: int, *
         recorder._log._flush = lost  # type: ignore[method-assign]
         await recorder._log.stop()
     else:
+        driver.flush()  # a clean stop judges what still waits
         await recorder.close()
     await store.close()
-    return kept
+    return kept, unjudged
 
 
 def _reference(chat: Chat, marks: list[Marked]) -> Ledger:
@@ -157,7 +176,7 @@ def _verdicts(ledger: Ledger) -> dict[str, tuple[str, str | None, str | None]]:
     return {ball.id: (ball.status.value, ball.answered_by, ball.claimed_by) for ball in ledger}
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(chat=chats(), data=st.data())
 def test_the_stored_ledger_after_a_crash_and_a_restart_is_the_file_orders(chat: Chat, data: st.DataObject) -> None:
     n = len(chat.messages)
@@ -166,10 +185,10 @@ def test_the_stored_ledger_after_a_crash_and_a_restart_is_the_file_orders(chat: 
     back = data.draw(st.integers(0, 3), label="sent again from before the cursor")
 
     async def scenario(db: Path) -> tuple[Ledger, Ledger]:
-        first = await _live_run(db, chat, 0, crash, durable, resume=False)
+        first, unjudged = await _live_run(db, chat, 0, crash, durable, resume=False)
         # The restart takes the marks from the crash on (those of the lost moments are lost).
-        second = await _live_run(db, chat, max(0, durable - back), n, n, resume=True, marks_from=crash,
-                                 resumed_at=crash)
+        second, _ = await _live_run(db, chat, max(0, min(durable - back, unjudged)), n, n, resume=True,
+                                    marks_from=crash, resumed_at=crash)
         return await _stored(db), _reference(chat, [*first, *second])
 
     with tempfile.TemporaryDirectory() as folder:

@@ -78,8 +78,10 @@ class StreamView(LineList):
         message = entry.message
         status = self.status_of(message.id) if entry.to_host else None
         # The text and the deleted mark are in the key: an edit or a deletion redraws the line.
+        # The engine's reading too: a live line is shown before the engine has read it.
         return (message.id, message.network, status, fold_handle(message.author) in self.featured,
-                message.text, message.deleted, who(message.author, self.names))
+                message.text, message.deleted, who(message.author, self.names), entry.thread, entry.to_host,
+                entry.question, entry.opens)
 
     def row(self, index: int, width: int) -> list[Segment]:
         entry = self._entries[index]

@@ -4,11 +4,12 @@ mark kept.
 The ledger is the stored history that reports read as the truth, so a newer engine's judgement
 never reaches a stored session by itself. Rejudging a session runs its messages through today's
 runtime with every moderator's mark applied at its own time (:func:`~chatmod.core.runtime.
-run_marked`), so a mark stands as it stood: the engine's verdicts after it never undo it. The
-session's ledger is then replaced by what that run made, in its order. A mark on a message that
-is no longer a ball stays as a row (the history stays whole, and a later engine may open the ball
-again) and is skipped when the ledger is read. Each session is replaced in one transaction: a
-crash leaves it either as it was or rejudged.
+run_marked`), so a mark stands as it stood: the engine's verdicts after it never undo it. What
+that run made is appended to the log as a new judgement of the session, which supersedes the
+events before it (:meth:`~chatmod.store.Store.append_judgement`): the log is never rewritten. A
+mark on a message that is no longer a ball is kept in the new run (the history stays whole, and
+a later engine may open the ball again) and is skipped when the ledger is read. Each session's
+run is appended in one transaction: a crash leaves it either as it was or rejudged.
 """
 
 from __future__ import annotations
@@ -134,6 +135,6 @@ async def _rejudge_one(
     rows.extend(known[id(mark)] for mark in stale)
     rows.extend(unknown)
     if not dry_run:
-        await store.replace_ledger(name, start, end, rows)
+        await store.append_judgement(name, start, end, rows)
     return Rejudged(ident, name, start, before, Counts.of(Ledger().apply_all(events)), len(stored_marks),
                     len(stale) + len(unknown))

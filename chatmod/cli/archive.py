@@ -119,7 +119,7 @@ def add_archive_parsers(commands: Any) -> None:
         "second, with where it stands: after a crash or Ctrl-C, running the same command again "
         "resumes there and fetches what was missed.",
         epilog=f"The default database is {default_db_path()} (--db to choose another). "
-        "It opens in sqlite3 and Datasette: tables messages, message_revisions, ledger_events.",
+        "It opens in sqlite3 and Datasette: tables messages, message_revisions, ledger_events (the log; the view ledger is the log as it stands).",
         formatter_class=Formatter,
     )
     add_source_options(ingest)

@@ -51,13 +51,22 @@ _INSERT_EVENT = f"""
 INSERT INTO ledger_events (chat, {", ".join(EVENT_COLUMNS)}) VALUES (?, {", ".join("?" * len(EVENT_COLUMNS))})
 ON CONFLICT (chat, network, ball_id, kind, at, by, message_id, judgement) DO NOTHING
 """
+# After a rejudge of its session, an event carries that run's number, so it is not taken for a
+# superseded event of an older run that happens to say the same.
+_INSERT_EVENT_JUDGED = f"""
+INSERT INTO ledger_events (chat, {", ".join(EVENT_COLUMNS)}, judgement)
+SELECT ?1, {", ".join(f"?{n + 2}" for n in range(len(EVENT_COLUMNS)))}, coalesce((
+    SELECT max(j.id) FROM judgements j JOIN chat_messages m ON m.chat = j.chat AND m.network = ?2 AND m.id = ?3
+    WHERE j.chat = ?1 AND m.created_at BETWEEN j.start AND j.end), 0) WHERE true
+ON CONFLICT (chat, network, ball_id, kind, at, by, message_id, judgement) DO NOTHING
+"""
 _LINK_MESSAGE = """
 INSERT INTO chat_messages (chat, network, id, created_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING
 """
 _NETWORK, _ID, _CREATED = (MESSAGE_COLUMNS.index(name) for name in ("network", "id", "created_at"))
 # The events of a chat's balls posted in a span (a session), in the order they happened.
 _SPAN_EVENTS = """
-SELECT e.seq, e.{} FROM ledger_events e
+SELECT e.seq, e.{} FROM ledger e
 JOIN chat_messages m ON m.chat = e.chat AND m.network = e.network AND m.id = e.ball_id
 WHERE e.chat = ? AND m.created_at BETWEEN ? AND ? ORDER BY e.seq
 """.format(", e.".join(EVENT_COLUMNS))
@@ -274,7 +283,9 @@ class Store:
                 if events:
                     if chat is None:
                         raise ValueError("ledger events belong to a chat: give chat=")
-                    async with self._db.executemany(_INSERT_EVENT, [(chat, *row) for row in events]) as inserted:
+                    rejudged = await self._scalar("SELECT EXISTS (SELECT 1 FROM judgements WHERE chat = ?)", (chat,))
+                    statement = _INSERT_EVENT_JUDGED if rejudged else _INSERT_EVENT
+                    async with self._db.executemany(statement, [(chat, *row) for row in events]) as inserted:
                         added = max(inserted.rowcount, 0)
                 if cursor is not None:
                     await self._db.execute(_SET_CURSOR, cursor)
@@ -386,15 +397,15 @@ class Store:
         details) oldest first, and how many older balls were left out (aged out)."""
         columns = ", ".join(f"m.{c}" for c in MESSAGE_COLUMNS)
         sql = f"""
-        SELECT {columns}, (SELECT o.detail FROM ledger_events o WHERE o.chat = e.chat AND o.network = e.network
+        SELECT {columns}, (SELECT o.detail FROM ledger o WHERE o.chat = e.chat AND o.network = e.network
                            AND o.ball_id = e.ball_id AND o.kind = 'opened' ORDER BY o.seq DESC LIMIT 1),
                s.start >= coalesce((SELECT min(r.start) FROM (SELECT start FROM sessions WHERE chat = s.chat
                                     AND start < ? ORDER BY start DESC LIMIT ?) r), '')
-        FROM ledger_events e
+        FROM ledger e
         JOIN messages m ON m.network = e.network AND m.id = e.ball_id
         JOIN sessions s ON s.chat = e.chat AND m.created_at BETWEEN s.start AND s.end
         WHERE e.chat = ? AND e.kind IN ('dropped', 'reopened') AND s.start < ?
-          AND e.seq = (SELECT max(x.seq) FROM ledger_events x WHERE x.chat = e.chat AND x.network = e.network
+          AND e.seq = (SELECT max(x.seq) FROM ledger x WHERE x.chat = e.chat AND x.network = e.network
                        AND x.ball_id = e.ball_id AND x.kind IN ('dropped', 'answered', 'dismissed', 'reopened'))
         ORDER BY m.created_at
         """
@@ -409,13 +420,13 @@ class Store:
         details), oldest first."""
         columns = ", ".join(f"m.{c}" for c in MESSAGE_COLUMNS)
         sql = f"""
-        SELECT s.chat, s.id, {columns}, (SELECT o.detail FROM ledger_events o WHERE o.chat = e.chat AND o.network = e.network
+        SELECT s.chat, s.id, {columns}, (SELECT o.detail FROM ledger o WHERE o.chat = e.chat AND o.network = e.network
                            AND o.ball_id = e.ball_id AND o.kind = 'opened' ORDER BY o.seq DESC LIMIT 1)
-        FROM ledger_events e
+        FROM ledger e
         JOIN messages m ON m.network = e.network AND m.id = e.ball_id
         JOIN sessions s ON s.chat = e.chat AND m.created_at BETWEEN s.start AND s.end
         WHERE (? IS NULL OR e.chat = ?) AND e.kind IN ('dropped', 'reopened')
-          AND e.seq = (SELECT max(x.seq) FROM ledger_events x WHERE x.chat = e.chat AND x.network = e.network
+          AND e.seq = (SELECT max(x.seq) FROM ledger x WHERE x.chat = e.chat AND x.network = e.network
                        AND x.ball_id = e.ball_id AND x.kind IN ('dropped', 'answered', 'dismissed', 'reopened'))
         ORDER BY m.created_at
         """
@@ -427,7 +438,7 @@ class Store:
         """The ids of balls that start with ``prefix`` (as git takes a short commit id)."""
         escaped = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         async with self._db.execute(
-            "SELECT DISTINCT ball_id FROM ledger_events WHERE kind = 'opened' AND ball_id LIKE ? ESCAPE '\\'"
+            "SELECT DISTINCT ball_id FROM ledger WHERE kind = 'opened' AND ball_id LIKE ? ESCAPE '\\'"
             " ORDER BY ball_id LIMIT ?",
             (escaped + "%", limit),
         ) as cursor:
@@ -464,7 +475,7 @@ class Store:
     async def ball_home(self, ball_id: str, chat: str | None = None) -> tuple[str, str] | None:
         """(chat, network) of the ball with this id, in ``chat`` if given (None: no such ball)."""
         async with self._db.execute(
-            "SELECT chat, network FROM ledger_events WHERE ball_id = ? AND kind = 'opened'"
+            "SELECT chat, network FROM ledger WHERE ball_id = ? AND kind = 'opened'"
             " AND (? IS NULL OR chat = ?) ORDER BY seq LIMIT 1", (ball_id, chat, chat)
         ) as cursor:
             row = await cursor.fetchone()
@@ -478,7 +489,7 @@ class Store:
             return None
         chat, network = home
         return chat, network, await self._ledger(
-            f"SELECT seq, {', '.join(EVENT_COLUMNS)} FROM ledger_events WHERE chat = ? AND network = ?"
+            f"SELECT seq, {', '.join(EVENT_COLUMNS)} FROM ledger WHERE chat = ? AND network = ?"
             " AND ball_id = ? ORDER BY seq",
             (chat, network, ball_id),
         )
@@ -494,11 +505,14 @@ class Store:
         async with self._db.execute(_SPAN_EVENTS, (chat, start, end)) as cursor:
             return [tuple(row[1:]) for row in await cursor.fetchall()]
 
-    async def replace_ledger(self, chat: str, start: str, end: str, events: Sequence[tuple[object, ...]]) -> None:
-        """Replace every event about ``chat``'s balls posted from ``start`` to ``end`` by ``events``
-        (a new judgement, with the moderators' marks where it applied them), in their order. One
-        transaction. Every moderator event stored must be among ``events``: a mark is history,
-        and a new judgement never loses one (ValueError otherwise, and nothing is written).
+    async def append_judgement(self, chat: str, start: str, end: str, events: Sequence[tuple[object, ...]]) -> int:
+        """Append a new judgement of ``chat``'s balls posted from ``start`` to ``end``: ``events``
+        (a new run of the engine, with the moderators' marks where it applied them), in their
+        order. It supersedes every event about those balls written before it; nothing is deleted
+        or rewritten. One transaction; returns the judgement's number (0: ``events`` are what
+        stands already, and nothing was written). Every moderator event that
+        stands must be among ``events``: a mark is history, and a new judgement never loses one
+        (ValueError otherwise, and nothing is written).
         """
         origin = EVENT_COLUMNS.index("origin")
         async with self._writing:
@@ -510,8 +524,20 @@ class Store:
                 marks.subtract(tuple(row) for row in events if row[origin] == "moderator")
                 if any(count > 0 for count in marks.values()):
                     raise ValueError(f"a new judgement of {chat or 'a chat'} from {start} would lose moderators' marks")
-                await self._db.executemany("DELETE FROM ledger_events WHERE seq = ?", [row[:1] for row in found])
-                await self._db.executemany(_INSERT_EVENT, [(chat, *row) for row in events])
+                if [row[1:] for row in found] == [tuple(row) for row in events]:
+                    await self._db.execute("COMMIT")
+                    return 0  # the same judgement again: nothing to append
+                async with self._db.execute(
+                    "INSERT INTO judgements (chat, start, end, from_seq, at) VALUES (?, ?, ?,"
+                    " (SELECT coalesce(max(seq), 0) + 1 FROM ledger_events), strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))",
+                    (chat, start, end),
+                ) as cursor:
+                    number = int(cursor.lastrowid or 0)
+                await self._db.executemany(
+                    f"INSERT INTO ledger_events (chat, {', '.join(EVENT_COLUMNS)}, judgement)"
+                    f" VALUES (?, {', '.join('?' * len(EVENT_COLUMNS))}, ?)"
+                    " ON CONFLICT (chat, network, ball_id, kind, at, by, message_id, judgement) DO NOTHING",
+                    [(chat, *row, number) for row in events])
                 await self._db.execute("COMMIT")
             except sqlite3.Error as error:
                 await self._rollback()
@@ -519,6 +545,7 @@ class Store:
             except ValueError:
                 await self._rollback()
                 raise
+        return number
 
     async def _ledger(self, sql: str, parameters: Sequence[object]) -> Ledger:
         """The ledger the rows of ``sql`` (seq, then :data:`EVENT_COLUMNS`) leave, in their order."""
@@ -538,12 +565,12 @@ class Store:
         and its session is over."""
         async with self._db.execute("""
             SELECT s.* FROM sessions s WHERE EXISTS (
-                SELECT 1 FROM ledger_events o JOIN chat_messages c
+                SELECT 1 FROM ledger o JOIN chat_messages c
                   ON c.chat = o.chat AND c.network = o.network AND c.id = o.ball_id
                 WHERE o.chat = s.chat AND o.kind = 'opened' AND c.created_at BETWEEN s.start AND s.end
-                  AND NOT EXISTS (SELECT 1 FROM ledger_events x WHERE x.chat = o.chat AND x.network = o.network
+                  AND NOT EXISTS (SELECT 1 FROM ledger x WHERE x.chat = o.chat AND x.network = o.network
                                   AND x.ball_id = o.ball_id AND x.kind = 'dropped')
-                  AND coalesce((SELECT x.kind FROM ledger_events x WHERE x.chat = o.chat AND x.network = o.network
+                  AND coalesce((SELECT x.kind FROM ledger x WHERE x.chat = o.chat AND x.network = o.network
                                 AND x.ball_id = o.ball_id AND x.kind IN ('answered', 'dismissed', 'reopened')
                                 ORDER BY x.seq DESC LIMIT 1), 'reopened') = 'reopened')
             ORDER BY s.start""") as cursor:
@@ -572,13 +599,13 @@ class Store:
                  AND c.created_at BETWEEN s.start AND s.end) AS messages,
                (SELECT count(DISTINCT m.author) FROM chat_messages c JOIN messages m ON m.network = c.network
                  AND m.id = c.id WHERE c.chat = s.chat AND c.created_at BETWEEN s.start AND s.end) AS participants,
-               (SELECT count(*) FROM ledger_events e JOIN chat_messages b ON b.chat = e.chat
+               (SELECT count(*) FROM ledger e JOIN chat_messages b ON b.chat = e.chat
                  AND b.network = e.network AND b.id = e.ball_id
                  WHERE e.chat = s.chat AND b.created_at BETWEEN s.start AND s.end AND e.kind = 'opened') AS balls,
-               (SELECT count(*) FROM ledger_events e JOIN chat_messages b ON b.chat = e.chat
+               (SELECT count(*) FROM ledger e JOIN chat_messages b ON b.chat = e.chat
                  AND b.network = e.network AND b.id = e.ball_id
                  WHERE e.chat = s.chat AND b.created_at BETWEEN s.start AND s.end AND e.kind = 'dropped'
-                   AND NOT EXISTS (SELECT 1 FROM ledger_events later WHERE later.chat = e.chat
+                   AND NOT EXISTS (SELECT 1 FROM ledger later WHERE later.chat = e.chat
                                    AND later.network = e.network AND later.ball_id = e.ball_id
                                    AND later.seq > e.seq AND later.kind IN ('answered', 'dismissed'))) AS dropped
         FROM sessions s WHERE ? IS NULL OR s.chat = ? ORDER BY s.start

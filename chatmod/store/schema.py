@@ -190,7 +190,31 @@ ALTER TABLE ledger_events_v8 RENAME TO ledger_events;
 CREATE INDEX ledger_events_by_ball ON ledger_events (network, ball_id);
 """
 
-MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3, _V4, _V5, _V6, _V7, _V8)
+# A rejudge appends a new run of a session's events rather than rewriting the log: each run is a
+# row of 'judgements', and its events carry its id in ledger_events.judgement. Every event about
+# the run's balls written before it (seq below from_seq) is superseded; what is written after it
+# (a mark, the end of the session) stands. The view 'ledger' is the log as it stands: what every
+# reader reads.
+_V9 = """
+CREATE TABLE judgements (
+    id        INTEGER PRIMARY KEY,
+    chat      TEXT NOT NULL,
+    start     TEXT NOT NULL,             -- the balls it judged again: posted from start to end
+    end       TEXT NOT NULL,
+    from_seq  INTEGER NOT NULL,          -- its first event; earlier ones about those balls are superseded
+    at        TEXT NOT NULL              -- when it ran, ISO 8601 UTC
+);
+CREATE INDEX judgements_by_chat ON judgements (chat);
+
+CREATE VIEW ledger AS
+SELECT e.* FROM ledger_events e
+WHERE NOT EXISTS (
+    SELECT 1 FROM judgements j JOIN chat_messages m ON m.chat = j.chat AND m.network = e.network AND m.id = e.ball_id
+    WHERE j.chat = e.chat AND j.from_seq > e.seq AND m.created_at BETWEEN j.start AND j.end
+);
+"""
+
+MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3, _V4, _V5, _V6, _V7, _V8, _V9)
 """``MIGRATIONS[n]`` takes a database from version n to n + 1. Append only; never edit one."""
 
 SCHEMA_VERSION = len(MIGRATIONS)

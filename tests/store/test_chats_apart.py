@@ -133,7 +133,7 @@ async def test_an_old_database_upgrades_keeping_a_copy_and_every_sessions_ledger
         assert [ball.status.value for ball in ledger] == ["dismissed"]
         assert await store.outside_sessions() == 1  # the reminder
     backup = tmp_path / "old.db.v7.bak"
-    assert told == [f"chatmod: upgraded {path} from schema 7 to 8; the file as it was is kept at {backup}"]
+    assert told == [f"chatmod: upgraded {path} from schema 7 to 9; the file as it was is kept at {backup}"]
     with sqlite3.connect(backup) as connection:
         assert connection.execute("PRAGMA user_version").fetchone()[0] == 7
         assert connection.execute("SELECT count(*) FROM ledger_events").fetchone()[0] == 3

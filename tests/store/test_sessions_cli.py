@@ -299,9 +299,10 @@ def test_a_session_stored_unjudged_is_judged_when_reported_with_a_host(tmp_path:
     assert session["balls"] > 0 and session["dropped"]
 
 
-def _ledger_rows(db: Path) -> list[tuple[str, str, str]]:
+def _ledger_rows(db: Path, table: str = "ledger") -> list[tuple[str, str, str]]:
+    """The ledger as it stands (``ledger_events``: the whole log, superseded judgements too)."""
     with sqlite3.connect(db) as connection:
-        return connection.execute("SELECT ball_id, kind, origin FROM ledger_events ORDER BY seq").fetchall()
+        return connection.execute(f"SELECT ball_id, kind, origin FROM {table} ORDER BY seq").fetchall()
 
 
 def test_rejudge_replaces_the_engines_judgement_and_keeps_every_moderator_mark(
@@ -342,6 +343,8 @@ def test_rejudge_replaces_the_engines_judgement_and_keeps_every_moderator_mark(
     assert after[-2:] == [(marked, "answered", "moderator"), ("2", "dismissed", "moderator")]
     assert ("2", "opened", "engine") not in after
     assert after.index((marked, "opened", "engine")) < after.index((marked, "answered", "moderator"))
+    log = _ledger_rows(db, "ledger_events")
+    assert log[:len(before)] == before and log[len(before):] == after  # appended: nothing rewritten
     assert main(["report", "--db", str(db), "--session", "1", "--chats-file", str(chats), "--format", "json"]) == 0
     (session,) = json.loads(capsys.readouterr().out)["sessions"]
     assert (session["balls"], len(session["dropped"])) == (12, 10)
@@ -349,7 +352,7 @@ def test_rejudge_replaces_the_engines_judgement_and_keeps_every_moderator_mark(
         ("sam", "moderator")]
     assert main([*rejudge, "--session", "1"]) == 0  # again: nothing left to change
     assert capsys.readouterr().out.splitlines()[-1] == "1 session judged again, 0 changed"
-    assert _ledger_rows(db) == after
+    assert _ledger_rows(db) == after and _ledger_rows(db, "ledger_events") == log  # nothing appended
 
 
 def test_rejudge_leaves_an_unjudged_session_and_names_a_missing_one(tmp_path: Path,

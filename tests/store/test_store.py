@@ -58,16 +58,18 @@ async def test_rejudging_the_demo_changes_nothing_and_a_failed_replacement_keeps
 
     db = tmp_path / "chat.db"
     await ingest(str(DEMO), db, TEAM)
-    events = "SELECT network, ball_id, kind, at, by, message_id, origin, detail FROM ledger_events ORDER BY seq"
+    events = "SELECT network, ball_id, kind, at, by, message_id, origin, detail FROM ledger ORDER BY seq"
+    log = "SELECT network, ball_id, kind, at, by, message_id, origin, detail FROM ledger_events ORDER BY seq"
     stored = _rows(db, events)
     (outcome,) = await rejudge(db)
     assert outcome.after == outcome.before and outcome.before.balls > 20
     assert _rows(db, events) == stored  # today's engine wrote what today's engine wrote
+    assert _rows(db, log) == stored  # the same judgement again: nothing appended
     async with await Store.open(db) as store:
         (session,) = await store.session_summaries()
         bad = ("twitter", "x", "opened", "2020-01-01T00:00:00.000Z", "", "", "nobody", "{}")  # origin fails CHECK
         with pytest.raises(StoreError):
-            await store.replace_ledger(str(session["chat"]), str(session["start"]), str(session["end"]), [bad])
+            await store.append_judgement(str(session["chat"]), str(session["start"]), str(session["end"]), [bad])
     assert _rows(db, events) == stored
 
 
@@ -214,7 +216,25 @@ async def test_a_new_judgement_that_would_lose_a_moderators_mark_is_refused_and_
         mark = (ball[0], ball[1], "dismissed", "2030-01-01T00:00:00.000Z", "sam", "", "moderator", "{}")
         await store.write(events=[mark], chat=span[0])
         with pytest.raises(ValueError, match="would lose moderators' marks"):
-            await store.replace_ledger(*span, rows)  # the engine's events alone
+            await store.append_judgement(*span, rows)  # the engine's events alone
         assert await store.session_event_rows(*span) == [*rows, mark]
-        await store.replace_ledger(*span, [*rows, mark])
+        await store.append_judgement(*span, [*rows, mark])
         assert await store.session_event_rows(*span) == [*rows, mark]
+
+
+async def test_an_event_written_after_a_new_judgement_stands_even_if_a_superseded_one_said_the_same(
+        tmp_path: Path) -> None:
+    db = tmp_path / "chat.db"
+    await ingest(str(DEMO), db, TEAM)
+    async with await Store.open(db) as store:
+        (session,) = await store.session_summaries()
+        span = (str(session["chat"]), str(session["start"]), str(session["end"]))
+        rows = await store.session_event_rows(*span)
+        drop = next(row for row in rows if row[2] == "dropped")
+        # A judgement that leaves that ball open (a session stored mid-chat, judged again) ...
+        assert await store.append_judgement(*span, [row for row in rows if row != drop]) > 0
+        assert drop not in await store.session_event_rows(*span)
+        # ... and the session's end, written later, drops it again: it stands.
+        await store.write(events=[drop], chat=span[0])
+        assert (await store.session_event_rows(*span))[-1] == drop
+        assert await store.count("ledger_events") == 2 * len(rows)  # nothing deleted or rewritten

@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from chatmod.chats import Chat, chat_key
 from chatmod.core.engine import EngineConfig
@@ -359,18 +360,22 @@ async def _store_messages(
     batches = _batches(items, result, keep)
     writing: asyncio.Future[tuple[int, int]] | None = None
     written = 0
-    while True:
-        batch = await asyncio.to_thread(next, batches, None)
-        if writing is not None:
-            result.changed += (await writing)[0]
-            result.read += written
-            if progress is not None:
-                progress("reading", result.read)
-        if batch is None:
-            return
-        rows, deletions = batch
-        writing, written = (
-            asyncio.ensure_future(store.write(messages=rows, deletions=deletions, chat=result.chat)), len(rows))
+    try:
+        while True:
+            batch = await asyncio.to_thread(next, batches, None)
+            if writing is not None:
+                result.changed += (await writing)[0]
+                writing = None
+                result.read += written
+                if progress is not None:
+                    progress("reading", result.read)
+            if batch is None:
+                return
+            rows, deletions = batch
+            writing, written = (
+                asyncio.ensure_future(store.write(messages=rows, deletions=deletions, chat=result.chat)), len(rows))
+    finally:
+        await _let_finish(writing)
 
 
 async def _judge(
@@ -439,21 +444,34 @@ async def _judge(
 
     chunks = store.message_rows(result.chat, start, end)
     upcoming = asyncio.ensure_future(anext(chunks, None))
-    while (chunk := await upcoming) is not None:
-        upcoming = asyncio.ensure_future(anext(chunks, None))
-        await asyncio.sleep(0)  # let the fetch reach SQLite's thread before judging starts
-        for row in chunk:
-            message = message_from_row(row)
-            if plan.at(message.created_at) is None:
-                continue  # outside every session: the runtime would judge it in none
-            network = message.network
-            await keep(runtime.receive(message))
-            result.judged += 1
-        if progress is not None:
-            progress("judging", result.judged)
-    await keep(runtime.finish())
-    await settle()
-    result.events += (await store.write(events=pending, chat=result.chat))[1]
+    try:
+        while (chunk := await upcoming) is not None:
+            upcoming = asyncio.ensure_future(anext(chunks, None))
+            await asyncio.sleep(0)  # let the fetch reach SQLite's thread before judging starts
+            for row in chunk:
+                message = message_from_row(row)
+                if plan.at(message.created_at) is None:
+                    continue  # outside every session: the runtime would judge it in none
+                network = message.network
+                await keep(runtime.receive(message))
+                result.judged += 1
+            if progress is not None:
+                progress("judging", result.judged)
+        await keep(runtime.finish())
+        await settle()
+        result.events += (await store.write(events=pending, chat=result.chat))[1]
+    finally:
+        await _let_finish(upcoming)
+        await _let_finish(writing)
+
+
+async def _let_finish(task: asyncio.Future[Any] | None) -> None:
+    """A run cut short (Ctrl-C, an error) lets the read or write under way finish before the
+    database closes: a batch is stored whole or not at all, and nothing is left running."""
+    if task is None or task.done():
+        return
+    with contextlib.suppress(Exception, asyncio.CancelledError):
+        await asyncio.shield(task)
 
 
 def _session_row(span: SessionSpan, times: MessageTimes, *, scheduled: bool) -> SessionRow:

@@ -289,16 +289,21 @@ def _run_ingest(args: argparse.Namespace) -> int:
     keep = tag_filter(tag, team or (chat.every_handle() if chat else HostTeam([]))) if tag else None
     if url is not None:  # the live source picks the chat itself (see load())
         return _ingest_live(args, url, path, team, chat)
-    with _progress_bar(f"ingesting {args.source}") as progress:
-        try:
-            with batch_gc():
-                result = asyncio.run(ingest(args.source, path, team, args.input_format, progress, keep=keep, chat=chat,
-                                           tag=tag))
-        except InputError as error:
-            print_error(str(error))
-            return EXIT_USAGE
-        except StoreError as error:
-            return store_failed(error)
+    try:
+        with _progress_bar(f"ingesting {args.source}") as progress:
+            try:
+                with batch_gc():
+                    result = asyncio.run(ingest(args.source, path, team, args.input_format, progress, keep=keep,
+                                               chat=chat, tag=tag))
+            except InputError as error:
+                print_error(str(error))
+                return EXIT_USAGE
+            except StoreError as error:
+                return store_failed(error)
+    except KeyboardInterrupt:
+        print(f"chatmod: interrupted; what was read is stored in {path}: run the same command again to finish",
+              file=sys.stderr)
+        return EXIT_INTERRUPTED
     _say_ingested(args, result, path, chat)
     if result.read == 0:
         print_error(f"no usable messages in {args.source}")

@@ -221,6 +221,9 @@ class SessionReport:
     """Without numbered questions: its longest conversations, in the order they began."""
     conversations_left_out: int = 0
     """Shorter exchanges not among ``conversations``."""
+    still_open: list[BallItem] = field(default_factory=list)
+    """Balls nobody has closed: the chat was still going when the report was made, or a
+    moderator reopened them. Questions first, then comments; oldest first within each."""
 
     @property
     def top_participants(self) -> list[Participant]:
@@ -329,6 +332,7 @@ def _session(number: int, judged: list[Judged], ledger: Ledger, *, stored: bool 
     )
     answered = [b for b in items if b.status is Status.ANSWERED]
     dismissed = [b for b in items if b.status is Status.DISMISSED]
+    still_open = sorted((b for b in items if b.status is Status.OPEN), key=lambda b: (not b.question, b.at))
 
     waits = [b.wait(end) for b in balls if b.status is Status.ANSWERED]
     # By identity, as the engine threads (handles compare case-insensitively): "Bob" is "bob".
@@ -358,6 +362,7 @@ def _session(number: int, judged: list[Judged], ledger: Ledger, *, stored: bool 
         before_first_question=sum(1 for j in judged if j.analysis.thread is None),
         conversations=conversations,
         conversations_left_out=left_out,
+        still_open=still_open,
     )
 
 

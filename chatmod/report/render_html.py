@@ -29,6 +29,7 @@ from chatmod.report.render_md import (
     handle,
     human_duration,
     one_line,
+    open_wait,
     plain,
     question_figures,
     quiet_note,
@@ -111,16 +112,21 @@ def _thread(thread: int | None) -> str | None:
     return f'<span class="thread">Q{thread}</span>' if thread is not None else None
 
 
-def _dropped(ball: BallItem) -> str:
+def _dropped(ball: BallItem, still_open: bool = False) -> str:
     kind = "question" if ball.question else "comment"
     claimed = f"claimed by {user(handle(ball.claimed_by))}" if ball.claimed_by else None
+    if still_open:
+        waited = esc(open_wait(ball.waited_s))
+    elif dropped_wait(ball.waited_s):
+        waited = f'<span class="waited">waited {human_duration(ball.waited_s)}</span> (until the chat ended)'
+    else:
+        waited = "posted as the chat ended"
     meta = meta_html(
         who(ball.author, ball.display_name),
         time_html(ball.at),
         _thread(ball.thread),
         UNTAGGED_HTML if ball.untagged else None,
-        (f'<span class="waited">waited {human_duration(ball.waited_s)}</span> (until the chat ended)'
-         if dropped_wait(ball.waited_s) else "posted as the chat ended"),
+        waited,
         claimed,
         link("link", ball.url),
     )
@@ -128,7 +134,7 @@ def _dropped(ball: BallItem) -> str:
     if ball.more:
         items = "".join(f"<li>{user_text(t, QUOTE_LIMIT)}</li>" for t in ball.more)
         body += f'<ul class="more">{items}</ul>'
-    return f'<li class="ball dropped {kind}">{meta}{body}</li>'
+    return f'<li class="ball {"open" if still_open else "dropped"} {kind}">{meta}{body}</li>'
 
 
 def _answered(ball: BallItem) -> str:
@@ -210,7 +216,14 @@ def _session(session: SessionReport, level: int) -> list[str]:
     h, sub = f"h{level}", f"h{level + 1}"
     out: list[str] = []
 
-    body: list[str] = []
+    body: list[str]
+    if session.still_open:
+        note = "Nobody has closed these yet: the chat was still going, or a moderator reopened them."
+        body = [f'<p class="meta">{esc(note)}</p>',
+                '<ol class="balls">' + "".join(_dropped(b, still_open=True) for b in session.still_open) + "</ol>"]
+        out += section(f"Still open ({ball_counts(session.still_open)})", h, body, "open")
+
+    body = []
     if not session.dropped:
         body.append(_empty(
             "Nothing dropped: the host team answered every ball." if session.balls

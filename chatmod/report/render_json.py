@@ -111,6 +111,7 @@ def session_dict(s: SessionReport) -> dict[str, Any]:
             "through_host": s.community.through_host,
             "share": s.community.share,
         },
+        "open": [ball_dict(b) for b in s.still_open],
         "dropped": [ball_dict(b) for b in s.dropped],
         "answered": [ball_dict(b) for b in s.answered],
         "dismissed": [ball_dict(b) for b in s.dismissed],

@@ -187,7 +187,7 @@ def ball_counts(items: Iterable[BallItem]) -> int:
 
 def _balls_clause(
     balls: int, answered: int, dropped: int, dismissed: int, dropped_questions: int,
-    median: float | None,
+    median: float | None, still_open: int = 0,
 ) -> str:
     if balls == 0:
         return "no balls for the host team"
@@ -206,6 +206,8 @@ def _balls_clause(
         parts.append("none dropped")
     if dismissed:
         parts.append(f"{dismissed} dismissed")
+    if still_open:
+        parts.append(f"{still_open} still open")
     head = f"{plural(balls, 'ball')} for the host team"
     return f"{head}: {', '.join(parts)}"
 
@@ -227,6 +229,7 @@ def session_summary(session: SessionReport) -> str:
             ball_counts(session.dismissed),
             _dropped_questions(session),
             session.response_median_s,
+            ball_counts(session.still_open),
         )
         + "."
     )
@@ -255,6 +258,7 @@ def report_summary(report: Report) -> str:
                 sum(ball_counts(s.dismissed) for s in report.sessions),
                 sum(_dropped_questions(s) for s in report.sessions),
                 None,
+                sum(ball_counts(s.still_open) for s in report.sessions),
             )
             + "."
         )
@@ -400,8 +404,13 @@ def dropped_wait(waited_s: float) -> str | None:
     return f"waited {human_duration(waited_s)} (until the chat ended)"
 
 
-def _dropped_item(ball: BallItem) -> list[str]:
-    waited = dropped_wait(ball.waited_s) or "posted as the chat ended"
+def open_wait(waited_s: float) -> str:
+    """How long a ball still open has waited, in words."""
+    return f"waiting {human_duration(waited_s)}" if waited_s >= 60 else "just asked"
+
+
+def _dropped_item(ball: BallItem, waited: str | None = None) -> list[str]:
+    waited = waited or dropped_wait(ball.waited_s) or "posted as the chat ended"
     claimed = f"claimed by {md(handle(ball.claimed_by))}" if ball.claimed_by else None
     head = meta_line(
         md_who(ball.author, ball.display_name),
@@ -488,6 +497,12 @@ def _cell(text: str) -> str:
 def _session(session: SessionReport, level: int) -> list[str]:
     h2, h3 = "#" * level, "#" * (level + 1)
     out: list[str] = []
+
+    if session.still_open:
+        out += [f"{h2} Still open ({ball_counts(session.still_open)})", "",
+                "Nobody has closed these yet: the chat was still going, or a moderator reopened them.", ""]
+        for ball in session.still_open:
+            out += _dropped_item(ball, open_wait(ball.waited_s))
 
     out += [f"{h2} Dropped balls — follow up", ""]
     if not session.dropped:

@@ -230,8 +230,8 @@ class Store:
     async def _rollback(self) -> None:
         try:
             await self._db.execute("ROLLBACK")
-        except sqlite3.Error:
-            pass  # no transaction was open
+        except (sqlite3.Error, ValueError):
+            pass  # no transaction was open, or the connection is closed already (it rolled back)
 
     async def close(self) -> None:
         await self._db.close()

@@ -42,6 +42,8 @@ from chatmod.words import plural
 if TYPE_CHECKING:
     # The engine, pydantic and the store load after the first frame (see ChatmodApp's loader):
     # a console that appears at once, then fills, starts as fast as a bare Textual app.
+    from chatmod.core.ledger import Ledger
+    from chatmod.core.models import Message
     from chatmod.run.record import Recorder
     from chatmod.sources.base import SourceItem
     from chatmod.tui.session import ChatSession
@@ -644,18 +646,21 @@ class ChatmodApp(App[None]):
         self.push_screen(HelpScreen(keys))
 
     def action_export(self) -> None:
-        self._export()
+        import copy
+
+        # What the screen shows, as it stands now: the marks made, and open balls still open.
+        state = self.session.state
+        self._export(state.session_messages(), copy.deepcopy(state.ledger))
 
     @work(thread=True, exclusive=True, group="export", exit_on_error=False)
-    def _export(self) -> None:
+    def _export(self, messages: list[Message], ledger: Ledger) -> None:
         from chatmod.report import build_report, render
 
-        state = self.session.state
-        messages = state.session_messages()
         if not messages:
             self.call_from_thread(self.notify, "Nothing to export yet.", severity="warning", markup=False)
             return
-        report = build_report(messages, state.team, source=self.options.title, tag=self.options.tag)
+        report = build_report(messages, self.session.state.team, source=self.options.title, tag=self.options.tag,
+                              ledger=ledger)
         day = messages[0].created_at.astimezone(self.options.zone).strftime("%Y-%m-%d")
         name = f"chatmod-{self.options.tag or 'chat'}-{day}.md"
         path = (self.options.export_dir / name).resolve()  # the notice says where, in full

@@ -14,7 +14,7 @@ ISO_Z = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$")
 SESSION_KEYS = [
     "number", "start", "end", "messages", "reposts", "participants", "balls", "ball_questions",
     "response_median_s", "response_worst_s", "answered_within_5min", "before_first_question",
-    "community", "dropped", "answered", "dismissed", "questions", "top_participants",
+    "community", "open", "dropped", "answered", "dismissed", "questions", "top_participants",
 ]
 
 

@@ -367,3 +367,23 @@ def test_rejudge_leaves_an_unjudged_session_and_names_a_missing_one(tmp_path: Pa
     assert out.splitlines()[-1] == "0 sessions judged again, 0 changed"
     assert main(["rejudge", "--db", str(db), "--session", "9"]) == 2
     assert f"no session 9 in {db}" in capsys.readouterr().err
+
+
+def test_a_ball_answered_then_reopened_stays_in_its_sessions_report_as_open(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    chats, db = tmp_path / "chats.toml", tmp_path / "h.db"
+    main([CHAT[0], "--chats-file", str(chats), *CHAT[1:]])
+    main(["ingest", str(_archive(tmp_path / "a.jsonl")), "--db", str(db), "--chat", "weekly", "--chats-file", str(chats)])
+    capsys.readouterr()
+    main(["followups", "--db", str(db)])
+    ball = capsys.readouterr().out.splitlines()[0].split()[0]
+    assert main(["followups", "--db", str(db), "--answered", ball, "--by", "sam"]) == 0
+    assert main(["followups", "--db", str(db), "--reopen", ball, "--by", "sam"]) == 0
+    capsys.readouterr()
+    assert main(["report", "--db", str(db), "--session", "1", "--chats-file", str(chats), "--format", "json"]) == 0
+    (session,) = json.loads(capsys.readouterr().out)["sessions"]
+    assert [b["id"] for b in session["open"]] == [ball]
+    assert ball not in {b["id"] for b in session["answered"] + session["dropped"]}
+    assert main(["report", "--db", str(db), "--session", "1", "--chats-file", str(chats), "--format", "md"]) == 0
+    assert "1 still open" in capsys.readouterr().out

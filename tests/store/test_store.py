@@ -238,3 +238,35 @@ async def test_an_event_written_after_a_new_judgement_stands_even_if_a_supersede
         await store.write(events=[drop], chat=span[0])
         assert (await store.session_event_rows(*span))[-1] == drop
         assert await store.count("ledger_events") == 2 * len(rows)  # nothing deleted or rewritten
+
+
+async def test_an_ingest_cut_short_stores_whole_batches_leaves_nothing_running_and_a_rerun_finishes(
+        tmp_path: Path) -> None:
+    from bench.synthetic import write_native
+
+    archive = write_native(tmp_path / "big.jsonl", 6000)
+    db = tmp_path / "chat.db"
+    loop = asyncio.get_running_loop()
+    troubles: list[dict[str, object]] = []
+    loop.set_exception_handler(lambda _loop, context: troubles.append(context))
+    main = asyncio.current_task()
+    assert main is not None
+    seen: list[int] = []
+
+    def progress(_stage: str, count: int) -> None:
+        seen.append(count)
+        if len(seen) == 2:  # Ctrl-C, as asyncio.run delivers it: the main task is cancelled
+            main.cancel()
+
+    with pytest.raises(asyncio.CancelledError):
+        await ingest(str(archive), db, HostTeam(["mshost"]), progress=progress)
+    main.uncancel()
+    await asyncio.sleep(0.2)  # anything left running would fail now, on a closed database
+    import gc
+
+    gc.collect()
+    assert troubles == []
+    stored = _rows(db, "SELECT count(*) FROM messages")[0][0]
+    assert stored % 1000 == 0 and 2000 <= stored < 6000  # whole batches: the one under way finished
+    result = await ingest(str(archive), db, HostTeam(["mshost"]))
+    assert _rows(db, "SELECT count(*) FROM messages") == [(6000,)] and result.sessions == 3

@@ -267,6 +267,26 @@ async def test_export_writes_the_sessions_report(tmp_path: Path):
     assert "kahoot" in written[0].read_text(encoding="utf-8")
 
 
+async def test_an_export_mid_chat_says_what_the_console_shows(tmp_path: Path):
+    from chatmod.core.runtime import Action
+
+    wall = Wall()
+    app = make_app(wall=wall, export_dir=tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await at_minute(app, pilot, wall, 13)
+        app.session.act(Action.DISMISS, "c1", "sam")
+        await pilot.press("e")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+    (written,) = tmp_path.glob("chatmod-edchat-*.md")
+    text = written.read_text(encoding="utf-8")
+    # Bob's question is still open mid-chat, not dropped; the dismissed ball stays dismissed.
+    assert "1 answered (median 1m), none dropped, 1 dismissed, 1 still open" in text
+    still_open = text.split("## Still open (1)")[1].split("## Dropped")[0]
+    assert "kahoot" in still_open and "love this chat" not in still_open
+    assert "Nothing dropped" in text and "love this chat" in text.split("## Dismissed")[1]
+
+
 _KEY_NAMES = {"enter": "Enter", "tab": "Tab", "space": "Space"}
 
 

@@ -418,23 +418,31 @@ async def _judge(
     pending: list[tuple[object, ...]] = []
     network = Network.TWITTER
 
-    async def keep(events: list[Event]) -> None:
-        nonlocal pending, writing
+    def keep(events: list[Event]) -> bool:
+        """Take the events to write; True once a batch of them is ready."""
         for event in events:
+            kind = type(event)
+            if kind is Analyzed:
+                if event.session:  # type: ignore[union-attr]  # 0: outside every session
+                    result.judged += 1
+                continue
             if not isinstance(event, BallEvent):
                 continue
-            if isinstance(event, BallOpened):
+            if kind is BallOpened:
                 networks[event.ball_id] = network
             row = event_row(networks.get(event.ball_id, network), event)
             if row is not None:
                 pending.append(row)
-            if isinstance(event, BallDropped | BallAnswered) and event.ball_id in networks:
+            if (kind is BallDropped or kind is BallAnswered) and event.ball_id in networks:
                 # Closed by the engine: nothing more will be written about it in this run.
                 del networks[event.ball_id]
-        if len(pending) >= BATCH:
-            await settle()
-            writing = asyncio.ensure_future(store.write(events=pending, chat=result.chat))
-            pending = []
+        return len(pending) >= BATCH
+
+    async def write_batch() -> None:
+        nonlocal pending, writing
+        await settle()
+        writing = asyncio.ensure_future(store.write(events=pending, chat=result.chat))
+        pending = []
 
     async def settle() -> None:
         nonlocal writing
@@ -450,14 +458,12 @@ async def _judge(
             await asyncio.sleep(0)  # let the fetch reach SQLite's thread before judging starts
             for row in chunk:
                 message = message_from_row(row)
-                if plan.at(message.created_at) is None:
-                    continue  # outside every session: the runtime would judge it in none
                 network = message.network
-                await keep(runtime.receive(message))
-                result.judged += 1
+                if keep(runtime.receive(message)):
+                    await write_batch()
             if progress is not None:
                 progress("judging", result.judged)
-        await keep(runtime.finish())
+        keep(runtime.finish())
         await settle()
         result.events += (await store.write(events=pending, chat=result.chat))[1]
     finally:

@@ -21,18 +21,22 @@ __all__ = ["Reorder"]
 
 
 class Reorder:
-    """Messages held until the chat's time is ``lateness`` past them."""
+    """Messages held until the chat's time is ``lateness`` past them. A message delivered again
+    while it waits (by the stream and a gap fill) waits once, as its latest copy."""
 
     def __init__(self, lateness: timedelta) -> None:
         self.lateness = lateness
-        self._heap: list[tuple[datetime, int, Message]] = []
+        self._heap: list[tuple[datetime, int, str]] = []
+        self._held: dict[str, Message] = {}
         self._order = itertools.count()  # same time: the order they came in
 
     def __len__(self) -> int:
-        return len(self._heap)
+        return len(self._held)
 
     def push(self, message: Message) -> None:
-        heapq.heappush(self._heap, (message.created_at, next(self._order), message))
+        if message.id not in self._held:
+            heapq.heappush(self._heap, (message.created_at, next(self._order), message.id))
+        self._held[message.id] = message
 
     def due(self, known: datetime | None) -> list[Message]:
         """The messages posted by ``known - lateness`` (``known``: the chat's time as far as it
@@ -43,11 +47,12 @@ class Reorder:
         heap = self._heap
         out: list[Message] = []
         while heap and heap[0][0] <= bound:
-            out.append(heapq.heappop(heap)[2])
+            out.append(self._held.pop(heapq.heappop(heap)[2]))
         return out
 
     def drain(self) -> list[Message]:
         """Every message held, oldest first (the input has stopped)."""
-        out = [entry[2] for entry in sorted(self._heap)]
+        out = [self._held[entry[2]] for entry in sorted(self._heap)]
         self._heap.clear()
+        self._held.clear()
         return out

@@ -221,9 +221,10 @@ async def _run_judged(
             result.first = at if result.first is None or at < result.first else result.first
             result.last = at if result.last is None or at > result.last else result.last
 
-    driver.sinks.extend([recorder, counted])
-    if driver.ongoing is not None:
-        result.sessions += 1  # the stored session this run joined
+    # Told what reading the stored session back produced: what the last run stored but had not
+    # judged yet is judged and written now (the rest is there already, and kept once).
+    driver.attach(recorder)
+    driver.attach(counted)
     store_items = recorder.store_live(source, result, progress)
     assert store_items is not None
 

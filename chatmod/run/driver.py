@@ -99,6 +99,9 @@ class ChatDriver:
         """The marks not yet applied in this run (after a seek back, or stored): (time, index)."""
         self.finished = False
         """The source has ended and the session with it."""
+        self._resumed: list[tuple[Message | None, Sequence[Event]]] = []
+        """What reading the stored session back produced, for a sink attached later."""
+        self._resuming = False
         # Elapsed time from the source's clock: differences of a wall clock are right even when
         # the clock itself is off (and a test's source can move it).
         self.watermark = Watermark(lambda: source.now().timestamp()) if source.capabilities.live else None
@@ -235,12 +238,23 @@ class ChatDriver:
     def resume(self, history: History) -> None:
         """Start from what the database holds of this chat: its marks apply when the chat reaches
         their times, as if taken then; its messages (the session a resumed live run joins) are
-        read before anything the source brings. Call before the sinks are added: all of it is
-        stored already."""
+        read before anything the source brings. A sink attached afterwards (:meth:`attach`) is
+        told what that produced: a journal keeps what it lacks (a verdict on a message that was
+        stored, but not yet judged, when the last run stopped) and the rest once."""
         for mark in history.marks:
             bisect.insort(self._waiting, (mark.at, len(self.actions)))
             self.actions.append(mark)
-        self.feed(history.messages, in_order=True)
+        self._resuming = True
+        try:
+            self.feed(history.messages, in_order=True)
+        finally:
+            self._resuming = False
+
+    def attach(self, sink: Sink) -> None:
+        """Add ``sink``, first telling it what :meth:`resume` produced."""
+        for message, events in self._resumed:
+            sink(message, events)
+        self.sinks.append(sink)
 
     # -- replay controls --------------------------------------------------------------------
 
@@ -323,6 +337,8 @@ class ChatDriver:
                 self.ongoing = None
         if message is not None and self.ongoing is not None and message.created_at > self.ongoing[1]:
             self.ongoing = (self.ongoing[0], message.created_at)
+        if self._resuming:
+            self._resumed.append((message, events))
         for sink in self.sinks:
             sink(message, events)
 

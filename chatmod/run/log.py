@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -34,6 +35,8 @@ BATCH = 1000
 
 FLUSH_SECONDS = 1.0
 """The most the log holds what happened before writing it."""
+CURSOR_SECONDS = 5.0
+"""How often a source's cursor is saved when it moves with nothing of the chat to write."""
 
 
 def kept(error: str) -> str:
@@ -88,6 +91,8 @@ class LogWriter:
         """The error of the last write, until one succeeds."""
         self._pending = Pending()
         self._cursor: str | None = None
+        self._cursor_written: str | None = None
+        self._cursor_saved = 0.0
         self._due = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._stopping = False
@@ -172,9 +177,15 @@ class LogWriter:
     async def _flush(self) -> None:
         if self._source is not None:
             self._pending.names.extend(self._source.learned())
+            # A source whose cursor moves without the chat (Jetstream reads the whole network)
+            # says where it stands once it has handed everything on.
+            self.moved_to(self._source.resume_point(()))
         pending, self._pending = self._pending, Pending()
         covers = self._held
-        if not pending:
+        clock = time.monotonic()
+        cursor_due = (self._cursor is not None and self._cursor != self._cursor_written
+                      and clock - self._cursor_saved >= CURSOR_SECONDS)
+        if not pending and not cursor_due:
             await self._covered(covers, written=True)
             return
         now = iso(datetime.now(UTC))
@@ -192,6 +203,8 @@ class LogWriter:
             await self._covered(covers, written=False)
             raise
         self.failing = None
+        if stamp is not None:
+            self._cursor_written, self._cursor_saved = self._cursor, clock
         await self._covered(covers, written=True)
         if self.written is not None:
             self.written(len(pending.messages), changed, added)

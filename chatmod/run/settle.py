@@ -18,12 +18,12 @@ from pathlib import Path
 
 from chatmod.chats import Chat
 from chatmod.core.events import BallEvent
-from chatmod.core.models import Network
+from chatmod.core.models import Message, Network
 from chatmod.core.runtime import ChatRuntime, run_marked
 from chatmod.core.schedule import Occurrence
 from chatmod.core.sessions import SessionRules
 from chatmod.run.history import read_session
-from chatmod.store import Store
+from chatmod.store import SessionRow, Store
 from chatmod.store.db import stored_team
 from chatmod.store.rows import event_row, iso
 
@@ -72,12 +72,35 @@ async def settle(
         bound = (planned[0].end + rules.tail) if planned else datetime.fromisoformat(end) + rules.gap
         if now <= bound:
             continue  # the chat may still be going: a resumed run will carry on with it
-        history = await read_session(store, name, start, end)
-        networks = {message.id: message.network for message in history.messages}
+        # Messages stored after the session's last judged one (a live run stopped while they
+        # waited to be judged in order) are the session's too, as far as the runtime says.
+        history = await read_session(store, name, start, iso(bound))
+        messages = _in_session(history.messages, ChatRuntime(team, rules=rules, schedule=planned))
+        networks = {message.id: message.network for message in messages}
         runtime = ChatRuntime(team, rules=rules, schedule=planned)
-        events, _ = run_marked(runtime, history.messages, history.marks)
+        events, _ = run_marked(runtime, messages, history.marks)
         rows = [row for event in events if isinstance(event, BallEvent)
                 and (row := event_row(networks.get(event.ball_id, Network.TWITTER), event)) is not None]
         _, added = await store.write(events=rows, chat=name)
+        last = iso(messages[-1].created_at) if messages else end
+        if last > end:
+            await store.write_sessions(name, start, last, [SessionRow(
+                key=str(session["key"]), start=start, end=last, planned_start=_text(session["planned_start"]),
+                off_schedule=bool(session["off_schedule"]), moved_from=_text(session["moved_from"]))], team)
         dropped += added
     return dropped
+
+
+def _in_session(messages: list[Message], probe: ChatRuntime) -> list[Message]:
+    """The first of ``messages`` (in time order) up to the one the runtime would start a new
+    session with."""
+    for count, message in enumerate(messages):
+        ends = probe.ends_after
+        if ends is not None and message.created_at > ends:
+            return messages[:count]
+        probe.receive(message)
+    return messages
+
+
+def _text(value: object) -> str | None:
+    return None if value is None else str(value)

@@ -7,12 +7,19 @@ or when it is by the host team, mentions a host-team DID or replies to a host-te
 answers and balls that forgot the hashtag). Most posts are nothing to the chat, so a cheap test on
 the raw frame comes first and only a frame that could matter is decoded.
 
-Resuming: every event carries ``time_us``; after a break the source reconnects with ``cursor``
-a few seconds before the last event it processed (delivery from a cursor is inclusive and
-at-least-once) and passes each post on once (``did`` + ``rkey`` + ``rev``). A server keeps about
-36 hours; a cursor older than that is silently moved to the oldest event it has, which shows as a
-first event long after the cursor: that is said as a ``gap`` with its span, never passed over.
-A deletion of a post the chat kept marks it deleted.
+Resuming: every event carries ``time_us``; the cursor is the last event processed (whatever it
+was, so a quiet chat's cursor moves with the network), and after a break the source reconnects a
+few seconds before it (delivery from a cursor is inclusive and at-least-once) and passes each post
+on once (``did`` + ``rkey`` + ``rev``). A server keeps about 36 hours; a stored cursor older than
+that (last week's chat) is not asked for: the run starts live from now and says, once, how many
+hours it could not refill. A cursor the server moved anyway (its oldest event long after the
+cursor) is said as a ``gap`` with its span, never passed over. A deletion of a post the chat kept
+marks it deleted.
+
+Identity events (a handle changed) come for the whole network; only those of the people the chat
+involves (the host team, authors and those they reply to or mention) are kept with the chat, so
+the names stored stay the chat's however busy the network. The latest few thousand others are
+remembered for a while, in memory only, in case their owner posts in the chat next.
 
 Names: the host team given by handle is resolved to DIDs before connecting, and the people of the
 chat are named in the background as they appear (:mod:`chatmod.sources.identities`); a message
@@ -51,9 +58,13 @@ TEAM_LOOKUP_SECONDS = 10.0
 """The longest a chat's start waits for the host team's DIDs."""
 REWIND = 5_000_000
 """Microseconds a resume goes back before the last event processed, for gapless playback."""
+RETENTION = timedelta(hours=36)
+"""How far back a Jetstream server keeps events (its lookback ceiling)."""
 MAX_FRAME = 1 << 20
 _HARD_LIMIT = 16 << 20
 _RECENT = 50_000
+_UNINVOLVED_NAMES = 5_000
+"""Handles of people the chat does not involve (yet) remembered from identity events."""
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 K = TypeVar("K")
 
@@ -117,6 +128,12 @@ class JetstreamSource(QueueSource):
         self._timeouts = (ping_interval, ping_timeout, open_timeout, close_timeout)
         self._outdated_us = int(outdated_after * 1_000_000)
         self._last_us: int | None = int(resume_after) if resume_after and resume_after.isdigit() else None
+        self._stale_us: int | None = None
+        """A stored cursor older than the server keeps (the run started live instead)."""
+        self._involved: dict[str, None] = dict.fromkeys(self.team_dids)
+        """The DIDs the chat involves: only their identity events are kept."""
+        self._others: dict[str, str] = {}
+        """DID → handle from the latest identity events of people not involved (yet)."""
         self._asked_us: int | None = None
         """The cursor of the current connection, until its first event is checked against it."""
         self._kept: dict[str, None] = {}
@@ -140,6 +157,10 @@ class JetstreamSource(QueueSource):
         return f"jetstream://{self.url.host.lower()}{port}?tag={self._tag}"
 
     def resume_point(self, items: Sequence[SourceItem]) -> str | None:
+        # Everything processed is handed on once nothing waits: the cursor moves with every
+        # frame, chat or not, so a restart does not replay the network since the last post.
+        if not self._items and self._last_us is not None:
+            return str(self._last_us)
         times = [time_us(item.created_at) for item in items if type(item) is Message]
         return str(max(times)) if times else None
 
@@ -174,6 +195,8 @@ class JetstreamSource(QueueSource):
 
     async def start(self) -> None:
         if self._task is None:
+            if self._last_us is not None and self._last_us < time_us(self.now() - RETENTION):
+                self._stale_us, self._last_us = self._last_us, None  # live from now: see _run
             self._task = asyncio.create_task(self._run(), name=f"chatmod {self.label}")
             if self.identities.appview is not None:
                 self._naming = asyncio.create_task(self.identities.run(), name=f"chatmod names {self.label}")
@@ -213,6 +236,11 @@ class JetstreamSource(QueueSource):
     async def _run(self) -> None:
         ping_interval, ping_timeout, open_timeout, close_timeout = self._timeouts
         await self._name_team()
+        self._involved.update(dict.fromkeys(self.team_dids))
+        if self._stale_us is not None:
+            missed = time_us(self.now()) - self._stale_us
+            self._state(Link.GAP, f"live from now: the {_span(missed)} since the last run (from "
+                                  f"{_day_clock(self._stale_us)} UTC) are older than the server keeps; not refilled")
         while True:
             self._state(Link.CONNECTING, self.url.host)
             try:
@@ -273,6 +301,9 @@ class JetstreamSource(QueueSource):
                 self._last_us = stamp
         if not self._could_matter(frame):
             return said
+        did = _did_in(frame)
+        if did is not None and did in self._others:
+            self.handles.learn(did, self._others.pop(did))  # someone renamed earlier, in the chat now
         try:
             event = json.loads(frame)
         except (ValueError, RecursionError):
@@ -292,14 +323,30 @@ class JetstreamSource(QueueSource):
             if self._first((item.id, str(rev))):
                 _remember(self._kept, item.id)
                 self.identities.ask(item.author_id)
+                self._involve(item.author_id)
+                for mention in item.mentions:
+                    self._involve(mention.id)
                 if item.reply_to_id is not None:
                     self.identities.ask(_did_of(item.reply_to_id))
+                    self._involve(_did_of(item.reply_to_id))
                 said.append(item if self._tagged(item) else item.model_copy(update={"untagged": True}))
         return said
 
+    def _involve(self, did: str | None) -> None:
+        if did is not None and did.startswith("did:"):
+            _remember(self._involved, did)
+            handle = self._others.pop(did, None)
+            if handle is not None:
+                self.handles.learn(did, handle)
+
     def _could_matter(self, frame: str) -> bool:
         """Whether a frame may be the chat's, without decoding it (most are not)."""
-        if '"identity"' in frame or '"delete"' in frame:
+        if '"kind":"identity"' in frame or '"kind": "identity"' in frame:
+            if _did_in(frame) in self._involved:
+                return True  # someone the chat involves renamed
+            self._remember_other(frame)
+            return False
+        if '"delete"' in frame:
             return True
         if self._needle is None:
             return True
@@ -313,6 +360,19 @@ class JetstreamSource(QueueSource):
             or any(m.id in self.team_dids for m in message.mentions)
             or (message.reply_to_id is not None and _did_of(message.reply_to_id) in self.team_dids)
         )
+
+    def _remember_other(self, frame: str) -> None:
+        try:
+            identity = json.loads(frame).get("identity")
+        except (ValueError, RecursionError, AttributeError):
+            return
+        if isinstance(identity, dict):
+            did, handle = identity.get("did"), identity.get("handle")
+            if isinstance(did, str) and isinstance(handle, str) and handle != "handle.invalid":
+                self._others.pop(did, None)
+                self._others[did] = handle
+                if len(self._others) > _UNINVOLVED_NAMES:
+                    del self._others[next(iter(self._others))]
 
     def _check_resume(self, stamp: int) -> list[ConnectionState]:
         asked, self._asked_us = self._asked_us, None
@@ -356,12 +416,26 @@ def _time_us_of(frame: str) -> int | None:
     return int(frame[start:end]) if end > start else None
 
 
+def _did_in(frame: str) -> str | None:
+    """The event's ``did``, read off the raw frame (it comes first)."""
+    at = frame.find('"did":')
+    if at < 0:
+        return None
+    start = frame.find('"', at + 6) + 1
+    end = frame.find('"', start)
+    return frame[start:end] if 0 < start <= end else None
+
+
 def _did_of(uri: str) -> str | None:
     return uri[5:].split("/", 1)[0] if uri.startswith("at://did:") else None
 
 
 def _clock(stamp: int) -> str:
     return f"{_EPOCH + timedelta(microseconds=stamp):%H:%M:%S}"
+
+
+def _day_clock(stamp: int) -> str:
+    return f"{_EPOCH + timedelta(microseconds=stamp):%Y-%m-%d %H:%M}"
 
 
 def _span(micros: int) -> str:

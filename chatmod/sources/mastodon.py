@@ -9,19 +9,27 @@ bad token only hammers the server); keepalive pings find a half-open link. Frame
 ``max_frame`` bytes are rejected and counted, and the connection goes on. Every change of the link
 is an item too (:class:`ConnectionState`), so the console, logs and summaries can say it.
 
-The stream has no replay, so a reconnect fills the gap from the REST hashtag timeline
-(:mod:`chatmod.sources.mastodon_rest`), paging forward from the newest status that came before
-the break. While the gap is being filled, what the new stream brings is held back and follows the
-filled statuses, so the chat reads in the order it was posted; a status both filled and streamed
-is passed on once. The result is what an unbroken stream would have given. If the gap cannot be
-filled, a ``gap`` state says which span is missing, and the chat goes on.
+The stream has no replay, so every connection is followed by a catch-up from the REST timelines
+(:mod:`chatmod.sources.mastodon_rest`), read back from the newest until statuses created before a
+moment: on the first connection, the moment the run began (or the start of the session a late
+joiner asks for), so what was posted while the stream was being set up is not lost; after a
+break, the newest status seen less a margin, so a status that federated late (its id, taken from
+its published time, below ones already seen) is still found. Ids are never trusted to say what
+is new: each status is passed on once, whatever brought it. While the catch-up runs, what the new
+stream brings is held back and follows it, so the chat reads in the order it was posted. A
+catch-up that fails is said (``gap``, with the span missing) and tried again with backoff while
+the stream goes on, and the stored cursor stays before the gap until it is filled.
 
 The balls that forgot the hashtag: people reply to the host without it, so the hashtag stream
 never shows them. When the token is a host-team account's, the source also subscribes (on the
 same socket) to that account's ``user:notification`` stream and keeps each mention that replies
-to a status of the chat, marked ``untagged``; a gap in it is filled from
-``/api/v1/notifications?types[]=mention`` the same way. Mentions that reply to nothing in the
-chat (a conversation elsewhere) are passed over: the chat is not the host's whole inbox.
+to a status of the chat, marked ``untagged``; the catch-up reads
+``/api/v1/notifications?types[]=mention`` back the same way (notifications have ids of their
+own: they are read back by time too). Mentions that reply to nothing in the chat (a conversation
+elsewhere) are passed over: the chat is not the host's whole inbox.
+
+A cursor (what a later run resumes from) is ``ID@TIME``: the newest status passed on and when it
+was posted. A bare id, as earlier versions stored, is read back to by id.
 """
 
 from __future__ import annotations
@@ -31,9 +39,10 @@ import contextlib
 import json
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from dateutil.parser import isoparse
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidStatus
 
@@ -57,6 +66,13 @@ _HARD_LIMIT = 16 << 20
 """Past this the WebSocket library closes the connection itself (memory is at stake)."""
 _RECENT = 50_000
 """Status ids remembered to pass a status on once when the gap fill and the stream both bring it."""
+START_MARGIN = timedelta(minutes=1)
+"""How far before the run began its first catch-up reads: clocks differ a little."""
+LATE_MARGIN = timedelta(minutes=5)
+"""How far before the newest status seen a catch-up after a break reads: statuses that federate
+late carry their published time (and an id from it), older than ones already seen."""
+STABLE = 10.0
+"""Seconds a connection must stay up for the reconnect waits to start short again."""
 
 
 class MastodonSource(QueueSource):
@@ -79,6 +95,8 @@ class MastodonSource(QueueSource):
         resume_after: str | None = None,
         rest: MastodonREST | None = None,
         team: Iterable[str] = (),
+        since: datetime | None = None,
+        gap_backoff: Backoff | None = None,
     ) -> None:
         super().__init__(clock)
         self.url = url
@@ -90,13 +108,21 @@ class MastodonSource(QueueSource):
         """The token's account (``acct``), once asked."""
         self.mentions: bool | None = None
         """Whether the account's mentions are followed (it is on the host team); None: not known yet."""
-        self._mentions_cursor: str | None = None
-        """Every mention notification up to this id has been seen."""
-        self._cursor = resume_after
-        """Every status up to this id has been passed on (None: nothing to count from yet)."""
-        self._cursor_at: datetime | None = None
-        self._gap = resume_after is not None
-        """The stream broke (or a run resumes): statuses after the cursor are to be fetched."""
+        resumed = _parse_cursor(resume_after) if resume_after else None
+        self._cursor: str | None = resumed[0] if resumed else None
+        """The newest status passed on (None: none yet), where a later run resumes."""
+        self._cursor_at: datetime | None = resumed[1] if resumed else None
+        """When that status was posted (None: not known, a bare id was stored)."""
+        self._since = since
+        """How far back the first catch-up reads (None: from when the run began)."""
+        self._resumed = resumed is not None
+        self._gap = True
+        """A catch-up is under way: what the stream brings waits for it."""
+        self._unfilled: datetime | None = None
+        """The start of a stretch a catch-up could not read yet (it is tried again)."""
+        self._frozen: str | None = None
+        """The cursor to store while a stretch is unfilled: before it."""
+        self._gap_backoff = gap_backoff or Backoff(base=2.0, cap=60.0)
         self._held: list[Item | _Mention] = []
         self._recent: dict[str, None] = {}
         self._backoff = backoff or Backoff()
@@ -106,6 +132,8 @@ class MastodonSource(QueueSource):
         self._timeouts = (ping_interval, ping_timeout, open_timeout, close_timeout)
         self._task: asyncio.Task[None] | None = None
         self.frames = 0
+        self.connections = 0
+        """Connections made so far (the first one's catch-up reads back to the run's start)."""
         self.rejected = 0
         self.filled = 0
         """Statuses the gap fills brought."""
@@ -126,6 +154,8 @@ class MastodonSource(QueueSource):
 
     async def start(self) -> None:
         if self._task is None:
+            if self._since is None and not self._resumed:
+                self._since = self.now() - START_MARGIN
             self._task = asyncio.create_task(self._run(), name=f"chatmod {self.label}")
 
     @property
@@ -134,14 +164,23 @@ class MastodonSource(QueueSource):
         return f"mastodon://{self.url.host.lower()}{port}/{self.url.tag.casefold()}"
 
     def resume_point(self, items: Sequence[SourceItem]) -> str | None:
-        # Statuses are handed on in id order (a gap's fill before what the stream held), so the
-        # newest new status handed on is where nothing before is missing.
-        ids = [item.id for item in items if type(item) is Message and not item.edited]
-        return max(ids, key=id_key) if ids else None
+        # While a stretch is unfilled, a restart must read it: the cursor stays before it.
+        if self._frozen is not None:
+            return self._frozen
+        # Statuses are handed on in the order posted (a catch-up before what the stream held), so
+        # the newest one handed on is where nothing before is missing (less the late margin).
+        newest = max((item for item in items if type(item) is Message and not item.edited),
+                     key=lambda m: (m.created_at, id_key(m.id)), default=None)
+        return _format_cursor(newest.id, newest.created_at) if newest is not None else None
+
+    @property
+    def catching_up(self) -> bool:
+        """A catch-up from the timelines is under way (what the stream brings waits for it)."""
+        return self._gap
 
     @property
     def cursor(self) -> str | None:
-        """The newest status id up to which nothing is missing: where a later run resumes."""
+        """The newest status id passed on: where a later run resumes (with :meth:`resume_point`)."""
         return self._cursor
 
     async def close(self) -> None:
@@ -169,8 +208,10 @@ class MastodonSource(QueueSource):
         if self._rest is None:
             self._rest = MastodonREST(self.url, self._token)
         ping_interval, ping_timeout, open_timeout, close_timeout = self._timeouts
+        loop = asyncio.get_running_loop()
         while True:
             self._state(Link.CONNECTING, self.url.host)
+            connected: float | None = None
             try:
                 async with connect(
                     self.url.streaming(),
@@ -182,13 +223,15 @@ class MastodonSource(QueueSource):
                     close_timeout=close_timeout,
                     user_agent_header="chatmod",
                 ) as socket:
+                    connected = loop.time()
+                    self.connections += 1
                     if self.mentions is None and self._team:
                         await self._ask_account()
                     if self.mentions:
                         await socket.send(json.dumps({"type": "subscribe", "stream": "user:notification"}))
                     following = f", following @{self.account}'s mentions" if self.mentions else ""
                     self._state(Link.LIVE, self.url.host + following)
-                    catch_up = asyncio.create_task(self._fill() if self._gap else self._anchor())
+                    catch_up = asyncio.create_task(self._catch_up())
                     try:
                         await self._read(socket)
                     finally:
@@ -214,7 +257,9 @@ class MastodonSource(QueueSource):
             except _Refused as error:
                 self._fail(str(error))
                 return
-            self._gap = self._gap or self._cursor is not None
+            self._gap = True  # what comes next waits for the catch-up after the break
+            if connected is not None and loop.time() - connected >= STABLE:
+                self._backoff.reset()  # the link held: short waits again
             delay = self._backoff.next()
             self._state(Link.RECONNECTING, f"{reason}; again in {delay:.0f} s")
             await asyncio.sleep(delay)
@@ -223,8 +268,6 @@ class MastodonSource(QueueSource):
         async for frame in socket:
             await self._room()
             self.frames += 1
-            if self.frames == 1:
-                self._backoff.reset()  # the link held long enough to speak: short waits again
             # Text frames are counted in characters; only a long one needs its UTF-8 size.
             size = len(frame) if isinstance(frame, bytes) or len(frame) * 4 <= self._max_frame else len(frame.encode())
             if size > self._max_frame:
@@ -258,7 +301,7 @@ class MastodonSource(QueueSource):
     async def _room(self) -> None:
         """Until there is room for another frame: a consumer that lags holds the stream back
         (what a gap fill holds counts too), so a flood waits outside the process."""
-        while self._gap and len(self._held) >= self.high_water:
+        while self._gap and len(self._held) + len(self._items) >= self.high_water:
             await asyncio.sleep(0.05)
         await self.room()
 
@@ -269,8 +312,6 @@ class MastodonSource(QueueSource):
         for entry in items:
             item: Item
             if isinstance(entry, _Mention):
-                if self._mentions_cursor is None or id_key(entry.notification) > id_key(self._mentions_cursor):
-                    self._mentions_cursor = entry.notification
                 message = entry.message
                 if self._tagged(message):
                     item = message  # the hashtag stream brings it too: passed on once
@@ -290,25 +331,12 @@ class MastodonSource(QueueSource):
                 recent[item.id] = None
                 if len(recent) > _RECENT:
                     del recent[next(iter(recent))]
-                if self._cursor is None or id_key(item.id) > id_key(self._cursor):
+                if self._cursor_at is None or item.created_at >= self._cursor_at:
                     self._cursor, self._cursor_at = item.id, item.created_at
             fresh.append(item)
         if fresh:
             self.push(fresh)
         return sum(type(item) is Message for item in fresh)
-
-    async def _anchor(self) -> None:
-        """Learn the newest status id before anything streams, so a break that comes before the
-        first status still knows where to fill from."""
-        assert self._rest is not None
-        # An empty timeline anchors at "0": whatever a break leaves out is then all there is.
-        with contextlib.suppress(GapError):
-            newest = await self._rest.newest(self._rest.tag_path())
-            if self._cursor is None:
-                self._cursor = newest or "0"
-        if self.mentions and self._mentions_cursor is None:
-            with contextlib.suppress(GapError):
-                self._mentions_cursor = await self._rest.newest(self._rest.mentions_path(), _MENTIONS) or "0"
 
     async def _ask_account(self) -> None:
         """Whether the token's account is on the host team: then its mentions are followed."""
@@ -342,83 +370,94 @@ class MastodonSource(QueueSource):
             return None
         return _Mention(notification["id"], message)
 
-    async def _fill(self) -> None:
-        assert self._rest is not None and self._cursor is not None
-        since = self._cursor_at
-        count = 0
-        try:
-            # Mentions first (a few), so each goes in among the chat's statuses by id, after
-            # the status it replies to.
-            mentions = await self._missed_mentions()
-            async for page in self._rest.after(self._rest.tag_path(), self._cursor):
-                items: list[Item | _Mention] = [
-                    status_to_message(status, self.label, 0, edited=bool(status.get("edited_at"))) for status in page
-                ]
-                self.rejected += sum(isinstance(item, Rejected) for item in items)
-                newest = id_key(page[-1]["id"])
-                while mentions and id_key(mentions[0].message.id) <= newest:
-                    items.append(mentions.pop(0))
-                items.sort(key=_order)
-                await self.room()
-                passed = self._pass_on(items)
-                count += passed
-                self.filled += passed
-                # The cursor moves over the whole page, rejected statuses too: they are not missing.
-                if id_key(page[-1]["id"]) > id_key(self._cursor):
-                    self._cursor = page[-1]["id"]
-            count += self._pass_on(mentions)
-        except GapError as error:
-            self._state(Link.GAP, f"{_span(since, self._first_held())}: {error}")
-        else:
-            self._state(Link.GAP_FILLED, f"{count} message{'' if count == 1 else 's'}")
+    async def _catch_up(self) -> None:
+        """Read what the stream could not bring (posted before it started, or during a break),
+        pass it on in the order posted, then what the stream held; a failure is said and tried
+        again while the stream goes on."""
+        bound, after_id = self._read_back_to()
+        since = self._unfilled or self._cursor_at or self._since
+        failed = False
+        while True:
+            try:
+                found = await self._missed(bound, after_id)
+                break
+            except GapError as error:
+                if not failed:
+                    failed = True
+                    self._frozen = self._frozen or (_format_cursor(self._cursor, self._cursor_at)
+                                                    if self._cursor is not None else None)
+                    self._unfilled = self._unfilled or since
+                    self._state(Link.GAP, f"{_span(since, self._first_held())}: {error}; not filled yet, "
+                                          "trying again")
+                    held, self._held = self._held, []
+                    self._gap = False
+                    self._pass_on(held)  # the chat goes on meanwhile
+                await asyncio.sleep(self._gap_backoff.next())
+        self._gap_backoff.reset()
+        count = self._pass_on(found)
+        self.filled += count
+        if failed or self._resumed or self.connections > 1 or count:
+            late = " (late: posted while the gap was open)" if failed else ""
+            self._state(Link.GAP_FILLED, f"{count} message{'' if count == 1 else 's'}{late}")
+        self._unfilled = self._frozen = None
         held, self._held = self._held, []
         self._gap = False
         self._pass_on(held)
 
-    async def _missed_mentions(self) -> list[_Mention]:
-        """The mentions since the last one seen, oldest status first (none when not followed)."""
-        assert self._rest is not None
-        if not self.mentions:
-            return []
-        if self._mentions_cursor is None:
-            return await self._mentions_after_status(self._cursor or "0")
-        found: list[_Mention] = []
-        async for page in self._rest.after(self._rest.mentions_path(), self._mentions_cursor, _MENTIONS):
-            for notification in page:
-                item = self._mention_of(notification, 0)
-                if isinstance(item, _Mention):
-                    found.append(item)
-                self.rejected += isinstance(item, Rejected)
-            if id_key(page[-1]["id"]) > id_key(self._mentions_cursor):
-                self._mentions_cursor = page[-1]["id"]
-        found.sort(key=lambda mention: id_key(mention.message.id))
-        return found
+    def _read_back_to(self) -> tuple[datetime | None, str | None]:
+        """How far back a catch-up reads: statuses created from this moment on (or, for a bare
+        stored id, with a greater id)."""
+        if self._unfilled is not None:
+            return self._unfilled - LATE_MARGIN, None
+        if self._cursor_at is not None:
+            return self._cursor_at - LATE_MARGIN, None
+        if self._cursor is not None:
+            return None, self._cursor
+        return self._since, None
 
-    async def _mentions_after_status(self, cursor: str) -> list[_Mention]:
-        """A resumed run's missed mentions: those whose status came after the stored status
-        cursor (status ids grow with time), read back from the newest; oldest first."""
+    async def _missed(self, bound: datetime | None, after_id: str | None) -> list[Item | _Mention]:
+        """The chat's statuses, and the host's mentions, from ``bound`` (or after ``after_id``)
+        to now, oldest first."""
         assert self._rest is not None
-        found: list[_Mention] = []
-        newest: str | None = None
-        pages = 0
-        async with contextlib.aclosing(self._rest.before(self._rest.mentions_path(), _MENTIONS)) as pages_back:
+
+        def reached(entry: dict[str, Any]) -> bool:
+            if after_id is not None:
+                return id_key(str(entry["id"])) <= id_key(after_id)
+            at = _created(entry)
+            return bound is not None and at is not None and at < bound
+
+        found: list[Item | _Mention] = []
+        for status in await self._back(self._rest.tag_path(), None, reached):
+            found.append(status_to_message(status, self.label, 0, edited=bool(status.get("edited_at"))))
+        if self.mentions:
+            def mention_reached(notification: dict[str, Any]) -> bool:
+                status = notification.get("status")
+                return reached(status) if isinstance(status, dict) else False
+
+            for notification in await self._back(self._rest.mentions_path(), _MENTIONS, mention_reached,
+                                                 _RESUME_MENTION_PAGES):
+                found.append(self._mention_of(notification, 0))  # type: ignore[arg-type]
+        kept = [item for item in found if item is not None]
+        self.rejected += sum(isinstance(item, Rejected) for item in kept)
+        kept.sort(key=_order)
+        return kept
+
+    async def _back(self, path: str, params: dict[str, str | list[str]] | None,
+                    reached: Callable[[dict[str, Any]], bool], pages: int | None = None) -> list[dict[str, Any]]:
+        """The entries of ``path`` from the newest back to the first that ``reached`` says is old
+        enough, or ``pages`` pages."""
+        assert self._rest is not None
+        entries: list[dict[str, Any]] = []
+        read = 0
+        async with contextlib.aclosing(self._rest.before(path, params)) as pages_back:
             async for page in pages_back:
-                pages += 1
-                newest = newest or page[0]["id"]
-                reached = False
-                for notification in page:
-                    item = self._mention_of(notification, 0)
-                    if isinstance(item, _Mention):
-                        if id_key(item.message.id) > id_key(cursor):
-                            found.append(item)
-                        else:
-                            reached = True
-                    self.rejected += isinstance(item, Rejected)
-                if reached or pages >= _RESUME_MENTION_PAGES:
+                read += 1
+                fresh = [entry for entry in page if not reached(entry)]
+                entries.extend(fresh)
+                if len(fresh) < len(page) or (pages is not None and read >= pages):
                     break
-        self._mentions_cursor = newest or "0"
-        found.sort(key=lambda mention: id_key(mention.message.id))
-        return found
+                await self.room()
+        return entries
 
     def recall(self, ids: Iterable[str]) -> None:
         for ident in ids:
@@ -443,11 +482,34 @@ class _Mention:
     message: Message
 
 
-def _order(item: Item | _Mention) -> tuple[int, str]:
-    """Statuses and mentions by status id: the order they were posted in."""
-    if type(item) is _Mention:
-        return id_key(item.message.id)
-    return id_key(item.id) if isinstance(item, Message) else (0, "")
+def _order(item: Item | _Mention) -> tuple[datetime, tuple[int, str]]:
+    """Statuses and mentions in the order they were posted (ids break ties)."""
+    message = item.message if type(item) is _Mention else item
+    if isinstance(message, Message):
+        return message.created_at, id_key(message.id)
+    return datetime.min.replace(tzinfo=UTC), (0, "")
+
+
+def _created(entry: dict[str, Any]) -> datetime | None:
+    try:
+        return isoparse(str(entry.get("created_at")))
+    except (ValueError, OverflowError):
+        return None
+
+
+def _format_cursor(ident: str | None, at: datetime | None) -> str | None:
+    if ident is None:
+        return None
+    return f"{ident}@{at.astimezone(UTC).isoformat(timespec='milliseconds').replace('+00:00', 'Z')}" if at else ident
+
+
+def _parse_cursor(cursor: str) -> tuple[str, datetime | None]:
+    """``ID@TIME`` (or a bare id, as earlier versions stored)."""
+    ident, _, at = cursor.partition("@")
+    try:
+        return ident, isoparse(at) if at else None
+    except (ValueError, OverflowError):
+        return ident, None
 
 
 class _Refused(Exception):

@@ -265,7 +265,7 @@ class ChatmodApp(App[None]):
                 self.options.recorder = None
                 self.notify(f"Actions will not be recorded: {error}", severity="error", markup=False, timeout=10)
             else:
-                self.session.sinks.append(recorder)
+                self.session.attach(recorder)
         stream = self.query_one("#stream", StreamView)
         stream.featured = frozenset(self.featured)
         stream.names = self.query_one("#inbox", Inbox).names = self.session.source.names

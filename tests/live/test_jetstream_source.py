@@ -5,12 +5,13 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 
 from chatmod.core.models import Message, Rejected
 from chatmod.formats.base import Deletion
 from chatmod.sources.backoff import Backoff
 from chatmod.sources.base import ConnectionState, Link, SourceItem
-from chatmod.sources.jetstream import JetstreamSource
+from chatmod.sources.jetstream import JetstreamSource, time_us
 from chatmod.sources.live_url import JetstreamURL
 from tests.live.jetstream_server import FakeJetstream, delete, identity, post
 
@@ -100,15 +101,47 @@ async def test_a_reset_resumes_a_few_seconds_back_and_passes_each_post_once() ->
 
 
 async def test_a_cursor_older_than_the_server_keeps_is_a_gap_with_its_span() -> None:
+    recent = time_us(datetime.now(UTC)) - 3600 * S  # the server kept one hour, not the usual 36
     async with FakeJetstream() as server:
-        server.publish(*(post(BOB, f"p{i}", f"A{i} #edchat", T + i * S) for i in (1, 2)))
-        source = _source(server, resume_after=str(T - 2 * 3600 * S))
+        server.publish(*(post(BOB, f"p{i}", f"A{i} #edchat", recent + i * S) for i in (1, 2)))
+        source = _source(server, resume_after=str(recent - 2 * 3600 * S))
         await source.start()
         seen: list[SourceItem] = []
         await _until(source, seen, lambda s: len(_ids(s)) == 2)
         (gap,) = _states(seen, Link.GAP)
         assert "are missing (2 h 00 min: older than the server keeps)" in gap
         await source.close()
+
+
+async def test_last_weeks_cursor_starts_live_from_now_and_says_the_hours_it_cannot_refill() -> None:
+    week_ago = time_us(datetime.now(UTC) - timedelta(days=7))
+    async with FakeJetstream() as server:
+        source = _source(server, resume_after=str(week_ago))
+        await source.start()
+        await asyncio.wait_for(server.connected.wait(), 10)
+        assert "cursor=" not in server.requests[-1].path  # not 36 hours of the whole network
+        server.publish(post(BOB, "p1", "A1 #edchat", time_us(datetime.now(UTC))))
+        seen: list[SourceItem] = []
+        await _until(source, seen, lambda s: len(_ids(s)) == 1)
+        (gap,) = _states(seen, Link.GAP)
+        assert gap.startswith("live from now: the 168 h") and "not refilled" in gap
+        await source.close()
+
+
+def test_identity_events_are_kept_only_for_the_people_the_chat_involves() -> None:
+    source = JetstreamSource(JetstreamURL("127.0.0.1", 1, "EdChat", secure=False), team_dids={HOST})
+    frames = [json.dumps(identity(f"did:plc:someone{n}", f"someone{n}.bsky.social", T + n)) for n in range(20_000)]
+    frames += [json.dumps(identity(HOST, "host.bsky.social", T + 20_001)),
+               json.dumps(identity(BOB, "bob.bsky.social", T + 20_002)),
+               json.dumps(post(BOB, "p1", "A1 #edchat", T + 20_003)),
+               json.dumps(identity("did:plc:someone19999", "renamed.bsky.social", T + 20_004))]
+    items = [item for frame in frames for item in source.take_frame(frame)]
+    # The host's rename and Bob's (he posted just after it) are kept; the network's are not.
+    assert sorted(source.learned()) == [(BOB, "bob.bsky.social"), (HOST, "host.bsky.social")]
+    assert [m.author for m in items if isinstance(m, Message)] == ["bob.bsky.social"]
+    assert len(source.handles.by_did) == 2 and len(source._others) <= 5_000  # bounded, whatever the traffic
+    # Every frame moves the cursor, the chat's or not: a restart resumes from the newest.
+    assert source.resume_point(()) == str(T + 20_004)
 
 
 async def test_a_deleted_chat_post_is_marked_and_handles_are_learnt() -> None:

@@ -1,6 +1,7 @@
 """kill -9 of a live ``ingest --db`` mid-chat, against the local Mastodon and Jetstream servers:
-restarted, it resumes from its stored cursor, and the stored ledger is the ledger of the same chat
-read from a file in posted order (each ball once, nothing lost)."""
+restarted, it resumes from its stored cursor and joins the stored session, and the stored ledger
+is the ledger of the same chat read from a file in posted order (each ball once, nothing lost;
+the balls still open in the live chat are those the file's end drops)."""
 
 from __future__ import annotations
 
@@ -30,7 +31,8 @@ from tests.live.threaded import Threaded
 
 TAG = "edchat"
 COUNT = 150
-START = datetime(2026, 12, 3, 18, 0, tzinfo=UTC)
+START = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=1)
+"""The chat began an hour ago: it is still going (its session open) when the test ends."""
 
 
 def _script() -> list[tuple[str, str, str, str | None]]:
@@ -52,12 +54,15 @@ def _at(number: int) -> datetime:
     return START + timedelta(seconds=20 * number)
 
 
-def _ledger(db: Path) -> dict[str, tuple[str, str | None]]:
+def _ledger(db: Path, *, going: bool = False) -> dict[str, tuple[str, str | None]]:
+    """Each ball's status and answer; ``going``: the chat is still going, so a ball open now is
+    one its end will drop."""
     with sqlite3.connect(db, timeout=10) as connection:
         rows = connection.execute(
             "SELECT network, ball_id, kind, at, by, message_id, origin, detail FROM ledger ORDER BY seq").fetchall()
     ledger = Ledger().apply_all(e for e in map(event_from_row, rows) if e is not None)
-    return {ball.id: (ball.status.value, ball.answered_message) for ball in ledger}
+    return {ball.id: ("dropped" if going and ball.status.value == "open" else ball.status.value,
+                      ball.answered_message) for ball in ledger}
 
 
 def _count(db: Path) -> int:
@@ -97,7 +102,9 @@ def _resume_and_compare(url: str, db: Path, archive: Path, tmp_path: Path, team:
     assert main(["ingest", str(archive), "--tag", TAG, "--db", str(file_db), *team]) == 0
     expected = _ledger(file_db)
     assert len(expected) == COUNT // 4 and sum(status == "answered" for status, _ in expected.values()) > 20
-    assert _ledger(db) == expected
+    assert _ledger(db, going=True) == expected
+    with sqlite3.connect(db, timeout=10) as connection:  # one session: the restart joined it
+        assert connection.execute("SELECT count(*) FROM sessions").fetchone() == (1,)
 
 
 def test_mastodon_kill_9_mid_chat_then_a_restart_stores_the_ledger_of_the_chat_in_file_order(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import Callable
+from datetime import UTC, datetime
 
 import pytest
 
@@ -162,15 +163,21 @@ def _states(items: list[SourceItem], link: Link) -> list[str]:
     return [i.detail for i in items if isinstance(i, ConnectionState) and i.link is link]
 
 
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
 async def _break(server: FakeMastodon, source: MastodonSource, seen: list[SourceItem],
-                 while_down: list[str], rest_failures: tuple[int, ...] = ()) -> None:
-    """Reset the stream, post ``while_down`` while the client cannot connect, then let it back."""
+                 while_down: list[str], rest_failures: tuple[int, ...] = (), at: str | None = None) -> None:
+    """Reset the stream, post ``while_down`` (at ``at``, or status()'s default time) while the
+    client cannot connect, then let it back."""
     server.status_for_upgrade = 503
     server.subscribed.clear()
     server.reset()
     await _until(source, seen, lambda s: Link.RECONNECTING in _links(s))
     for ident in while_down:
-        server.post(status(ident, f"missed {ident}", "EdChat"))
+        extra = {"created_at": at} if at is not None else {}
+        server.post(status(ident, f"missed {ident}", "EdChat", **extra))
     server.rest_failures = list(rest_failures)
     server.status_for_upgrade = None
     await asyncio.wait_for(server.subscribed.wait(), 10)
@@ -178,7 +185,7 @@ async def _break(server: FakeMastodon, source: MastodonSource, seen: list[Source
 
 async def test_a_break_is_filled_from_the_timeline_in_order_and_once() -> None:
     async with FakeMastodon() as server:
-        server.post(status("0", "posted before the run", "EdChat"))
+        server.post(status("0", "posted before the run", "EdChat", created_at="2026-12-03T17:00:00.000Z"))
         source = _source(server, rest_wait=0.3)
         await source.start()
         await asyncio.wait_for(server.subscribed.wait(), 10)
@@ -195,9 +202,11 @@ async def test_a_break_is_filled_from_the_timeline_in_order_and_once() -> None:
         assert ids == [str(i) for i in range(1, 103)]  # nothing lost, nothing twice, in order
         assert [type(i).__name__ for i in seen if not isinstance(i, ConnectionState)][-1] == "Deletion"
         assert _states(seen, Link.GAP_FILLED) == ["101 messages"] and source.repeats == 2
-        fills = [r.path for r in server.rest_requests if "limit=1&" not in r.path + "&"]  # not the start
-        assert len(fills) == 5 and all("min_id=" in p and "limit=40" in p for p in fills)  # 503, 40, 40, 21, 0
-        assert "min_id=1&" in fills[0] and "min_id=102&" in fills[-1]
+        fills = [r.path for r in server.rest_requests]
+        # The first catch-up: one page (all of it older than the run). The break's: 503, then back
+        # from the newest, 40 a page, to a status older than the last one seen less the margin.
+        assert len(fills) == 5 and all("min_id" not in p and "limit=40" in p for p in fills)
+        assert sum("max_id=" in p for p in fills) == 2
         assert source.cursor == "102"
         await source.close()
 
@@ -210,9 +219,9 @@ async def test_a_break_before_any_status_fills_from_where_the_stream_started() -
         await asyncio.wait_for(server.subscribed.wait(), 10)
         seen: list[SourceItem] = []
         async with asyncio.timeout(10):
-            while source.cursor != "7":  # it asked where the timeline stands
+            while not server.rest_requests:  # the first catch-up: nothing since the run began
                 await asyncio.sleep(0.01)
-        await _break(server, source, seen, ["8", "9"])
+        await _break(server, source, seen, ["8", "9"], at=_now())
         await _until(source, seen, lambda s: Link.GAP_FILLED in _links(s))
         assert [m.id for m in _messages(seen)] == ["8", "9"]
         await source.close()
@@ -412,6 +421,9 @@ async def test_a_50k_flood_to_a_consumer_that_lags_waits_outside_the_process() -
         source.high_water = 2_000
         await source.start()
         await asyncio.wait_for(server.subscribed.wait(), 10)
+        async with asyncio.timeout(10):
+            while source.catching_up:  # what was posted before it subscribed: nothing here
+                await asyncio.sleep(0.01)
 
         async def flood() -> None:
             for frame in frames:

@@ -65,3 +65,71 @@ async def test_a_live_ingest_stopped_and_started_again_judges_the_session_once(t
         (summary,) = await store.session_summaries()
         assert (summary["chat"], summary["messages"], summary["balls"], summary["dropped"]) == (
             "#edchat @mshost", 6, 3, 2)
+
+
+async def test_messages_stored_but_not_yet_judged_when_a_run_died_are_judged_when_the_session_is_settled(
+        tmp_path: Path) -> None:
+    from chatmod.core.events import BallOpened
+    from chatmod.store import SessionRow
+    from chatmod.store.rows import event_row, iso, message_row
+
+    db = tmp_path / "chat.db"
+    start = datetime(2026, 3, 3, 17, 0, tzinfo=UTC)
+    q1, b1, c1 = [Message(network="twitter", id=i, author=a, created_at=start + timedelta(minutes=m), text=t)
+                  for i, m, a, t in (("q1", 0, "mshost", "Q1: what are you reading? #edchat"),
+                                     ("b1", 1, "bob", "@mshost how do you choose books? #edchat"),
+                                     ("c1", 2, "carol", "@mshost any tips for audiobooks? #edchat"))]
+    chat = "#edchat @mshost"
+    async with await Store.open(db) as store:
+        # What a run killed while c1 waited to be judged in order leaves: c1 stored (it is stored
+        # as it arrives), the session as far as it was judged.
+        await store.write(messages=[message_row(m) for m in (q1, b1, c1)], chat=chat)
+        await store.write(events=[event_row(b1.network, BallOpened("b1", "bob", True, 1, 1, b1.created_at))],
+                          chat=chat)
+        await store.write_sessions(chat, iso(q1.created_at), iso(b1.created_at), [SessionRow(
+            key=iso(q1.created_at), start=iso(q1.created_at), end=iso(b1.created_at), planned_start=None,
+            off_schedule=False, moved_from=None)], TEAM)
+        await settle(store, start + timedelta(days=1))
+        (summary,) = await store.session_summaries()
+        assert (summary["end"], summary["messages"], summary["balls"], summary["dropped"]) == (
+            iso(c1.created_at), 3, 2, 2)
+
+
+async def test_a_resumed_run_writes_the_verdicts_on_messages_the_last_run_stored_but_had_not_judged(
+        tmp_path: Path) -> None:
+    from chatmod.core.events import BallOpened
+    from chatmod.core.runtime import ChatRuntime
+    from chatmod.run.driver import ChatDriver
+    from chatmod.run.history import ongoing
+    from chatmod.run.record import Recorder
+    from chatmod.store import SessionRow
+    from chatmod.store.rows import event_row, iso, message_row
+
+    db = tmp_path / "chat.db"
+    now = datetime.now(UTC)
+    q1, b1, h1 = [
+        Message(network="twitter", id=i, author=a, created_at=now - timedelta(minutes=10 - m), text=t,
+                reply_to_id="b1" if i == "h1" else None, reply_to_author="bob" if i == "h1" else None)
+        for i, m, a, t in (("q1", 0, "mshost", "Q1: what are you reading? #edchat"),
+                           ("b1", 1, "bob", "@mshost how do you choose books? #edchat"),
+                           ("h1", 2, "mshost", "@bob by the cover #edchat"))]
+    chat = "#edchat @mshost"
+    async with await Store.open(db) as store:
+        # A run killed while h1 waited to be judged in order: h1 stored, its verdict not.
+        await store.write(messages=[message_row(m) for m in (q1, b1, h1)], chat=chat)
+        await store.write(events=[event_row(b1.network, BallOpened("b1", "bob", True, 1, 1, b1.created_at))],
+                          chat=chat)
+        await store.write_sessions(chat, iso(q1.created_at), iso(b1.created_at), [SessionRow(
+            key=iso(q1.created_at), start=iso(q1.created_at), end=iso(b1.created_at), planned_start=None,
+            off_schedule=False, moved_from=None)], TEAM)
+        driver = ChatDriver(QueueSource(), lambda: ChatRuntime(TEAM))
+        driver.resume(await ongoing(store, chat, now, timedelta(hours=3)))
+        recorder = Recorder(db, tag="edchat")
+        await recorder.open(TEAM, driver.ongoing, store=store)
+        driver.attach(recorder)
+        await recorder.close()
+        ledger = await store.session_ledger(chat, iso(q1.created_at), iso(h1.created_at))
+        ball = ledger.get("b1")
+        assert ball is not None and ball.answered_message == "h1"
+        assert [row[2] for row in await store.session_event_rows(chat, iso(q1.created_at), iso(h1.created_at))
+                ].count("opened") == 1  # what was stored already is kept once

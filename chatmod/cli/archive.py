@@ -315,7 +315,7 @@ def _ingest_live(args: argparse.Namespace, url: str, path: Path, team: HostTeam 
     """A live chat into the database as it arrives; a restart resumes where the last run stopped."""
     import asyncio
 
-    from chatmod.cli.live import open_source, say_state
+    from chatmod.cli.live import open_source, say_state, unreached
     from chatmod.ingest import ingest_live
     from chatmod.sources.base import Source
     from chatmod.sources.live_url import parse_live_url
@@ -342,7 +342,7 @@ def _ingest_live(args: argparse.Namespace, url: str, path: Path, team: HostTeam 
             return store_failed(error)
     print(f"chatmod: {run.summary()}", file=sys.stderr)
     _say_ingested(args, result, path, chat)
-    if run.failure is not None and run.messages == 0:
+    if unreached(run) or (run.failure is not None and run.messages == 0):
         return EXIT_FAILURE
     return EXIT_INTERRUPTED if run.interrupted else EXIT_OK
 

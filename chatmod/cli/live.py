@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from chatmod.sources.base import ConnectionState, Source
     from chatmod.sources.live import LiveRun
 
-__all__ = ["TOKEN_ENV", "add_live_options", "live_url", "open_source", "read_live", "say_state"]
+__all__ = ["TOKEN_ENV", "add_live_options", "live_url", "open_source", "read_live", "say_state", "unreached"]
 
 TOKEN_ENV = "CHATMOD_TOKEN"
 
@@ -67,10 +67,26 @@ def open_source(args: argparse.Namespace, url: str, chat: Chat | None,
         if chat is not None:
             team.extend(chat.every_handle().hosts + chat.every_handle().cohosts)
         appview = None if args.appview in ("", "off") else args.appview
-        return open_live(url, token, resume_after, team, appview)
+        return open_live(url, token, resume_after, team, appview, since=joining(args, chat))
     except LiveURLError as error:
         print_error(str(error))
         return EXIT_USAGE
+
+
+def joining(args: argparse.Namespace, chat: Chat | None) -> datetime | None:
+    """Where a fresh live run starts reading: ``--since``, else the start of the chat's scheduled
+    session under way (a host or co-moderator joining ten minutes in sees those ten minutes)."""
+    since = getattr(args, "since", None)
+    if since is not None:
+        return since  # type: ignore[no-any-return]
+    if chat is None:
+        return None
+    from datetime import timedelta
+
+    from chatmod.core.sessions import joining_point
+
+    now = datetime.now(UTC)
+    return joining_point(chat.schedule.between(now - timedelta(days=1), now + timedelta(minutes=1)), now)
 
 
 def say_state(verbose: bool) -> Callable[[ConnectionState], None]:
@@ -109,6 +125,16 @@ def read_live(
     run = asyncio.run(run_live(source, label, max_messages=args.max_messages, duration=args.duration,
                                on_items=on_items, on_state=say_state(args.verbose), keep=keep))
     print(f"chatmod: {run.summary()}", file=sys.stderr, flush=True)
-    if run.failure is not None and run.messages == 0:
+    if unreached(run) or (run.failure is not None and run.messages == 0):
         return EXIT_FAILURE
     return run
+
+
+def unreached(run: LiveRun) -> bool:
+    """Say so, and True, when the run never reached its server: a quiet chat is no error, a wrong
+    port or a misspelt instance is."""
+    reason = run.never_reached
+    if reason is None or run.messages:
+        return False
+    print_error(f"never reached {run.label}: {reason}")
+    return True

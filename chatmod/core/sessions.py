@@ -25,7 +25,8 @@ from datetime import datetime, timedelta
 
 from chatmod.core.schedule import Occurrence
 
-__all__ = ["PlannedSession", "SessionPlan", "SessionRules", "SessionSpan", "plan_sessions", "split_sessions"]
+__all__ = ["PlannedSession", "SessionPlan", "SessionRules", "SessionSpan", "joining_point", "plan_sessions",
+           "split_sessions"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,6 +100,15 @@ def plan_sessions(
 ) -> SessionPlan:
     """The plan of :func:`split_sessions` over ``times`` (sorted, aware)."""
     return SessionPlan.of(times, split_sessions(times, occurrences, rules))
+
+
+def joining_point(occurrences: Iterable[Occurrence], now: datetime, rules: SessionRules = SessionRules()) -> datetime | None:
+    """Where a live run started at ``now`` begins reading a chat: the start of the scheduled
+    session under way (its early arrivals included), or None when none is."""
+    for occurrence in occurrences:
+        if occurrence.start - rules.lead <= now <= occurrence.end + rules.tail:
+            return occurrence.start - rules.lead
+    return None
 
 
 def split_sessions(

@@ -13,6 +13,7 @@ import signal
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from chatmod.core.models import Message, Rejected
 from chatmod.formats.base import Deletion, Item
@@ -24,8 +25,12 @@ __all__ = ["LiveRun", "open_live", "run_live"]
 
 
 def open_live(source: str, token: str | None, resume_after: str | None = None,
-              team: Iterable[str] = (), appview: str | None = None) -> Source:
+              team: Iterable[str] = (), appview: str | None = None, since: datetime | None = None) -> Source:
     """The live source ``source`` names; :class:`LiveURLError` when it cannot be used.
+
+    ``since``: a run that joins late reads the chat from then on first (Mastodon: the timelines
+    paged back to it; Bluesky: a Jetstream cursor there, within what the server keeps). A stored
+    ``resume_after`` wins: it knows exactly where the last run stopped.
 
     ``team``: the host team's handles. On Mastodon, when the token is one of theirs, the
     mentions that reply to the chat without the hashtag are caught too; on Bluesky, the posts
@@ -36,10 +41,14 @@ def open_live(source: str, token: str | None, resume_after: str | None = None,
     if isinstance(url, MastodonURL):
         from chatmod.sources.mastodon import MastodonSource
 
-        return MastodonSource(url, token, resume_after=resume_after, team=team)
+        return MastodonSource(url, token, resume_after=resume_after, team=team,
+                              since=since if resume_after is None else None)
     assert isinstance(url, JetstreamURL)
     from chatmod.sources.appview import AppView
-    from chatmod.sources.jetstream import JetstreamSource
+    from chatmod.sources.jetstream import JetstreamSource, time_us
+
+    if resume_after is None and since is not None:
+        resume_after = str(time_us(since))
 
     team = [handle.strip().removeprefix("@") for handle in team]
     dids = {handle for handle in team if handle.startswith("did:")}
@@ -65,6 +74,17 @@ class LiveRun:
     failure: str | None = None
     interrupted: bool = False
     seconds: float = 0.0
+
+    @property
+    def never_reached(self) -> str | None:
+        """Why the server was never reached, when no connection of the run ever went live
+        (refused, no such host, a TLS or token failure); None when one did."""
+        if any(state.link is Link.LIVE for state in self.states):
+            return None
+        if self.failure is not None:
+            return self.failure
+        tries = [state.detail.split("; again in ")[0] for state in self.states if state.link is Link.RECONNECTING]
+        return tries[-1] if tries else None
 
     def summary(self) -> str:
         """One line for the end of a run: what came, how the link held, why it stopped."""

@@ -55,7 +55,7 @@ from chatmod.sources.backoff import Backoff
 from chatmod.sources.base import Capabilities, ConnectionState, Link, SourceItem
 from chatmod.sources.link_errors import closed_reason, connect_reason
 from chatmod.sources.live_url import MastodonURL
-from chatmod.sources.mastodon_rest import GapError, MastodonREST, id_key
+from chatmod.sources.mastodon_rest import PAGE, GapError, MastodonREST, id_key
 from chatmod.sources.queue import NETWORK_LATENESS, QueueSource, _utc_now
 
 __all__ = ["MAX_FRAME", "MastodonSource"]
@@ -427,7 +427,12 @@ class MastodonSource(QueueSource):
             return bound is not None and at is not None and at < bound
 
         found: list[Item | _Mention] = []
-        for status in await self._back(self._rest.tag_path(), None, reached):
+        target = f" back to {bound:%H:%M} UTC" if bound is not None else ""
+
+        def progress(read: int) -> None:  # a late joiner's catch-up can take a while: say how it goes
+            self._state(Link.LIVE, f"{self.url.host}; catching up{target}: {read} statuses read")
+
+        for status in await self._back(self._rest.tag_path(), None, reached, on_page=progress):
             found.append(status_to_message(status, self.label, 0, edited=bool(status.get("edited_at"))))
         if self.mentions:
             def mention_reached(notification: dict[str, Any]) -> bool:
@@ -443,9 +448,10 @@ class MastodonSource(QueueSource):
         return kept
 
     async def _back(self, path: str, params: dict[str, str | list[str]] | None,
-                    reached: Callable[[dict[str, Any]], bool], pages: int | None = None) -> list[dict[str, Any]]:
+                    reached: Callable[[dict[str, Any]], bool], pages: int | None = None,
+                    on_page: Callable[[int], None] | None = None) -> list[dict[str, Any]]:
         """The entries of ``path`` from the newest back to the first that ``reached`` says is old
-        enough, or ``pages`` pages."""
+        enough, or ``pages`` pages; ``on_page`` is told how many were read after each full page."""
         assert self._rest is not None
         entries: list[dict[str, Any]] = []
         read = 0
@@ -456,6 +462,8 @@ class MastodonSource(QueueSource):
                 entries.extend(fresh)
                 if len(fresh) < len(page) or (pages is not None and read >= pages):
                     break
+                if on_page is not None and len(page) >= PAGE:  # a long read: there is more to come
+                    on_page(len(entries))
                 await self.room()
         return entries
 

@@ -78,3 +78,18 @@ def test_without_a_schedule_silence_splits_sessions() -> None:
     start = datetime(2026, 1, 2, 13, tzinfo=UTC)
     times = _minutes(start, 0, 30, 60) + _minutes(start + timedelta(hours=5), 0, 1)
     assert [(s.first, s.last) for s in split_sessions(times)] == [(0, 2), (3, 4)]
+
+
+def test_a_live_run_joins_the_scheduled_session_under_way_from_its_early_arrivals() -> None:
+    from chatmod.core.sessions import joining_point
+
+    weekly = Schedule("FREQ=WEEKLY;BYDAY=TU", datetime(2026, 3, 3, 12, 0), "America/New_York", HOUR)
+    start = datetime(2026, 3, 10, 16, 0, tzinfo=UTC)  # 12:00 in New York, daylight time already
+
+    def joins(now: datetime) -> datetime | None:
+        return joining_point(weekly.between(now - timedelta(days=1), now + timedelta(minutes=1)), now)
+
+    assert joins(start + timedelta(minutes=10)) == start - timedelta(minutes=30)  # ten minutes in
+    assert joins(start + timedelta(minutes=110)) == start - timedelta(minutes=30)  # in the late replies
+    assert joins(start - timedelta(minutes=45)) is None  # before the early arrivals: nothing to read
+    assert joins(start + timedelta(hours=3)) is None  # long over

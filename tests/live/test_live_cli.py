@@ -129,6 +129,24 @@ def test_nothing_came_is_said_plainly(server: Threaded, capsys: pytest.CaptureFi
     assert f"no messages came from {_url(server)}; nothing to report" in captured.err
 
 
+@pytest.mark.parametrize("scheme", ["mastodon+ws", "jetstream+ws"])
+def test_a_server_never_reached_is_exit_1_naming_what_failed_and_where(
+        scheme: str, capsys: pytest.CaptureFixture[str]) -> None:
+    import socket
+
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    url = f"{scheme}://127.0.0.1:{port}/{TAG}" if scheme.startswith("mastodon") else \
+        f"{scheme}://127.0.0.1:{port}?tag={TAG}"
+    assert main(["analyze", url, "--host", "host", "--token", "good-token", "--duration", "2",
+                 "--appview", "off"]) == 1
+    err = capsys.readouterr().err
+    (said,) = [line for line in err.splitlines() if "never reached" in line]
+    assert "127.0.0.1" in said and "refused" in said.lower()
+    assert "nothing to report" not in err  # not a quiet chat: a wrong port
+
+
 def test_the_url_forms_are_checked_before_connecting(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["analyze", "jetstream://example.net", "--host", "h"]) == 2
     assert "name one hashtag" in capsys.readouterr().err

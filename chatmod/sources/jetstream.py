@@ -1,6 +1,7 @@
 """Provides the live Bluesky source: Jetstream's stream of every post, filtered for one chat.
 
-It connects to ``/subscribe?wantedCollections=app.bsky.feed.post``. Jetstream has no hashtag
+It connects to ``/subscribe?wantedCollections=app.bsky.feed.post&wantedCollections=app.bsky.feed.repost``
+(a repost of a chat post is part of the chat, as archives have it). Jetstream has no hashtag
 filter, so the whole network's posts arrive and the chat's are picked here: a post belongs to the
 chat when its tag facets, its ``tags`` or its text carry the hashtag (case and accents folded),
 or when it is by the host team, mentions a host-team DID or replies to a host-team post (the
@@ -43,7 +44,7 @@ from chatmod.core.hashtag import carries_tag
 from chatmod.core.models import Message, Network, Rejected
 from chatmod.core.text import fold
 from chatmod.formats.base import Deletion, Item, reject
-from chatmod.formats.jetstream import POST, Handles, event_to_item
+from chatmod.formats.jetstream import POST, REPOST, Handles, event_to_item
 from chatmod.sources.appview import AppView
 from chatmod.sources.backoff import Backoff
 from chatmod.sources.base import Capabilities, ConnectionState, Link, SourceItem
@@ -184,7 +185,7 @@ class JetstreamSource(QueueSource):
     def subscribe_url(self) -> str:
         scheme = "wss" if self.url.secure else "ws"
         host = f"[{self.url.host}]" if ":" in self.url.host else self.url.host
-        query: list[tuple[str, str]] = [("wantedCollections", POST)]
+        query: list[tuple[str, str]] = [("wantedCollections", POST), ("wantedCollections", REPOST)]
         if self._last_us is not None:
             self._asked_us = max(0, self._last_us - REWIND)
             query.append(("cursor", str(self._asked_us)))
@@ -318,6 +319,11 @@ class JetstreamSource(QueueSource):
         elif isinstance(item, Deletion):
             if item.id in self._kept and self._first((item.id, "delete")):
                 said.append(item)
+        elif item.repost_of is not None:
+            if item.repost_of in self._kept and self._first((item.id, "repost")):
+                _remember(self._kept, item.id)
+                self.identities.ask(item.author_id)
+                said.append(item)
         elif self._tagged(item) or self._to_team(item):
             rev = event["commit"].get("rev") if isinstance(event.get("commit"), dict) else None
             if self._first((item.id, str(rev))):
@@ -348,6 +354,8 @@ class JetstreamSource(QueueSource):
             return False
         if '"delete"' in frame:
             return True
+        if f'"collection":"{REPOST}"' in frame or f'"collection": "{REPOST}"' in frame:
+            return _subject_in(frame) in self._kept  # a repost of one of the chat's posts
         if self._needle is None:
             return True
         lowered = frame.lower()
@@ -422,6 +430,19 @@ def _did_in(frame: str) -> str | None:
     if at < 0:
         return None
     start = frame.find('"', at + 6) + 1
+    end = frame.find('"', start)
+    return frame[start:end] if 0 < start <= end else None
+
+
+def _subject_in(frame: str) -> str | None:
+    """The URI a repost reposts, read off the raw frame."""
+    at = frame.find('"subject"')
+    if at < 0:
+        return None
+    at = frame.find('"uri"', at)
+    if at < 0:
+        return None
+    start = frame.find('"', frame.find(":", at) + 1) + 1
     end = frame.find('"', start)
     return frame[start:end] if 0 < start <= end else None
 

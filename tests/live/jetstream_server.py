@@ -155,6 +155,15 @@ def post(did: str, rkey: str, text: str, stamp: int, *, tags: tuple[str, ...] = 
                        "cid": "bafyreifake"}}
 
 
+def repost(did: str, rkey: str, subject: str, stamp: int) -> dict[str, Any]:
+    """An ``app.bsky.feed.repost`` create commit of the post at ``subject``."""
+    record = {"$type": "app.bsky.feed.repost", "createdAt": "2026-12-03T18:00:00.000Z",
+              "subject": {"cid": "bafyreifake", "uri": subject}}
+    return {"did": did, "time_us": stamp, "kind": "commit",
+            "commit": {"rev": "3bbb", "operation": "create", "collection": "app.bsky.feed.repost", "rkey": rkey,
+                       "record": record, "cid": "bafyreifake"}}
+
+
 def delete(did: str, rkey: str, stamp: int) -> dict[str, Any]:
     return {"did": did, "time_us": stamp, "kind": "commit",
             "commit": {"rev": "3zzz", "operation": "delete", "collection": POST, "rkey": rkey}}

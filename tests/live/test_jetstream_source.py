@@ -13,7 +13,7 @@ from chatmod.sources.backoff import Backoff
 from chatmod.sources.base import ConnectionState, Link, SourceItem
 from chatmod.sources.jetstream import JetstreamSource, time_us
 from chatmod.sources.live_url import JetstreamURL
-from tests.live.jetstream_server import FakeJetstream, delete, identity, post
+from tests.live.jetstream_server import FakeJetstream, delete, identity, post, repost
 
 T = 1_780_000_000_000_000  # 2026-05-28, in microseconds
 S = 1_000_000
@@ -197,4 +197,23 @@ async def test_a_flood_to_a_consumer_that_lags_is_held_back_at_the_high_water_ma
                 ids.extend(_ids(source.poll(500)))
         assert ids == [f"f{n}" for n in range(count)]  # every one, once, in order
         assert source.most_held <= source.high_water
+        await source.close()
+
+
+async def test_reposts_of_the_chats_posts_are_read_and_the_networks_others_are_not() -> None:
+    async with FakeJetstream() as server:
+        source = _source(server)
+        await source.start()
+        await asyncio.wait_for(server.connected.wait(), 10)
+        assert "wantedCollections=app.bsky.feed.repost" in server.requests[-1].path
+        chat_post = f"at://{HOST}/app.bsky.feed.post/q1"
+        server.publish(post(HOST, "q1", "Q1: what are you reading? #edchat", T + 1 * S),
+                       repost(CAROL, "r1", chat_post, T + 2 * S),
+                       repost(CAROL, "r2", f"at://{BOB}/app.bsky.feed.post/cats", T + 3 * S),  # not the chat's
+                       post(BOB, "p2", "A1 poems #edchat", T + 4 * S))
+        seen: list[SourceItem] = []
+        await _until(source, seen, lambda s: "p2" in _ids(s))
+        reposts = [m for m in seen if isinstance(m, Message) and m.repost_of is not None]
+        assert [(m.author_id, m.repost_of) for m in reposts] == [(CAROL, chat_post)]
+        assert _ids(seen) == ["q1", "r1", "p2"]
         await source.close()

@@ -326,7 +326,7 @@ class ChatDriver:
 
     def _release(self) -> None:
         if self.held is not None and self.watermark is not None:
-            for message in self.held.due(self.watermark.value()):
+            for message in self.held.due(self.watermark.arrivals()):
                 self._judge(message)
 
     def _publish(self, message: Message | None, events: Sequence[Event]) -> None:

@@ -33,12 +33,24 @@ class Watermark:
         self._base: datetime | None = None
         self._since = 0.0
         self._up = True  # a source that says nothing of its link is taken to be up
+        self._newest: datetime | None = None
+        self._newest_since = 0.0
 
     def saw(self, at: datetime) -> None:
         """A message posted at ``at`` came."""
         current = self.value()
         if current is None or at > current:
             self._base, self._since = at, self._monotonic()
+        if self._newest is None or at > self._newest:
+            self._newest, self._newest_since = at, self._monotonic()
+
+    def arrivals(self) -> datetime | None:
+        """How far the messages that come have got: the newest time seen, advanced by the time
+        since, whatever the link. What puts arrivals back in order goes by this: a gap's
+        messages come later as late arrivals, and the ones that did come must not wait for it."""
+        if self._newest is None:
+            return None
+        return self._newest + timedelta(seconds=self._monotonic() - self._newest_since)
 
     def link(self, state: Link) -> None:
         """The source's link is now ``state``."""

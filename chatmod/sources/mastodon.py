@@ -384,8 +384,9 @@ class MastodonSource(QueueSource):
             except GapError as error:
                 if not failed:
                     failed = True
-                    self._frozen = self._frozen or (_format_cursor(self._cursor, self._cursor_at)
-                                                    if self._cursor is not None else None)
+                    # A restart must read the gap: the stored cursor stays before it (at the
+                    # moment the catch-up reads back to, when nothing came before it).
+                    self._frozen = self._frozen or _format_cursor(self._cursor or "0", self._cursor_at or since)
                     self._unfilled = self._unfilled or since
                     self._state(Link.GAP, f"{_span(since, self._first_held())}: {error}; not filled yet, "
                                           "trying again")

@@ -128,15 +128,29 @@ def test_a_mark_stands_between_the_messages_judged_before_it_and_those_still_wai
     assert _status(events, "b1") is Status.DISMISSED  # the mark stands
 
 
-def test_the_end_of_input_judges_what_still_waits_and_a_dead_link_holds_it() -> None:
+def test_the_end_of_input_judges_what_still_waits_and_a_dead_link_ends_no_session() -> None:
     source = NetworkSource()
     driver, events = _judged(source)
     q1, b1, h1, _ = chat(ROWS)
     source.push([q1, b1, ConnectionState(Link.RECONNECTING, "cut")])
     driver.tick()
-    source.clock = at("3:00:00")  # hours of a dead link: nothing is known of the chat meanwhile
+    source.clock = at("3:00:00")  # hours of a dead link: what came is read, the session goes on
     driver.tick()
-    assert not any(type(e).__name__ == "BallOpened" for e in events)
-    source.push([h1, EndOfInput()])
+    assert _status(events, "b1") is Status.OPEN
+    source.push([h1, EndOfInput()])  # the answer, fetched after the break: a late arrival
     driver.tick()
     assert _status(events, "b1") is Status.ANSWERED
+
+
+def test_an_unfilled_gap_holds_the_end_of_the_session_not_the_reading_of_what_did_come() -> None:
+    source = NetworkSource()
+    driver, events = _judged(source)
+    q1, b1, h1, _ = chat(ROWS)
+    source.push([q1, ConnectionState(Link.GAP, "messages between 17:00 and 17:01 are missing"), b1, h1])
+    driver.tick()
+    source.clock = at("1:05")
+    driver.tick()
+    assert _status(events, "b1") is Status.ANSWERED  # judged, in order, while the gap is open
+    source.clock = at("5:00:00")  # hours on, the gap still open: the session does not end
+    driver.tick()
+    assert not any(type(e).__name__ == "SessionEnded" for e in events)

@@ -317,7 +317,8 @@ class ChatDriver:
         if self.held is None:
             return self.now()
         self._release()
-        known = self.watermark.value() if self.watermark is not None else None
+        # The same clock the waiting messages are released by: a mark falls exactly between them.
+        known = self.watermark.arrivals() if self.watermark is not None else None
         if known is None:
             return self.now()
         bound = known - self.held.lateness

@@ -14,7 +14,15 @@ from chatmod.sources.backoff import Backoff
 from chatmod.sources.base import Link, SourceItem
 from chatmod.sources.mastodon import MastodonSource
 from tests.live.mastodon_server import FakeMastodon, reply_to_host, status
-from tests.live.test_mastodon_source import _break, _links, _messages, _source, _states, _until
+from tests.live.test_mastodon_source import (
+    _break,
+    _host_server,
+    _links,
+    _messages,
+    _source,
+    _states,
+    _until,
+)
 
 
 def _at(seconds: float) -> str:
@@ -26,12 +34,6 @@ async def _caught_up(source: MastodonSource) -> None:
     async with asyncio.timeout(10):
         while source.connections == 0 or source.catching_up:
             await asyncio.sleep(0.01)
-
-
-def _host_server() -> FakeMastodon:
-    server = FakeMastodon()
-    server.accounts["good-token"] = {"id": "id-host", "username": "host", "acct": "host", "display_name": "Host"}
-    return server
 
 
 async def test_what_was_posted_while_the_stream_was_being_set_up_is_read_once_in_order() -> None:

@@ -67,28 +67,39 @@ async def test_a_live_ingest_stopped_and_started_again_judges_the_session_once(t
             "#edchat @mshost", 6, 3, 2)
 
 
-async def test_messages_stored_but_not_yet_judged_when_a_run_died_are_judged_when_the_session_is_settled(
-        tmp_path: Path) -> None:
+CHAT = "#edchat @mshost"
+
+
+async def _killed_while_the_last_waited(store: Store, at: datetime, last: tuple[str, str, str]) -> list[Message]:
+    """What a run killed while its last message waited to be judged in order leaves: every
+    message stored (they are stored as they arrive), the session as far as it was judged (q1,
+    then bob's ball b1). ``last``: (id, author, text) of the message that waited, a minute on."""
     from chatmod.core.events import BallOpened
     from chatmod.store import SessionRow
     from chatmod.store.rows import event_row, iso, message_row
 
-    db = tmp_path / "chat.db"
+    rows = [("q1", "mshost", "Q1: what are you reading? #edchat"), ("b1", "bob", "@mshost how do you choose books? #edchat"),
+            last]
+    messages = [Message(network="twitter", id=i, author=a, created_at=at + timedelta(minutes=m), text=t,
+                        reply_to_id="b1" if a == "mshost" and m else None,
+                        reply_to_author="bob" if a == "mshost" and m else None)
+                for m, (i, a, t) in enumerate(rows)]
+    q1, b1, _ = messages
+    await store.write(messages=[message_row(m) for m in messages], chat=CHAT)
+    await store.write(events=[event_row(b1.network, BallOpened("b1", "bob", True, 1, 1, b1.created_at))], chat=CHAT)
+    await store.write_sessions(CHAT, iso(q1.created_at), iso(b1.created_at), [SessionRow(
+        key=iso(q1.created_at), start=iso(q1.created_at), end=iso(b1.created_at), planned_start=None,
+        off_schedule=False, moved_from=None)], TEAM)
+    return messages
+
+
+async def test_messages_stored_but_not_yet_judged_when_a_run_died_are_judged_when_the_session_is_settled(
+        tmp_path: Path) -> None:
+    from chatmod.store.rows import iso
+
     start = datetime(2026, 3, 3, 17, 0, tzinfo=UTC)
-    q1, b1, c1 = [Message(network="twitter", id=i, author=a, created_at=start + timedelta(minutes=m), text=t)
-                  for i, m, a, t in (("q1", 0, "mshost", "Q1: what are you reading? #edchat"),
-                                     ("b1", 1, "bob", "@mshost how do you choose books? #edchat"),
-                                     ("c1", 2, "carol", "@mshost any tips for audiobooks? #edchat"))]
-    chat = "#edchat @mshost"
-    async with await Store.open(db) as store:
-        # What a run killed while c1 waited to be judged in order leaves: c1 stored (it is stored
-        # as it arrives), the session as far as it was judged.
-        await store.write(messages=[message_row(m) for m in (q1, b1, c1)], chat=chat)
-        await store.write(events=[event_row(b1.network, BallOpened("b1", "bob", True, 1, 1, b1.created_at))],
-                          chat=chat)
-        await store.write_sessions(chat, iso(q1.created_at), iso(b1.created_at), [SessionRow(
-            key=iso(q1.created_at), start=iso(q1.created_at), end=iso(b1.created_at), planned_start=None,
-            off_schedule=False, moved_from=None)], TEAM)
+    async with await Store.open(tmp_path / "chat.db") as store:
+        *_, c1 = await _killed_while_the_last_waited(store, start, ("c1", "carol", "@mshost any tips for audiobooks? #edchat"))
         await settle(store, start + timedelta(days=1))
         (summary,) = await store.session_summaries()
         assert (summary["end"], summary["messages"], summary["balls"], summary["dropped"]) == (
@@ -97,39 +108,25 @@ async def test_messages_stored_but_not_yet_judged_when_a_run_died_are_judged_whe
 
 async def test_a_resumed_run_writes_the_verdicts_on_messages_the_last_run_stored_but_had_not_judged(
         tmp_path: Path) -> None:
-    from chatmod.core.events import BallOpened
     from chatmod.core.runtime import ChatRuntime
     from chatmod.run.driver import ChatDriver
     from chatmod.run.history import ongoing
     from chatmod.run.record import Recorder
-    from chatmod.store import SessionRow
-    from chatmod.store.rows import event_row, iso, message_row
+    from chatmod.store.rows import iso
 
     db = tmp_path / "chat.db"
     now = datetime.now(UTC)
-    q1, b1, h1 = [
-        Message(network="twitter", id=i, author=a, created_at=now - timedelta(minutes=10 - m), text=t,
-                reply_to_id="b1" if i == "h1" else None, reply_to_author="bob" if i == "h1" else None)
-        for i, m, a, t in (("q1", 0, "mshost", "Q1: what are you reading? #edchat"),
-                           ("b1", 1, "bob", "@mshost how do you choose books? #edchat"),
-                           ("h1", 2, "mshost", "@bob by the cover #edchat"))]
-    chat = "#edchat @mshost"
     async with await Store.open(db) as store:
-        # A run killed while h1 waited to be judged in order: h1 stored, its verdict not.
-        await store.write(messages=[message_row(m) for m in (q1, b1, h1)], chat=chat)
-        await store.write(events=[event_row(b1.network, BallOpened("b1", "bob", True, 1, 1, b1.created_at))],
-                          chat=chat)
-        await store.write_sessions(chat, iso(q1.created_at), iso(b1.created_at), [SessionRow(
-            key=iso(q1.created_at), start=iso(q1.created_at), end=iso(b1.created_at), planned_start=None,
-            off_schedule=False, moved_from=None)], TEAM)
+        q1, _, h1 = await _killed_while_the_last_waited(store, now - timedelta(minutes=10),
+                                                        ("h1", "mshost", "@bob by the cover #edchat"))
         driver = ChatDriver(QueueSource(), lambda: ChatRuntime(TEAM))
-        driver.resume(await ongoing(store, chat, now, timedelta(hours=3)))
+        driver.resume(await ongoing(store, CHAT, now, timedelta(hours=3)))
         recorder = Recorder(db, tag="edchat")
         await recorder.open(TEAM, driver.ongoing, store=store)
         driver.attach(recorder)
         await recorder.close()
-        ledger = await store.session_ledger(chat, iso(q1.created_at), iso(h1.created_at))
+        ledger = await store.session_ledger(CHAT, iso(q1.created_at), iso(h1.created_at))
         ball = ledger.get("b1")
         assert ball is not None and ball.answered_message == "h1"
-        assert [row[2] for row in await store.session_event_rows(chat, iso(q1.created_at), iso(h1.created_at))
+        assert [row[2] for row in await store.session_event_rows(CHAT, iso(q1.created_at), iso(h1.created_at))
                 ].count("opened") == 1  # what was stored already is kept once

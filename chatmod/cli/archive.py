@@ -289,6 +289,16 @@ def _run_ingest(args: argparse.Namespace) -> int:
     keep = tag_filter(tag, team or (chat.every_handle() if chat else HostTeam([]))) if tag else None
     if url is not None:  # the live source picks the chat itself (see load())
         return _ingest_live(args, url, path, team, chat)
+    from chatmod.cli.sources import archive_team
+
+    try:
+        named = archive_team(args, chat, path)
+    except InputError as error:
+        print_error(str(error))
+        return EXIT_USAGE
+    if isinstance(named, int):
+        return named
+    team = named or team
     try:
         with _progress_bar(f"ingesting {args.source}") as progress:
             try:

@@ -174,6 +174,16 @@ def _run_watch(args: argparse.Namespace) -> int:
         print_error("--host is required: the host's handle, e.g. --host JeffHicks (or --chat NAME)")
         return EXIT_USAGE
     tag = args.tag or (chat.hashtag if chat else None)
+    from chatmod.cli.sources import archive_team
+    from chatmod.formats import InputError
+
+    try:
+        named = archive_team(args, chat, args.db)
+    except InputError as error:
+        print_error(str(error))
+        return EXIT_USAGE
+    if isinstance(named, int):
+        return named
 
     def source() -> tuple[Callable[[], Iterable[Item]], Callable[[Network], HostTeam]]:
         from chatmod.cli.sources import resolve_team
@@ -195,7 +205,7 @@ def _run_watch(args: argparse.Namespace) -> int:
                 return items
             return (i for i in items if not isinstance(i, Message) or keep(i))
 
-        return open_items, lambda network: resolve_team(args.host, args.cohost, chat, network)
+        return open_items, lambda network: named or resolve_team(args.host, args.cohost, chat, network)
 
     title = f"#{tag} · {Path(args.source).name}" if tag else Path(args.source).name
     return _open_console(args, source, title=title, tag=tag, chat=chat)

@@ -37,7 +37,8 @@ def add_live_options(parser: argparse.ArgumentParser, *, bounded: bool = True) -
                            help="stop a live run after this many seconds")
     group.add_argument("--appview", metavar="URL", default=DEFAULT_APPVIEW,
                        help="where Bluesky handles and DIDs are looked up (default: %(default)s; "
-                       "'off' looks nothing up: people show by DID unless the stream names them)")
+                       "'off' looks nothing up: people show by DID unless the stream names them, and a Bluesky "
+                       "archive's host given by handle must be named by the archive or the database)")
     group.add_argument("--verbose", action="store_true",
                        help="log each change of the live connection on stderr (connecting, live, reconnecting...)")
 

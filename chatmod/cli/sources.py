@@ -41,6 +41,8 @@ __all__ = [
     "add_source_options",
     "add_stored_options",
     "add_window_options",
+    "archive_team",
+    "bluesky_team",
     "existing_db",
     "load",
     "load_session",
@@ -118,6 +120,69 @@ def resolve_team(hosts: list[str], cohosts: list[str], chat: Chat | None, networ
     if hosts or chat is None:
         return HostTeam(hosts, cohosts)
     return chat.team(network)
+
+
+def bluesky_team(args: argparse.Namespace, team: HostTeam, messages: list[Message], db: Path | None) -> HostTeam | int:
+    """``team`` also known by the DIDs of its members given by Bluesky handle whom no message
+    names (an archive without identity events has DIDs only), or an exit status after saying
+    which handle could not be found and which DID to pass instead."""
+    import asyncio
+
+    from chatmod.core.handles import dids_mentioned
+    from chatmod.sources.team_dids import find_team_dids
+
+    named = {m.author.casefold() for m in messages if not m.author.startswith("did:")}
+    handles = [h for h in team.bluesky_handles() if h.casefold() not in named]
+    if not handles:
+        return team
+    appview = None if args.appview in ("", "off") else args.appview
+    if db is None:
+        default = default_db_path()
+        db = default if default.exists() else None
+    found = asyncio.run(find_team_dids(handles, mentioned=dids_mentioned(messages), db=db, appview=appview))
+    if found.missing:
+        handle, why = next(iter(found.missing.items()))
+        print_error(f"cannot tell which account is @{handle} in this archive (its posts carry DIDs only): {why}. "
+                    f"Pass the DID instead: --host did:plc:…{_likely_hosts(messages)}")
+        return EXIT_USAGE
+    return team.with_ids(found.found.values())
+
+
+def archive_team(args: argparse.Namespace, chat: Chat | None, db: Path | None) -> HostTeam | int | None:
+    """For a command that streams an archive file (``ingest``, ``watch``): when it is a Bluesky
+    capture and the host team is given by handle, the team with its DIDs (read once ahead, as
+    :func:`load` does), or an exit status after saying what is wrong; None when nothing needs it.
+
+    Raises InputError (the archive cannot be read)."""
+    from chatmod.core.models import Network
+    from chatmod.formats import read_source
+    from chatmod.sources.ordering import Run, chronological
+
+    if args.source in (None, "-"):
+        return None  # stdin is read once, by the command
+    team = resolve_team(args.host, args.cohost, chat, Network.BLUESKY)
+    if not team.bluesky_handles():
+        return None
+    spec, items = read_source(args.source, args.input_format)
+    if spec.name != "jetstream":
+        getattr(items, "close", lambda: None)()
+        return None
+    return bluesky_team(args, team, chronological(items, Run()), db)
+
+
+def _likely_hosts(messages: list[Message]) -> str:
+    """Who posted the numbered questions, said as the likely DID to pass."""
+    from collections import Counter
+
+    from chatmod.core.handles import leading_block
+    from chatmod.core.tags import question_opener
+
+    askers = Counter(m.author for m in messages
+                     if m.author.startswith("did:") and question_opener(leading_block(m.text, m.network)[1]) is not None)
+    if not askers:
+        return ""
+    shown = ", ".join(f"{did} ({plural(n, 'question')})" for did, n in askers.most_common(3))
+    return f" (the numbered questions here were posted by {shown})"
 
 
 @dataclass(slots=True)
@@ -202,6 +267,11 @@ def load(args: argparse.Namespace) -> Loaded | int:
         messages = [m for m in messages
                     if (since is None or m.created_at >= since) and (until is None or m.created_at < until)]
     team = resolve_team(args.host, args.cohost, chat, messages[0].network if messages else Network.TWITTER)
+    if url is None and messages and messages[0].network is Network.BLUESKY:
+        found = bluesky_team(args, team, messages, getattr(args, "db", None))
+        if isinstance(found, int):
+            return found
+        team = found
     summarize(args.show_rejected, run, messages, team)
     if not messages:
         window = " between --since and --until" if since is not None or until is not None else ""

@@ -9,7 +9,7 @@ from typing import NamedTuple
 from chatmod.core.models import Message, Network
 from chatmod.core.text import fold_handle
 
-__all__ = ["HandleSpan", "HostTeam", "find_handles", "leading_block", "person_key", "resolve"]
+__all__ = ["HandleSpan", "HostTeam", "dids_mentioned", "find_handles", "leading_block", "person_key", "resolve"]
 
 
 class HostTeam:
@@ -20,12 +20,23 @@ class HostTeam:
     different instances never match). A Bluesky host may be given as a handle or as a DID.
     """
 
-    def __init__(self, hosts: Iterable[str], cohosts: Iterable[str] = ()) -> None:
+    def __init__(self, hosts: Iterable[str], cohosts: Iterable[str] = (), ids: Iterable[str] = ()) -> None:
         self.hosts: tuple[str, ...] = tuple(h for h in hosts if h.strip())
         self.cohosts: tuple[str, ...] = tuple(h for h in cohosts if h.strip())
+        self.ids: frozenset[str] = frozenset(ids)
+        """Account ids (Bluesky DIDs) of members given by handle, found by a lookup."""
         self._specs = [_split(fold_handle(h)) for h in (*self.hosts, *self.cohosts)]
-        self._ids = {fold_handle(h) for h in (*self.hosts, *self.cohosts)}
+        self._ids = {fold_handle(h) for h in (*self.hosts, *self.cohosts, *self.ids)}
         self._cache: dict[tuple[str | None, str | None], bool] = {}
+
+    def with_ids(self, ids: Iterable[str]) -> HostTeam:
+        """The same team, also known by these account ids."""
+        return HostTeam(self.hosts, self.cohosts, self.ids | set(ids))
+
+    def bluesky_handles(self) -> list[str]:
+        """The members given by Bluesky handle (a domain name), whose posts carry only a DID."""
+        return [h.removeprefix("@") for h in (*self.hosts, *self.cohosts)
+                if "." in h and "@" not in h.removeprefix("@") and not h.startswith("did:")]
 
     def __bool__(self) -> bool:
         return bool(self._specs)
@@ -56,6 +67,17 @@ def _split(handle: str) -> tuple[str, str | None]:
     # "user@instance" (Mastodon) splits; a DID or a Bluesky domain handle has no "@" and stays whole.
     user, at, domain = handle.partition("@")
     return (user, domain) if at and domain else (handle, None)
+
+
+def dids_mentioned(messages: Iterable[Message]) -> dict[str, str]:
+    """Folded handle → DID, as the messages' mention facets name them (a Bluesky post records
+    the DID of each account it mentions beside the handle written)."""
+    found: dict[str, str] = {}
+    for message in messages:
+        for mention in message.mentions:
+            if mention.id is not None and mention.id.startswith("did:") and not mention.handle.startswith("did:"):
+                found.setdefault(fold_handle(mention.handle), mention.id)
+    return found
 
 
 def person_key(network: Network, handle: str | None, account_id: str | None) -> str:

@@ -369,7 +369,8 @@ class Store:
                     (chat, start, end, *keys),
                 )
                 team_json = (
-                    json.dumps({"hosts": list(team.hosts), "cohosts": list(team.cohosts)}) if team is not None else None
+                    json.dumps({"hosts": list(team.hosts), "cohosts": list(team.cohosts)}
+                               | ({"ids": sorted(team.ids)} if team.ids else {})) if team is not None else None
                 )
                 for row in sessions:
                     async with self._db.execute(
@@ -634,7 +635,9 @@ def stored_team(text: str) -> HostTeam | None:
     if not hosts or not isinstance(hosts, list):
         return None
     cohosts = team.get("cohosts") or []
-    return HostTeam([str(h) for h in hosts], [str(c) for c in cohosts if isinstance(c, str)])
+    ids = team.get("ids") or []
+    return HostTeam([str(h) for h in hosts], [str(c) for c in cohosts if isinstance(c, str)],
+                    [str(i) for i in ids if isinstance(i, str)] if isinstance(ids, list) else [])
 
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)

@@ -5,7 +5,8 @@ It connects to ``/subscribe?wantedCollections=app.bsky.feed.post&wantedCollectio
 filter, so the whole network's posts arrive and the chat's are picked here: a post belongs to the
 chat when its tag facets, its ``tags`` or its text carry the hashtag (case and accents folded),
 or when it is by the host team, mentions a host-team DID or replies to a host-team post (the
-answers and balls that forgot the hashtag). Most posts are nothing to the chat, so a cheap test on
+answers and balls that forgot the hashtag) and :class:`~chatmod.core.untagged.ChatCompany` finds
+it the chat's (it replies to the chat, carries its ``An`` form, or its author is in the chat). Most posts are nothing to the chat, so a cheap test on
 the raw frame comes first and only a frame that could matter is decoded.
 
 Resuming: every event carries ``time_us``; the cursor is the last event processed (whatever it
@@ -43,6 +44,7 @@ from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidSta
 from chatmod.core.hashtag import carries_tag
 from chatmod.core.models import Message, Network, Rejected
 from chatmod.core.text import fold
+from chatmod.core.untagged import ChatCompany
 from chatmod.formats.base import Deletion, Item, reject
 from chatmod.formats.jetstream import POST, REPOST, Handles, event_to_item
 from chatmod.sources.appview import AppView
@@ -138,6 +140,8 @@ class JetstreamSource(QueueSource):
         self._asked_us: int | None = None
         """The cursor of the current connection, until its first event is checked against it."""
         self._kept: dict[str, None] = {}
+        self._company = ChatCompany()
+        """The chat so far: which untagged posts by or to the host team are the chat's."""
         """AT-URIs of the posts passed on (a deletion of one of them matters)."""
         self._done: dict[tuple[str, str], None] = {}
         """(uri, rev) of the commits passed on: a resume's redelivery is passed over."""
@@ -324,10 +328,11 @@ class JetstreamSource(QueueSource):
                 _remember(self._kept, item.id)
                 self.identities.ask(item.author_id)
                 said.append(item)
-        elif self._tagged(item) or self._to_team(item):
+        elif self._tagged(item) or (self._to_team(item) and self._company.is_chats(item)):
             rev = event["commit"].get("rev") if isinstance(event.get("commit"), dict) else None
             if self._first((item.id, str(rev))):
                 _remember(self._kept, item.id)
+                self._company.took(item)
                 self.identities.ask(item.author_id)
                 self._involve(item.author_id)
                 for mention in item.mentions:

@@ -22,11 +22,12 @@ the stream goes on, and the stored cursor stays before the gap until it is fille
 
 The balls that forgot the hashtag: people reply to the host without it, so the hashtag stream
 never shows them. When the token is a host-team account's, the source also subscribes (on the
-same socket) to that account's ``user:notification`` stream and keeps each mention that replies
-to a status of the chat, marked ``untagged``; the catch-up reads
-``/api/v1/notifications?types[]=mention`` back the same way (notifications have ids of their
-own: they are read back by time too). Mentions that reply to nothing in the chat (a conversation
-elsewhere) are passed over: the chat is not the host's whole inbox.
+same socket) to that account's ``user:notification`` stream and keeps each mention the chat's
+rule finds the chat's (:class:`~chatmod.core.untagged.ChatCompany`: it replies to a status of the
+chat, carries the chat's ``An`` form, or its author is in the chat this session), marked
+``untagged``; the catch-up reads ``/api/v1/notifications?types[]=mention`` back the same way
+(notifications have ids of their own: they are read back by time too). Other mentions (a
+conversation elsewhere) are passed over: the chat is not the host's whole inbox.
 
 A cursor (what a later run resumes from) is ``ID@TIME``: the newest status passed on and when it
 was posted. A bare id, as earlier versions stored, is read back to by id.
@@ -49,6 +50,7 @@ from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidSta
 from chatmod.core.handles import HostTeam
 from chatmod.core.hashtag import carries_tag
 from chatmod.core.models import Message, Network, Rejected
+from chatmod.core.untagged import ChatCompany
 from chatmod.formats.base import Item, reject
 from chatmod.formats.mastodon import frame_item, status_to_message
 from chatmod.sources.backoff import Backoff
@@ -125,6 +127,8 @@ class MastodonSource(QueueSource):
         self._gap_backoff = gap_backoff or Backoff(base=2.0, cap=60.0)
         self._held: list[Item | _Mention] = []
         self._recent: dict[str, None] = {}
+        self._company = ChatCompany()
+        """The chat so far: which untagged mentions of the host are the chat's."""
         self._backoff = backoff or Backoff()
         self._max_frame = max_frame
         # A link that stops answering is given up on within 30 s: the next ping, its pong's
@@ -315,7 +319,7 @@ class MastodonSource(QueueSource):
                 message = entry.message
                 if self._tagged(message):
                     item = message  # the hashtag stream brings it too: passed on once
-                elif message.reply_to_id is not None and message.reply_to_id in recent:
+                elif self._company.is_chats(message):
                     if message.id not in recent:
                         self.untagged += 1
                     item = message.model_copy(update={"untagged": True})
@@ -333,6 +337,8 @@ class MastodonSource(QueueSource):
                     del recent[next(iter(recent))]
                 if self._cursor_at is None or item.created_at >= self._cursor_at:
                     self._cursor, self._cursor_at = item.id, item.created_at
+            if type(item) is Message:
+                self._company.took(item)
             fresh.append(item)
         if fresh:
             self.push(fresh)
@@ -471,6 +477,7 @@ class MastodonSource(QueueSource):
     def recall(self, ids: Iterable[str]) -> None:
         for ident in ids:
             self._recent[ident] = None
+            self._company.took_id(ident)
         while len(self._recent) > _RECENT:
             del self._recent[next(iter(self._recent))]
 

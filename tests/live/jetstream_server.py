@@ -4,7 +4,8 @@
 events always go out; ``cursor`` (unix µs) replays retained events from it, *inclusive*, then the
 live tail; a cursor older than what is retained is silently clamped to the oldest retained event,
 as v1 does. Frames are JSON text. It misbehaves on demand: reset without a close frame, send
-anything raw, forget old events.
+anything raw, forget old events, drop each connection after N frames, close idle connections,
+bury the chat in the network's identity events.
 """
 
 from __future__ import annotations
@@ -40,7 +41,15 @@ class FakeJetstream:
     server: Server | None = None
     refuse: int | None = None
     """An HTTP status to answer every upgrade with (503: the server is down for a while)."""
+    cut_after: int | None = None
+    """Drop each connection (no close frame) once it has carried this many frames."""
+    idle_close: float | None = None
+    """Close a connection that has carried no frame for this many seconds (a proxy's timeout)."""
+    identity_firehose: int = 0
+    """Identity events of people nothing to do with the chat published before each event (the
+    whole network's handle changes come to every subscriber)."""
     _clients: list[_Client] = field(default_factory=list)
+    _strangers: int = 0
 
     @property
     def port(self) -> int:
@@ -78,19 +87,33 @@ class FakeJetstream:
         self._clients.append(client)
         self.connected.set()
         last = 0
+        carried = 0
+
+        async def send(text: str) -> None:
+            nonlocal carried
+            await connection.send(text)
+            carried += 1
+            if self.cut_after is not None and carried >= self.cut_after:
+                connection.transport.abort()
+                raise ConnectionClosed(None, None)
+
         try:
             for event in backlog:
                 if self._wanted(client, event):
-                    await connection.send(json.dumps(event))
+                    await send(json.dumps(event))
                     last = event["time_us"]
             while True:
-                item = await client.queue.get()
+                try:
+                    item = await asyncio.wait_for(client.queue.get(), self.idle_close)
+                except TimeoutError:
+                    await connection.close(1001, "idle timeout")
+                    return
                 if item is None:
                     return
                 if isinstance(item, str):
-                    await connection.send(item)
+                    await send(item)
                 elif item["time_us"] > last and self._wanted(client, item):
-                    await connection.send(json.dumps(item))
+                    await send(json.dumps(item))
         except ConnectionClosed:
             pass
         finally:
@@ -105,9 +128,16 @@ class FakeJetstream:
     def publish(self, *events: dict[str, Any]) -> None:
         """Events that happen now: retained, and sent to every client that wants them."""
         for event in events:
-            self.events.append(event)
-            for client in self._clients:
-                client.queue.put_nowait(event)
+            for before in range(self.identity_firehose, 0, -1):  # each its own microsecond, in order
+                self._strangers += 1
+                self._put(identity(f"did:plc:stranger{self._strangers}", f"s{self._strangers}.bsky.social",
+                                   event["time_us"] - before))
+            self._put(event)
+
+    def _put(self, event: dict[str, Any]) -> None:
+        self.events.append(event)
+        for client in self._clients:
+            client.queue.put_nowait(event)
 
     def raw(self, text: str) -> None:
         for client in self._clients:

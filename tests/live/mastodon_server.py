@@ -5,7 +5,7 @@ Mastodon reads it (``Authorization: Bearer``, ``access_token``, ``Sec-WebSocket-
 refused upgrade is a plain HTTP answer with ``X-Error-Message``. The hashtag subscription comes in
 the query or as a JSON ``subscribe`` frame; frames are ``{"stream", "event", "payload"}`` with the
 status as a JSON *string*. It misbehaves on demand: reset without a close frame, close with a code,
-send anything raw.
+send anything raw, drop each connection after N frames, close idle connections.
 
 The REST side (formats.md §1, reliability.md §5) serves the hashtag timeline and the mention
 notifications as Mastodon does: newest first, ``limit`` at most 40, ``max_id``/``since_id``/
@@ -61,7 +61,15 @@ class FakeMastodon:
     allowance: int = 300
     refused_for_rate: int = 0
     """Requests answered 429 because the allowance was spent."""
+    cut_after: int | None = None
+    """Drop each connection (no close frame) once it has carried this many frames, as a flaky
+    proxy or a restarting server does."""
+    idle_close: float | None = None
+    """Close a connection that has carried no frame for this many seconds, as a proxy's idle
+    timeout does (30 s on many; shorter in tests)."""
     _window_ends: datetime | None = None
+    _carried: dict[int, int] = field(default_factory=dict)
+    _last_frame: dict[int, float] = field(default_factory=dict)
 
     @property
     def port(self) -> int:
@@ -103,6 +111,35 @@ class FakeMastodon:
 
     async def _handle(self, connection: ServerConnection) -> None:
         self.connections.append(connection)
+        self._last_frame[id(connection)] = asyncio.get_running_loop().time()
+        watchdog = asyncio.create_task(self._close_when_idle(connection)) if self.idle_close else None
+        try:
+            await self._serve(connection)
+        finally:
+            if watchdog is not None:
+                watchdog.cancel()
+
+    async def _close_when_idle(self, connection: ServerConnection) -> None:
+        assert self.idle_close is not None
+        loop = asyncio.get_running_loop()
+        while True:
+            idle = loop.time() - self._last_frame[id(connection)]
+            if idle >= self.idle_close:
+                await connection.close(1001, "idle timeout")
+                return
+            await asyncio.sleep(self.idle_close - idle)
+
+    async def send(self, connection: ServerConnection, frame: str) -> None:
+        """One frame on ``connection`` (gone: nothing), cut or timed as the server misbehaves."""
+        with contextlib.suppress(ConnectionClosed):
+            await connection.send(frame)
+        key = id(connection)
+        self._last_frame[key] = asyncio.get_running_loop().time()
+        self._carried[key] = self._carried.get(key, 0) + 1
+        if self.cut_after is not None and self._carried[key] >= self.cut_after:
+            connection.transport.abort()
+
+    async def _serve(self, connection: ServerConnection) -> None:
         query = parse_qs(urlsplit(connection.request.path).query)  # type: ignore[union-attr]
         if query.get("stream") == ["user:notification"]:
             self._notify(connection)
@@ -186,8 +223,7 @@ class FakeMastodon:
             frame = json.dumps({"stream": ["user:notification"], "event": "notification",
                                 "payload": json.dumps(notification)})
             for connection in self.notified:
-                with contextlib.suppress(ConnectionClosed):
-                    await connection.send(frame)
+                await self.send(connection, frame)
 
     @property
     def live(self) -> ServerConnection:
@@ -199,14 +235,14 @@ class FakeMastodon:
                 self.timeline.append(status)
         else:
             self.timeline = [status if s["id"] == status["id"] else s for s in self.timeline]
-        await self.live.send(json.dumps({"stream": ["hashtag", tag], "event": event, "payload": json.dumps(status)}))
+        await self.send(self.live, json.dumps({"stream": ["hashtag", tag], "event": event, "payload": json.dumps(status)}))
 
     async def delete(self, status_id: str, tag: str) -> None:
         self.timeline = [s for s in self.timeline if s["id"] != status_id]
-        await self.live.send(json.dumps({"stream": ["hashtag", tag], "event": "delete", "payload": status_id}))
+        await self.send(self.live, json.dumps({"stream": ["hashtag", tag], "event": "delete", "payload": status_id}))
 
     async def raw(self, text: str) -> None:
-        await self.live.send(text)
+        await self.send(self.live, text)
 
     def go_silent(self) -> None:
         """Stop reading the connection: pings go unanswered, as on a half-open link."""

@@ -372,4 +372,7 @@ def _open_console(
         print_error(str(app.load_error) if isinstance(app.load_error, InputError)
                     else f"could not load the replay: {app.load_error!r}")
         return EXIT_USAGE if isinstance(app.load_error, InputError) else EXIT_FAILURE
+    if app.failure is not None:
+        print_error(f"reading {title} stopped: {app.failure}")
+        return EXIT_FAILURE
     return EXIT_OK

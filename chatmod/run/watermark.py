@@ -18,7 +18,7 @@ from chatmod.sources.base import Link
 
 __all__ = ["Watermark"]
 
-_HEALTHY = frozenset({Link.LIVE, Link.GAP_FILLED})
+_HEALTHY = frozenset({Link.LIVE, Link.GAP_FILLED, Link.CAUGHT_UP})
 _DOWN = frozenset({Link.CONNECTING, Link.RECONNECTING, Link.GAP, Link.FAILED})
 
 

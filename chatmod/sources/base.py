@@ -54,6 +54,8 @@ class Link(StrEnum):
     LIVE = "live"
     RECONNECTING = "reconnecting"
     GAP_FILLED = "gap filled"
+    CAUGHT_UP = "caught up"
+    """A run that joined late read the session so far: ``detail`` says how much, since when."""
     GAP = "gap"
     """Some of the chat could not be fetched: ``detail`` gives the span lost."""
     FAILED = "failed"

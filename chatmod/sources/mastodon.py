@@ -117,6 +117,7 @@ class MastodonSource(QueueSource):
         """When that status was posted (None: not known, a bare id was stored)."""
         self._since = since
         """How far back the first catch-up reads (None: from when the run began)."""
+        self._joining = since is not None
         self._resumed = resumed is not None
         self._gap = True
         """A catch-up is under way: what the stream brings waits for it."""
@@ -403,9 +404,12 @@ class MastodonSource(QueueSource):
         self._gap_backoff.reset()
         count = self._pass_on(found)
         self.filled += count
-        if failed or self._resumed or self.connections > 1 or count:
+        messages = f"{count} message{'' if count == 1 else 's'}"
+        if self._joining and self.connections == 1 and not failed and self._since is not None:
+            self._state(Link.CAUGHT_UP, f"{messages} since {self._since:%H:%M} UTC")
+        elif failed or self._resumed or self.connections > 1 or count:
             late = " (late: posted while the gap was open)" if failed else ""
-            self._state(Link.GAP_FILLED, f"{count} message{'' if count == 1 else 's'}{late}")
+            self._state(Link.GAP_FILLED, f"{messages}{late}")
         self._unfilled = self._frozen = None
         held, self._held = self._held, []
         self._gap = False

@@ -183,6 +183,7 @@ class ChatmodApp(App[None]):
         self._consuming = False
         """A reader task takes the source's items as they arrive (a live source)."""
         self._failed = False
+        self._failure_said = False
 
     # -- layout -----------------------------------------------------------------------------
 
@@ -195,6 +196,16 @@ class ChatmodApp(App[None]):
             yield QuestionBoard(id="board")
         yield StreamView(zone=self.options.zone, id="stream")
         yield Footer(compact=True)
+
+    @property
+    def failure(self) -> str | None:
+        """Why reading the chat stopped for good (a refused token, a server never reached), if it did."""
+        from chatmod.sources.base import Link
+
+        link = self._session.link if self._session is not None else None
+        if link is None or link.link is not Link.FAILED:
+            return None
+        return link.detail or "unknown error"
 
     @property
     def session(self) -> ChatSession:
@@ -312,7 +323,6 @@ class ChatmodApp(App[None]):
         reason = f"{type(error).__name__}: {error}" if error is not None else "unknown error"
         self._failed = True
         self.session.link = ConnectionState(Link.FAILED, reason)
-        self.notify(f"Reading the chat failed: {reason}", severity="error", markup=False, timeout=30)
         self.paint(force=True)
 
     async def on_unmount(self) -> None:
@@ -365,6 +375,12 @@ class ChatmodApp(App[None]):
         """
         if self._session is None:
             return
+        failure = self.failure
+        if failure is not None and not self._failure_said:
+            # The status line has a line's room; the reason is said whole, once, until read.
+            self._failure_said = True
+            self.notify(f"Reading the chat stopped: {failure}. What came stays on screen; q quits.",
+                        severity="error", markup=False, timeout=120)
         state = self.session.state
         wall = self._wall()
         now = self.session.now()
@@ -452,13 +468,14 @@ class ChatmodApp(App[None]):
                 line.append(f" ▶ {speed} ", style="bold reverse green")
             else:
                 line.append(" ‖ stopped ", style="bold reverse yellow")
-        elif link is None or link.link in (Link.LIVE, Link.GAP_FILLED):
+        elif link is None or link.link in (Link.LIVE, Link.GAP_FILLED, Link.CAUGHT_UP):
             line.append(" ● live ", style="bold reverse green")
         else:
             line.append(f" {link.link.value} ", style="bold reverse yellow")
         if link is not None and link.detail and link.link is not Link.LIVE:
-            said = f"gap filled: {link.detail}" if link.link is Link.GAP_FILLED else link.detail
-            line.append(f" {shown(said, 40)}", style="yellow")
+            said = f"{link.link.value}: {link.detail}" if link.link in (Link.GAP_FILLED, Link.CAUGHT_UP) else link.detail
+            failed = link.link is Link.FAILED
+            line.append(f" {shown(said, 90 if failed else 40)}", style="bold red" if failed else "yellow")
         line.append(f" {shown(self.options.title, 60)}", style="bold")
         if now.year < 9999:
             local = now.astimezone(self.options.zone) if self.options.zone else now.astimezone()

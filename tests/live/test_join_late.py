@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from chatmod.cli import main
+from chatmod.core.sessions import SessionRules
 from tests.live.jetstream_server import FakeJetstream, post
 from tests.live.mastodon_server import FakeMastodon, reply_to_host, status
 from tests.live.threaded import Threaded
@@ -75,6 +76,9 @@ def test_mastodon_ten_minutes_in_with_a_chat_reads_the_session_so_far_then_goes_
     assert _verdicts(live.out) == _verdicts(capsys.readouterr().out) == [
         ("10", False, None), ("11", True, True), ("12", False, None), ("13", True, False), ("14", True, False)]
     assert "5 messages in" in live.err
+    early = START - SessionRules().lead  # the session's window opens before its start
+    assert f"caught up: 4 messages since {early:%H:%M} UTC" in live.err  # not a "gap": it joined late
+    assert "gap filled" not in live.err
 
 
 def test_bluesky_with_since_reads_from_a_jetstream_cursor_there_then_goes_live(

@@ -156,3 +156,21 @@ async def test_the_console_follows_a_bluesky_chat_through_a_reset_resumed_by_cur
     await ingest(str(archive), tmp_path / "file.db", HostTeam([host]))
     _assert_same_chat(db, tmp_path / "file.db")
     assert _rows(db, "SELECT id FROM messages WHERE untagged") == [(f"at://{carol}/app.bsky.feed.post/c1",)]
+
+
+async def test_a_refused_token_is_said_whole_once_beside_the_status_line() -> None:
+    async with FakeMastodon() as server:
+        url = MastodonURL("127.0.0.1", server.port, TAG, secure=False)
+        source = MastodonSource(url, "wrong-token", backoff=Backoff(base=0.02, cap=0.05, floor=0.01),
+                                rest=MastodonREST(url, "wrong-token"), team=["host"])
+        app = ChatmodApp(chat_session(source, HostTeam(["host"])), ConsoleOptions(title=f"#{TAG} · live", moderator="sam", tag=TAG),
+                         tick=0.05)
+        async with app.run_test(size=(120, 36)) as pilot:
+            await _until(lambda: app.loaded and app.failure is not None)
+            failure = app.failure
+            assert failure is not None and "401" in failure and "check --token" in failure
+            await _until(lambda: "✗ failed" in str(app.query_one("#status").render()))
+            status = str(app.query_one("#status").render())
+            assert "✗ failed" in status and "check --token" in status  # the line gives it room
+            await pilot.pause(0.3)
+            assert len([n for n in app._notifications if failure in n.message]) == 1  # and the whole of it, once

@@ -111,3 +111,17 @@ def test_watch_a_chat_takes_its_handles_on_the_network_read_and_its_schedule(
     # Its session is the scheduled window (12:00-13:00 New York) and its hour of late replies.
     assert session.runtime.window is not None
     assert session.runtime.ends_after == datetime(2026, 3, 3, 19, tzinfo=UTC)
+
+
+def test_a_console_whose_source_failed_exits_1_saying_why(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                         capsys: pytest.CaptureFixture[str]) -> None:
+    from chatmod.sources.base import ConnectionState, Link
+
+    def run(app: ChatmodApp) -> None:
+        app._session = app._loader()
+        app._session.link = ConnectionState(Link.FAILED, "the server refused the token (401: Invalid access token)")
+
+    monkeypatch.setattr(ChatmodApp, "run", run)
+    monkeypatch.setattr("chatmod.cli.console._on_terminal", lambda: True)
+    assert main(["watch", str(_archive(tmp_path / "a.jsonl")), "--host", "mshost"]) == 1
+    assert "stopped: the server refused the token (401: Invalid access token)" in capsys.readouterr().err

@@ -138,6 +138,29 @@ def _live_figures(tmp: Path, args: argparse.Namespace) -> None:
     print(f"live_ingest_vs_file: {from_file / from_wire:.2f}", flush=True)
     print(f"  ({count} statuses: file {from_file:.2f}s, local Mastodon server {from_wire:.2f}s, "
           f"{min(stored)} stored; target >= 0.5)", file=sys.stderr, flush=True)
+    from bench.live_join import (
+        LATE_JOIN_MESSAGES,
+        file_analyze_seconds,
+        join_server,
+        late_join_seconds,
+        write_session,
+    )
+
+    session, began = write_session(tmp / "session.jsonl")
+    with join_server(session) as port:
+        from_file, joining = _best_pair(args.runs, lambda: file_analyze_seconds(session),
+                                        lambda: late_join_seconds(port, began, LATE_JOIN_MESSAGES))
+    print(f"live_late_join_vs_file: {joining / from_file:.2f}", flush=True)
+    print(f"  (a 60-minute session of {LATE_JOIN_MESSAGES} statuses: analyze FILE {from_file:.2f}s, joined an hour "
+          f"in through the local server's timeline pages {joining:.2f}s; target <= 3)", file=sys.stderr, flush=True)
+    if args.rss_messages:
+        from bench.live import jetstream_peak_rss_mb
+
+        peaks = {share: jetstream_peak_rss_mb(args.rss_messages, share) for share in (0.01, 0.3)}
+        print(f"jetstream_1m_peak_rss_mb: {max(peak for peak, _ in peaks.values()):.0f}", flush=True)
+        print("  (" + ", ".join(f"{share:.0%} identity events: {peak:.0f} MB, {kept:,} kept"
+                                for share, (peak, kept) in peaks.items())
+              + f" of {args.rss_messages:,} frames; target < 100, flat)", file=sys.stderr, flush=True)
     recovery = reconnect_gap(100)
     print(f"live_reconnect_gap_ms: {recovery.gap_ms:.0f}", flush=True)
     print(f"  (a reset without a close frame to the first message after it, default backoff; "

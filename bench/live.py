@@ -5,8 +5,12 @@ from __future__ import annotations
 import asyncio
 import json
 import random
+import subprocess
+import sys
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 from chatmod.sources.backoff import Backoff
 from chatmod.sources.base import ConnectionState, Link
@@ -23,8 +27,13 @@ _WORDS = ("the", "class", "today", "great", "idea", "students", "coffee", "why",
 def firehose(count: int, seed: int = 7) -> list[str]:
     """``count`` Jetstream frames as the network sends them: mostly other people's posts, about
     one in a hundred the chat's, some deletions and identity events."""
+    return list(firehose_frames(count, seed))
+
+
+def firehose_frames(count: int, seed: int = 7, identities: float = 0.01) -> Iterator[str]:
+    """The frames of :func:`firehose` one at a time, ``identities`` of them identity events (of
+    people nothing to do with the chat, each a new DID)."""
     rng = random.Random(seed)
-    frames = []
     start = 1_780_000_000_000_000
     for n in range(count):
         did = f"did:plc:{rng.getrandbits(64):016x}"
@@ -34,12 +43,36 @@ def firehose(count: int, seed: int = 7) -> list[str]:
             event = post(did, f"c{n}", f"A{n % 6} {' '.join(rng.choices(_WORDS, k=12))} #EdChat", stamp)
         elif roll < 0.06:
             event = delete(did, f"r{n}", stamp)
-        elif roll < 0.07:
+        elif roll < 0.06 + identities:
             event = identity(did, f"user{n}.bsky.social", stamp)
         else:
             event = post(did, f"r{n}", " ".join(rng.choices(_WORDS, k=rng.randint(4, 30))), stamp)
-        frames.append(json.dumps(event, ensure_ascii=False, separators=(",", ":")))
-    return frames
+        yield json.dumps(event, ensure_ascii=False, separators=(",", ":"))
+
+
+_FILTER_CHILD = """
+import sys
+from bench.live import firehose_frames
+from chatmod.sources.jetstream import JetstreamSource
+from chatmod.sources.live_url import JetstreamURL
+
+source = JetstreamSource(JetstreamURL("localhost", None, "EdChat"), team_dids={"did:plc:host"})
+kept = sum(len(source.take_frame(frame)) for frame in firehose_frames(int(sys.argv[1]), identities=float(sys.argv[2])))
+print(kept)
+print(peak_rss_mb())
+"""
+
+
+def jetstream_peak_rss_mb(count: int, identities: float) -> tuple[float, int]:
+    """Peak resident memory of a process whose Jetstream source filters ``count`` frames (made as
+    they go, not held), ``identities`` of them other people's identity events; and how many it kept."""
+    from bench.store import PEAK_RSS_MB
+
+    root = Path(__file__).resolve().parent.parent
+    done = subprocess.run([sys.executable, "-c", PEAK_RSS_MB + _FILTER_CHILD, str(count), str(identities)],
+                          cwd=root, check=True, capture_output=True, text=True)
+    kept, peak = done.stdout.split()[-2:]
+    return float(peak), int(kept)
 
 
 def jetstream_filter_eps(frames: list[str], runs: int) -> tuple[float, int]:

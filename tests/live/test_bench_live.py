@@ -6,8 +6,15 @@ import sqlite3
 from contextlib import closing
 from pathlib import Path
 
-from bench.live import firehose, jetstream_filter_eps, reconnect_gap
+from bench.live import (
+    firehose,
+    firehose_frames,
+    jetstream_filter_eps,
+    jetstream_peak_rss_mb,
+    reconnect_gap,
+)
 from bench.live_ingest import file_ingest_seconds, live_ingest_seconds
+from bench.live_join import file_analyze_seconds, join_server, late_join_seconds, write_session
 from bench.synthetic import write_mastodon
 
 
@@ -35,3 +42,16 @@ def test_the_live_ingest_figure_stores_the_same_chat_as_the_file(tmp_path: Path)
 def _ledger(db: Path) -> list[tuple[object, ...]]:
     with closing(sqlite3.connect(db)) as conn:
         return conn.execute("SELECT ball_id, kind, at, by, message_id FROM ledger_events ORDER BY ball_id, kind, at").fetchall()
+
+
+def test_the_late_join_figure_reads_the_whole_session_through_the_timeline_pages(tmp_path: Path) -> None:
+    session, began = write_session(tmp_path / "session.jsonl", 120)  # three pages
+    assert file_analyze_seconds(session) > 0
+    with join_server(session) as port:
+        assert late_join_seconds(port, began, 120) > 0  # it raises unless all 120 were read
+
+
+def test_the_jetstream_memory_figure_filters_every_frame_in_a_child() -> None:
+    peak, kept = jetstream_peak_rss_mb(3000, identities=0.3)
+    assert kept == sum('"tag":"EdChat"' in frame for frame in firehose_frames(3000, identities=0.3)) > 10
+    assert 10 < peak < 1000

@@ -6,8 +6,9 @@ filter, so the whole network's posts arrive and the chat's are picked here: a po
 chat when its tag facets, its ``tags`` or its text carry the hashtag (case and accents folded),
 or when it is by the host team, mentions a host-team DID or replies to a host-team post (the
 answers and balls that forgot the hashtag) and :class:`~chatmod.core.untagged.ChatCompany` finds
-it the chat's (it replies to the chat, carries its ``An`` form, or its author is in the chat). Most posts are nothing to the chat, so a cheap test on
-the raw frame comes first and only a frame that could matter is decoded.
+it the chat's (it replies to the chat, carries its ``An`` form, or its author is in the chat).
+Most posts are nothing to the chat, so a cheap test on the raw frame comes first and only a frame
+that could matter is decoded.
 
 Resuming: every event carries ``time_us``; the cursor is the last event processed (whatever it
 was, so a quiet chat's cursor moves with the network), and after a break the source reconnects a
@@ -140,9 +141,9 @@ class JetstreamSource(QueueSource):
         self._asked_us: int | None = None
         """The cursor of the current connection, until its first event is checked against it."""
         self._kept: dict[str, None] = {}
+        """AT-URIs of the posts passed on (a deletion of one of them matters)."""
         self._company = ChatCompany()
         """The chat so far: which untagged posts by or to the host team are the chat's."""
-        """AT-URIs of the posts passed on (a deletion of one of them matters)."""
         self._done: dict[tuple[str, str], None] = {}
         """(uri, rev) of the commits passed on: a resume's redelivery is passed over."""
         self._task: asyncio.Task[None] | None = None

@@ -67,7 +67,7 @@ class Formatter(argparse.RawDescriptionHelpFormatter):
             self._action_max_length = max(self._action_max_length, longest + self._current_indent + 2)
 
 
-FORMAT_NAMES: tuple[str, ...] = ("chatmod", "jetstream", "mastodon", "twarc2", "twarc1", "tags", "sheet")
+FORMAT_NAMES: tuple[str, ...] = ("chatmod", "jetstream", "mastodon", "twarc2", "twarc1", "tags", "sheet", "rcsv")
 """The input formats (chatmod.formats.FORMAT_NAMES, which a test keeps equal): argparse needs
 them before any reader is worth loading."""
 NETWORK_NAMES: tuple[str, ...] = ("twitter", "mastodon", "bluesky")

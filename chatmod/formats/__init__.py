@@ -1,19 +1,22 @@
 """Provides the archive formats chatmod reads, their detection, and read_source to open one.
 
-Files are read as UTF-8 (a BOM is fine). The first 64 KB must decode cleanly, or the file is
-refused as not UTF-8; after that an undecodable byte becomes U+FFFD and its record is still
-read, so one damaged byte deep in a large archive costs at most that record's accuracy.
+Files are read as UTF-8 (a BOM is fine). A file whose start is not UTF-8 but is Windows-1252
+text (what Excel and R on Windows write; Latin-1 reads the same for every printable character) is
+read as that; anything else is refused as not UTF-8. After the first 64 KB an undecodable byte
+becomes U+FFFD and its record is still read, so one damaged byte deep in a large archive costs at
+most that record's accuracy.
 """
 
 from __future__ import annotations
 
 import codecs
 import io
+import re
 import sys
 from collections.abc import Iterator
 from typing import BinaryIO
 
-from chatmod.formats import jetstream, mastodon, native, sheet, tags, twarc1, twarc2
+from chatmod.formats import jetstream, mastodon, native, rcsv, sheet, tags, twarc1, twarc2
 from chatmod.formats.base import CONVERSION_ERRORS, Deletion, Item, ReaderSpec
 from chatmod.formats.native import dump_message
 
@@ -38,6 +41,7 @@ FORMATS: tuple[ReaderSpec, ...] = (
     twarc1.SPEC,
     tags.SPEC,
     sheet.SPEC,
+    rcsv.SPEC,
 )
 """Every format, in the order :func:`detect` tries them (most specific first)."""
 
@@ -88,7 +92,7 @@ def read_source(path: str, input_format: str | None = None) -> tuple[ReaderSpec,
     binary, owned = _open(path)
     try:
         head = _head(binary, name)
-        sample = _sample(head, name)
+        sample, encoding = _sample(head, name)
         if spec is None:
             spec = detect(sample)
             if spec is None:
@@ -103,7 +107,7 @@ def read_source(path: str, input_format: str | None = None) -> tuple[ReaderSpec,
             binary.close()
         raise
     chained = io.BufferedReader(_Chained(head, binary, owned), buffer_size=1024 * 1024)
-    stream = io.TextIOWrapper(chained, encoding="utf-8-sig", errors="replace", newline="")
+    stream = io.TextIOWrapper(chained, encoding=encoding, errors="replace", newline="")
     return spec, _items(spec, stream, name)
 
 
@@ -157,18 +161,26 @@ def _head(binary: BinaryIO, name: str) -> bytes:
     return head
 
 
-def _sample(head: bytes, name: str) -> str:
+def _sample(head: bytes, name: str) -> tuple[str, str]:
+    """The start of the file as text, and the encoding the whole is read in."""
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         raise InputError(f"{name} is UTF-16 text; save it as UTF-8 and try again")
     # Not final: the sample may end inside a character, which the full read will complete.
     decoder = codecs.getincrementaldecoder("utf-8-sig")(errors="strict")
     try:
-        return decoder.decode(head, final=False)
+        return decoder.decode(head, final=False), "utf-8-sig"
     except UnicodeDecodeError as error:
-        raise InputError(
-            f"{name} is not UTF-8 text (bad byte at offset {error.start}); "
-            "convert it to UTF-8 and try again"
-        ) from None
+        bad = error.start
+    # Text has no NUL and no C0 controls but tab and line ends; cp1252 leaves five bytes undefined.
+    if not _NOT_TEXT.search(head):
+        try:
+            return head.decode("cp1252"), "cp1252"
+        except UnicodeDecodeError:
+            pass
+    raise InputError(f"{name} is not UTF-8 text (bad byte at offset {bad}); convert it to UTF-8 and try again")
+
+
+_NOT_TEXT = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
 def _items(spec: ReaderSpec, stream: io.TextIOWrapper, name: str) -> Iterator[Item]:

@@ -13,6 +13,7 @@ import pytest
 import test_jetstream_reader as jetstream
 import test_mastodon_reader as mastodon
 import test_native_reader as native
+import test_rcsv_reader as rcsv
 import test_sheet_reader as sheet
 import test_tags_reader as tags
 import test_twarc1_reader as twarc1
@@ -38,6 +39,7 @@ SAMPLES = {
     "sheet": sheet.to_csv(sheet.ROWS),
     "mastodon": lines(mastodon.QUESTION),
     "jetstream": lines(jetstream.LIKE, jetstream.REPLY),
+    "rcsv": rcsv.twitter_r(rcsv.QUESTION, rcsv.REPLY),
 }
 EXTRA_SAMPLES = [
     ("twarc2", lines(twarc2.flattened(twarc2.ANSWER))),
@@ -51,7 +53,7 @@ EXTRA_SAMPLES = [
 
 def test_registry() -> None:
     assert FORMAT_NAMES == ("chatmod", "jetstream", "mastodon", "twarc2", "twarc1", "tags",
-                            "sheet")
+                            "sheet", "rcsv")
     assert [spec.name for spec in FORMATS] == list(FORMAT_NAMES)
     assert all(spec.description and spec.read and spec.sniff for spec in FORMATS)
     assert get_format("tags").name == "tags"
@@ -137,7 +139,8 @@ def test_stdin_rejections_name_stdin(monkeypatch: pytest.MonkeyPatch) -> None:
         (b"", "{p} is empty: there is nothing to read"),
         (b"just some notes\n", "cannot tell the format of {p} (no format matches its start)"),
         (b"\xff\xfe{\x00}\x00", "{p} is UTF-16 text; save it as UTF-8"),
-        (b"id_str,from_user\n\xe9t\xe9\n", "{p} is not UTF-8 text (bad byte at offset 17)"),
+        (b"id_str,from_user\n\xe9t\x81\n", "{p} is not UTF-8 text (bad byte at offset 17)"),  # nor Windows-1252
+        (b"id_str,from_user\n\xe9t\x00\n", "{p} is not UTF-8 text (bad byte at offset 17)"),  # nor text
     ],
 )
 def test_input_errors(tmp_path: Path, content: bytes, message: str) -> None:

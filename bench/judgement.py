@@ -19,4 +19,8 @@ def judgement_lines() -> Iterator[str]:
         yield Score(counts=merged).line(name)
     for name in sorted(REAL_SETS):
         real = score_real(name)
-        yield real.line(name) if real is not None else f"judgement_{name}: skipped ({REAL_SETS[name][1]} absent)"
+        first = REAL_SETS[name].first_score
+        if real is None:
+            yield f"judgement_{name}: skipped ({REAL_SETS[name].archive} absent)"
+        else:
+            yield real.line(name) + (f"; first score: {first}" if first else "; development set")

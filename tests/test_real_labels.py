@@ -16,9 +16,11 @@ def test_engine_agrees_with_the_readers_on_real_chats(name: str) -> None:
     if result is None:
         pytest.skip(f"the archive {REAL_SETS[name][1]} is not in ../shared/corpus")
     report = result.line(name) + "\n" + "\n".join(result.misses)
-    assert result.f1("to_host") >= 0.97, report
-    assert result.f1("dropped") >= 0.95, report
-    assert result.f1("question") >= 0.9, report
+    to_host, question, dropped, threads = REAL_SETS[name].floors
+    assert result.f1("to_host") >= to_host, report
+    assert result.f1("dropped") >= dropped, report
+    assert result.f1("question") >= question, report
+    assert result.thread_accuracy >= threads, report
     # A question the readers saw dropped must never be reported answered: that hides it.
     assert result.counts["question_answered_but_dropped"] == 0, report
 

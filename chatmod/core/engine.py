@@ -378,7 +378,8 @@ class Engine:
         if to_host:
             events.append(self._open_ball(message, seen, burst_of))
         if team and not repost:
-            events.extend(self._answer(message, seen, parent, direct, [key for _, _, key in block[1:]]))
+            spoken_to = [block[0][2]] if block else []
+            events.extend(self._answer(message, seen, parent, [*spoken_to, *direct], [key for _, _, key in block[1:]]))
         return events
 
     def _identity(self, network: Network, handle: str | None, account_id: str | None) -> tuple[str, bool]:
@@ -601,8 +602,13 @@ class Engine:
         also answers a participant it names after the first (``named``) whose latest open ball
         is in the same exchange (their reply chains meet) and on its topic (they share content
         words): "@mike @greg the Graph API is a moving target" answers greg's Graph post in the
-        thread mike and greg are both in, and nothing greg said elsewhere. A message without a
-        link answers the latest open ball of each author its text speaks to (``to_author``).
+        thread mike and greg are both in, and nothing greg said elsewhere.
+
+        A message without a link speaks to the person its leading handle names (``@sam …``, also
+        ``.@sam …``) and to each one its text addresses ("great question @dan"): it answers that
+        person's latest open ball, or, where they have several open and it takes up an earlier
+        one's topic rather than the latest's, that one (``to_author``). A cc later in the
+        @-block is copied in, not answered.
         """
         targets: list[tuple[str, AnsweredHow]] = []
         if parent is not None:
@@ -622,7 +628,7 @@ class Engine:
             for key in dict.fromkeys(direct):
                 open_ids = self._open_by_author.get(key)
                 if open_ids:
-                    targets.append((open_ids[-1], AnsweredHow.TO_AUTHOR))
+                    targets.append((self._taken_up(seen, open_ids), AnsweredHow.TO_AUTHOR))
         events: list[Event] = []
         done: set[str] = set()
         for ball_id, how in targets:
@@ -637,6 +643,17 @@ class Engine:
                     events.append(answered)
                     self._open_by_author[self._seen[member].author_key].remove(member)
         return events
+
+    def _taken_up(self, seen: _Seen, open_ids: list[str]) -> str:
+        """Which of one person's open balls a message to them takes up: the latest, unless it
+        shares more of an earlier one's words than of the latest's."""
+        latest = open_ids[-1]
+        best, best_shared = latest, len(seen.about & self._seen[latest].about)
+        for ball_id in reversed(open_ids[:-1]):
+            shared = len(seen.about & self._seen[ball_id].about)
+            if shared > best_shared:
+                best, best_shared = ball_id, shared
+        return best
 
     @staticmethod
     def _responds(seen: _Seen, parent: _Seen, ball: _Seen) -> bool:

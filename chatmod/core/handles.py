@@ -142,10 +142,13 @@ def find_handles(text: str, network: Network) -> list[HandleSpan]:
 def leading_block(text: str, network: Network) -> tuple[list[str], str]:
     """Split a reply-style text into its leading @-block handles and the rest (the body).
 
-    ``"@Host @bob I agree"`` gives ``(["Host", "bob"], "I agree")``. A text that does not start
-    with a handle has an empty block and is all body.
+    ``"@Host @bob I agree"`` gives ``(["Host", "bob"], "I agree")``. ``".@bob rubrics"`` is the
+    same as ``"@bob rubrics"``: the dot is the convention that lets every follower see a reply.
+    A text that does not start with a handle has an empty block and is all body.
     """
     pos = _LEADING_JUNK.match(text).end()  # type: ignore[union-attr]
+    if text.startswith((".@", ".＠"), pos):
+        pos += 1
     if pos >= len(text) or text[pos] not in "@＠":
         return [], text
     pattern = _BLOCK_RE[network]

@@ -292,6 +292,50 @@ class TestRule5Answered:
                    ("h", "6:00", "mshost", "Great question @bob, I'll share mine after the chat")])
         assert (j.status("b1"), j.answered_by("b2")) == ("dropped", "h")
 
+    # Where the data keeps reply links, a host's new post that leads with a participant's handle
+    # (no reply link) speaks to that participant: DESIGN rule 5's "to the author".
+    _LINKED = {"reply_known": True}
+
+    @pytest.mark.parametrize("answer", [
+        "@sam short answer: rubrics, every time",
+        ".@sam rubrics, every time",
+        "@Sam: rubrics!",
+        "@sam @bob we use rubrics",  # bob is copied in
+    ])
+    def test_a_new_post_that_leads_with_the_participants_handle_answers_them(self, answer: str) -> None:
+        j = judge([("q1", "0:00", "mshost", "Q1: how do you grade?", self._LINKED),
+                   ("s1", "1:00", "sam", "how do you grade group work, @mshost?", {"reply_to_id": "q1"}),
+                   ("b1", "1:30", "bob", "@mshost do you use peer review?", {"reply_to_id": "q1"}),
+                   ("h", "3:00", "mshost", answer, self._LINKED)])
+        assert (j.answered_by("s1"), j.status("b1")) == ("h", "dropped")
+        assert j.ledger.get("s1").answered_how == "to_author"  # type: ignore[union-attr]
+
+    @pytest.mark.parametrize("answer", [
+        "@dee the library has them on loan",
+        ".@dee try the library",
+        "@dee I'd ask the library first",
+    ])
+    def test_the_same_principle_in_another_chat(self, answer: str) -> None:
+        j = judge([("d1", "0:00", "dee", "@mshost where do students get laptops?", self._LINKED),
+                   ("h", "0:45", "mshost", answer, self._LINKED)])
+        assert j.answered_by("d1") == "h"
+
+    def test_of_several_open_balls_the_one_whose_topic_it_takes_up(self) -> None:
+        j = judge([("s1", "0:00", "sam", "@mshost which rubric works for group projects?", self._LINKED),
+                   ("s2", "2:00", "sam", "@mshost also, is the recording going up later?", self._LINKED),
+                   ("h", "3:00", "mshost", "@sam for group projects a shared rubric works", self._LINKED)])
+        assert (j.answered_by("s1"), j.status("s2")) == ("h", "dropped")
+        k = judge([("s1", "0:00", "sam", "@mshost which rubric works for group projects?", self._LINKED),
+                   ("s2", "2:00", "sam", "@mshost also, is the recording going up later?", self._LINKED),
+                   ("h", "3:00", "mshost", "@sam yes, thanks", self._LINKED)])
+        assert (k.status("s1"), k.answered_by("s2")) == ("dropped", "h")  # nothing taken up: the latest
+
+    def test_a_reply_link_still_wins(self) -> None:
+        j = judge([("s1", "0:00", "sam", "@mshost which rubric for group projects?", self._LINKED),
+                   ("s2", "6:00", "sam", "@mshost is the recording going up later?", self._LINKED),
+                   ("h", "7:00", "mshost", "@sam it goes up tomorrow, group projects rubric too", {"reply_to_id": "s2"})])
+        assert (j.status("s1"), j.answered_by("s2")) == ("dropped", "h")
+
     def test_burst_is_answered_as_a_whole(self) -> None:
         j = judge([("b1", "0:00", "bob", "@mshost how do you grade projects?"), ("b2", "0:40", "bob", "@mshost specifically group projects"),
                    ("h", "2:00", "mshost", "@bob peer reviews + a rubric")])

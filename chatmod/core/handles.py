@@ -120,6 +120,7 @@ _BLOCK_RE = {
         (Network.BLUESKY, _FEDI_HANDLE),
     )
 }
+_LEADING_TAGS = re.compile(r"(?:[#＃]\w+\s+)+")
 # Invisible characters must not hide a leading block (or make one): they are skipped.
 _LEADING_JUNK = re.compile(r"[\s\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]*")
 
@@ -143,12 +144,17 @@ def leading_block(text: str, network: Network) -> tuple[list[str], str]:
     """Split a reply-style text into its leading @-block handles and the rest (the body).
 
     ``"@Host @bob I agree"`` gives ``(["Host", "bob"], "I agree")``. ``".@bob rubrics"`` is the
-    same as ``"@bob rubrics"``: the dot is the convention that lets every follower see a reply.
+    same as ``"@bob rubrics"``: the dot is the convention that lets every follower see a reply;
+    hashtags before the block (``"#chat @bob …"``) do not stop it leading.
     A text that does not start with a handle has an empty block and is all body.
     """
     pos = _LEADING_JUNK.match(text).end()  # type: ignore[union-attr]
     if text.startswith((".@", ".＠"), pos):
         pos += 1
+    elif text.startswith(("#", "＃"), pos):
+        tags = _LEADING_TAGS.match(text, pos)  # "#chat @host how did…": the handle still leads
+        if tags is not None and text.startswith(("@", "＠"), tags.end()):
+            pos = tags.end()
     if pos >= len(text) or text[pos] not in "@＠":
         return [], text
     pattern = _BLOCK_RE[network]

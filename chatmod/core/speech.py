@@ -4,6 +4,12 @@
 host; "I think @host covered that" speaks ABOUT them; "RT @host:", "via @host" and "cc @host"
 only credit or copy them. Rule 2 of DESIGN.md turns on the difference.
 
+A handle in the run of tags that closes a message (after a hashtag: "A4: peer feedback #chat
+@chataccount"; before a link: "... @chataccount #chat https://…") tags the account the way a
+hashtag tags a topic: it is
+spoken to only when the words around it speak to it ("thanks @host #chat", "what next, @host
+#chat", a question put in the second person before the run).
+
 The handle's place in the sentence decides, not the punctuation around it: a handle that starts
 a sentence (after an interjection: "So @host what's your take", "Hey @host!"), that is put a
 question ("@host are you in Ohio?", "Honest question @host do you..."), or that labels what
@@ -87,6 +93,15 @@ _END_AFTER = re.compile(
     r"\u200d\ufe0f\u2764]+)[\s.,!?:;)\]…]*)*$"
 )
 _VOCATIVE_AFTER = re.compile(r"^\s*(?:[,:!?]|[-–—]\s)")
+# The closing run of tags, handles and links a message ends with, and whether a handle is in
+# one with a hashtag or a link (a handle alone at the end is a sentence's last word).
+_RUN_AFTER = re.compile(
+    r"^[\s.,!?:;)\]…]*(?:(?:[#＃@＠][^\s#＃@＠]+|https?://\S+|[\U0001F000-\U0001FAFF\u2600-\u27BF"
+    r"\u200d\ufe0f\u2764]+)[\s.,!?:;)\]…]*)*$"
+)
+_TAG_BEFORE = re.compile(r"(?:[#＃][^\s#＃]+|https?://\S+|[@＠][^\s@＠]+)[\s]*$")
+_LINK_IN = re.compile(r"https?://")
+_YOU_ASKED = re.compile(r"\b(?:you|your|u|ur|y'?all)\b[^?]*\?", re.IGNORECASE)
 # A question put to the handle: "@host are you in Ohio?" (unlike "@host is in Ohio").
 _ASKED_AFTER = re.compile(
     r"^[\s,]*(?:are|were|do|did|can|could|would|will|have|had|should)\s+(?:you|u)\b", re.IGNORECASE
@@ -202,6 +217,8 @@ def voice_of(text: str, start: int, end: int, previous: Voice | None = None) -> 
         return Voice.DIRECT
     if before.rstrip().endswith(","):
         return Voice.DIRECT
+    if _in_closing_run(before, after):
+        return Voice.DIRECT if _YOU_ASKED.search(text[:start]) else Voice.ATTRIBUTION
     if _VOCATIVE_AFTER.match(after) or _END_AFTER.match(after):
         if last in ("for", "to") and _LABEL_AFTER.match(after):
             return Voice.DIRECT
@@ -209,6 +226,15 @@ def voice_of(text: str, start: int, end: int, previous: Voice | None = None) -> 
     if _SECOND_PERSON_AFTER.match(after) and not _PREPOSITION.ends(before, last):
         return Voice.DIRECT
     return Voice.THIRD
+
+
+def _in_closing_run(before: str, after: str) -> bool:
+    """Whether the handle is among the tags that close the message: after a hashtag or a link
+    (or a handle that is), or before a link. A handle that ends the words and is followed only
+    by the chat's hashtag ("happy to share @host #chat") is the sentence's last word."""
+    if not _RUN_AFTER.match(after):
+        return False
+    return _TAG_BEFORE.search(before) is not None or _LINK_IN.search(after) is not None
 
 
 def plural_address(text: str) -> bool:

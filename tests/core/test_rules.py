@@ -66,6 +66,39 @@ class TestRule1Threading:
 
 
 class TestRule2Addressing:
+    # A handle in the closing run of tags tags the account; the words around it decide whether
+    # it is spoken to. Two unrelated chats, each said several ways.
+    @pytest.mark.parametrize("text", [
+        "A4: peer feedback and reflection #chat @mshost",
+        "A4: peer feedback, then reflection #chat #highered @mshost",
+        "A4 we do peer feedback @mshost #chat https://example.org/post",
+        "A2: field trips to the river #scichat @mshost @bob",
+        "A2 river field trips every spring https://example.org/trip #scichat @mshost",
+    ])
+    def test_a_handle_among_the_closing_tags_is_not_spoken_to(self, text: str) -> None:
+        j = judge([("q1", "0:00", "mshost", "Q4: how do you give feedback?"), ("m", "1:00", "carol", text)])
+        assert not j["m"].to_host
+
+    @pytest.mark.parametrize("text", [
+        "thanks @mshost #chat https://example.org/post",
+        "what should we try next, @mshost #chat",
+        "A4: how would you grade peer feedback? #chat @mshost",
+        "A2: do you take them to the river too? #scichat @mshost",
+        "happy to share our process @mshost #chat",
+    ])
+    def test_the_words_around_the_run_can_still_speak_to_it(self, text: str) -> None:
+        j = judge([("q1", "0:00", "mshost", "Q4: how do you give feedback?"), ("m", "1:00", "carol", text)])
+        assert j["m"].to_host
+
+    @pytest.mark.parametrize("text", [
+        "#chat @mshost how did you all find tonight? what should we try next?",
+        "#chat @mshost loved tonight",
+        "#scichat #edchat @mshost which kit do you use?",
+    ])
+    def test_leading_hashtags_do_not_stop_the_handle_leading(self, text: str) -> None:
+        j = judge([("b0", "0:00", "bob", "hi #chat"), ("m", "1:00", "carol", text)])
+        assert j["m"].to_host and j["m"].reason == "leading"
+
     @pytest.mark.parametrize(
         "text, reason",
         [("@mshost I use rubrics", "leading"), ("@MsHost @bob agreed", "leading"), ("@cosam love that", "leading"),

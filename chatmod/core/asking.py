@@ -10,9 +10,17 @@ statement, whatever "how" or "need" it contains; only asking to be told is a req
 
 A request is made of whoever it names: "if anyone has written for X, I'd love to hear from you,
 please DM me" asks the room, so its requests are not the host's to answer (a question put to the
-host in the same message still is). "This could help me remember" is a hope, not "help me". And a
-wondering told in the past after thanks ("ok, thanks. I was just wondering if there was a neater
-way") explains a question already answered; it asks nothing new.
+host in the same message still is). "This could help me remember" is a hope, not "help me". A
+wondering told in the past ("I was curious if there was a neater way", "ok, thanks, I was just
+wondering…") reports a state of mind; it asks only when it is put to someone ("I was wondering if
+you could share the slides").
+
+A question needs no "?": its shape asks. A wh-word with an inverted verb, or an auxiliary or modal
+verb before its subject, whatever the subject ("is the recording going to be posted", "will the
+slides be shared after", "do you use rubrics"), asks. A polite wish to be given something ("would
+appreciate a pointer to the slides", "I'd welcome a link") is a request. A negative question about
+what was just said ("isn't that the ideal?", "doesn't this make sense?") and "who would've
+thought?" seek agreement, not an answer.
 """
 
 from __future__ import annotations
@@ -68,15 +76,16 @@ _RHETORICAL = _Phrases(
         |wasn'?t\s+it|don'?t\s+you\s+think|didn'?t\s+(?:we|they|you|it)|amirite|am\s+i\s+right
         |ready|yes)\s*$"""),
     ("all", r"\b(?:aren'?t|don'?t)\s+we\s+all\b"),
-    ("isn", r"""\bisn'?t\s+(?:that|it|this)\s+(?:the\s+(?:dream|truth|best|goal|way|whole\s+point)|great
-        |something|amazing|cool|wonderful|awesome|funny|wild|lovely)\b"""),
+    # A negative question about what was just said asks for agreement.
+    ("isn aren wasn weren doesn don didn",
+     r"\b(?:isn'?t|aren'?t|wasn'?t|weren'?t|doesn'?t|don'?t|didn'?t)\s+(?:that|this|these|those)\b"),
     ("knew", r"\bwho\s+knew\b"),
     ("who", r"\bwho\s+(?:doesn'?t|wouldn'?t|isn'?t|hasn'?t|can'?t|couldn'?t)\b"),
     ("not", r"\bwhat'?s\s+not\s+to\s+(?:love|like)\b"),
     ("how", r"""\bhow\s+(?:cool|awesome|great|fun|amazing|neat|sweet|crazy|wild|lucky)\s+(?:is|was|are)
         \s+(?:that|this)\b"""),
     ("wrong", r"\bwhat\s+could\s+(?:possibly\s+)?go\s+wrong\b"),
-    ("thought guessed", r"\bwho\s+would\s+have\s+(?:thought|guessed)\b"),
+    ("thought guessed known", r"\bwho\s+(?:would|could)(?:\s+have|'?ve|\s+of)\s+(?:thought|guessed|known)\b"),
     ("believe", r"\bcan\s+you\s+believe\b"),
     ("guess", r"\bguess\s+what\b"),
     ("know", r"\byou\s+know\s+what\b"),
@@ -105,9 +114,11 @@ _ANYONE = _Phrases(
     ("anyone anybody someone somebody",
      r"\bif\s+(?:anyone|anybody|someone|somebody)\b|\b(?:anyone|anybody)\s+(?:out\s+there|in\s+the)\b"),
 )
-# An acknowledgement opening the message, then a wondering in the past: the question is settled.
-_SETTLED = re.compile(r"^\W*(?:ok|okay|thanks|thank\s+you|thx|got\s+it|makes\s+sense|gotcha)\b")
-_PAST_WONDERING = re.compile(r"\bwas\s+(?:just\s+|only\s+)?wondering\b")
+# A wondering told in the past reports a state of mind, unless it is put to someone.
+_PAST_WONDERING = re.compile(
+    r"\b(?:was|were)\s+(?:just\s+|only\s+|really\s+)?(?:wondering|curious)\b(?!\s+(?:if|whether)\s+"
+    r"(?:you|u|y'?all|anyone|anybody|someone)\b)"
+)
 # Requests: help, advice, a link, an opinion.
 _REQUEST = _Phrases(
     ("share send post link explain tell recommend point help clarify elaborate expand drop dm repost show",
@@ -143,6 +154,10 @@ _REQUEST = _Phrases(
     ("share send", r"\b(?:share|send)\s+(?:the|that|your)\s+(?:link|slides|deck|recording|resource|doc|list)\b"),
     ("link links", r"\blinks?\s+(?:to|for)\s+(?:the|that|your|it)\b"),
     ("please", r"\bhow\s+to\b.*\bplease\b"),
+    # A polite wish to be given something: "would appreciate a pointer", "I'd welcome a link".
+    ("appreciate welcome grateful",
+     r"""\b(?:would|i'?d|i\s+would|we'?d|we\s+would)\s+(?:really\s+|so\s+|much\s+)?(?:appreciate|welcome
+        |be\s+grateful\s+for)\s+(?:a|an|any|some|the|your|it\s+if|if)\b"""),
 )
 # A wh-word with an inverted verb asks wherever it stands: "... 😳 how do you find out ...?"
 _WH_INVERSION = _Phrases(
@@ -156,6 +171,8 @@ _INTERROGATIVE = re.compile(
     (?:(?:how|what|why|where|when|which|who)(?:'s|\s+(?:do|does|did|is|are|was|were|would|should
         |could|can|will|have|has|kind|sort|type|tools?|apps?|advice|tips?|resources?|books?))\b
       |(?:do|does|did|can|could|would|will|should|have|has|are|is)\s+(?:you|u|we|i|there|it|that|this|anyone)\b
+      |(?:do|does|did|can|could|would|will|should|shall|may|might|are|is|has|have)\s+
+        (?:the|your|our|my|their|his|her|its|these|those|this|that)\s+\w+
       |any\s+(?:tips|advice|recommendations?|suggestions?|resources?|links?|ideas|thoughts|pointers|books?|chance|idea|plans?|word)\b
       |thoughts\s+on\b|opinions?\s+on\b|(?:your\s+)?thoughts\s*$)""",
     re.VERBOSE,
@@ -187,11 +204,10 @@ def asks(text: str, answering: bool = False) -> bool:
     words = frozenset(text.encode("ascii", "replace").translate(_TO_WORDS).split())
     sentences = _SENTENCES.findall(text)
     last = len(sentences) - 1
-    # Requests in a message that asks "anyone" are the room's; a settled question asks nothing.
+    # Requests in a message that asks "anyone" are the room's.
     requests = not _ANYONE.search(text, words)
-    settled = _SETTLED.match(text) is not None
     for index, sentence in enumerate(sentences):
-        if settled and "?" not in sentence and _PAST_WONDERING.search(sentence):
+        if "?" not in sentence and _PAST_WONDERING.search(sentence):
             continue
         if _sentence_asks(sentence, words, answering, index == last, requests):
             return True

@@ -166,6 +166,45 @@ class TestRule2Addressing:
 
 
 class TestRule3Questions:
+    # Each principle of rule 3 in two unrelated chats, and the same meaning said other ways.
+    @pytest.mark.parametrize("text", [
+        "is the recording going to be posted", "will the recording be posted later",
+        "does the recording go up afterwards", "are the recordings going online",
+        "will the slides be shared after", "can the slides be shared", "are your slides online somewhere",
+        "should our students use the planner daily",
+    ])
+    def test_an_auxiliary_before_its_subject_asks_without_a_question_mark(self, text: str) -> None:
+        j = judge([("m", "0:00", "bob", f"@mshost {text}")])
+        assert j["m"].question
+
+    @pytest.mark.parametrize("text", [
+        "would appreciate a pointer to the slides", "I'd appreciate a link to the slides",
+        "we would welcome a copy of the slides", "I'd be grateful for the reading list",
+        "would really appreciate any pointers on rubrics",
+    ])
+    def test_a_polite_wish_to_be_given_something_is_a_request(self, text: str) -> None:
+        j = judge([("m", "0:00", "bob", f"@mshost {text}")])
+        assert j["m"].question
+
+    @pytest.mark.parametrize("text", [
+        "isn't that the ideal?", "isn't this the whole point of feedback?", "doesn't that just make sense?",
+        "aren't those the best kind of lessons?", "who would've thought?", "who could have guessed?",
+        "I was curious if there was a neater way", "was just wondering whether the CLI had a flag",
+        "we were curious how other schools did it",
+        "Have a great night all", "Was the best chat in ages", "Will do!",
+    ])
+    def test_agreement_seeking_past_wondering_and_statements_ask_nothing(self, text: str) -> None:
+        j = judge([("m", "0:00", "bob", f"@mshost {text}")])
+        assert j["m"].to_host and not j["m"].question
+
+    @pytest.mark.parametrize("text", [
+        "I was wondering if you could share the slides", "was curious whether you'd post the list",
+        "we were wondering if you had a template",
+    ])
+    def test_a_past_wondering_put_to_someone_still_asks(self, text: str) -> None:
+        j = judge([("m", "0:00", "bob", f"@mshost {text}")])
+        assert j["m"].question
+
     @pytest.mark.parametrize(
         "text",
         ["@mshost how do you grade?", "@mshost how do you handle grading", "@mshost any tips for new teachers",

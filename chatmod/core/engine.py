@@ -42,6 +42,7 @@ from chatmod.core.events import (
 from chatmod.core.handles import HostTeam, find_handles, leading_block, person_key, resolve
 from chatmod.core.ledger import Ledger
 from chatmod.core.models import Message, Network, ReplySource
+from chatmod.core.smalltalk import social
 from chatmod.core.speech import Voice, plural_address, voice_of
 from chatmod.core.tags import answer_tag, manual_repost, question_opener, without_answer_tag
 from chatmod.core.topic import topic
@@ -421,15 +422,35 @@ class Engine:
             return inner_tag if inner_tag is not None else self._current
         if tag is not None:
             return tag
+        if social(seen.body):
+            return None  # a greeting, thanks or goodbye answers no question, whenever it comes
         if parent is not None:
             if message.reply_to_id is not None or strong or parent.opens is not None:
                 return parent.thread
             return self._current
+        if message.reply_to_id is not None and message.reply_to_author:
+            # The parent is not in the archive (a hashtag search misses replies without the tag):
+            # the reply carries on the conversation its author and addressee were last having.
+            had = self._last_between(seen.author_key, self._identity(message.network, message.reply_to_author, None)[0])
+            if had is not None:
+                return had.thread
         if message.quote_of is not None:
             quoted = self._seen.get(message.quote_of)
             if quoted is not None:
                 return quoted.thread
         return self._current
+
+    def _last_between(self, one: str, other: str) -> _Seen | None:
+        """The latest message of this session either of two people spoke to the other with
+        (the host team counts as one person), None when they have not spoken."""
+        keys = {other} | ({_TEAM} if other in self._team_keys else set())
+        mine = [seen for key in keys for seen in self._spoken.get((one, key), ())[-1:]]
+        if other in self._team_keys:
+            theirs = [seen for team in self._team_keys for seen in self._spoken.get((team, one), ())[-1:]]
+        else:
+            theirs = list(self._spoken.get((other, one), ())[-1:])
+        found = [seen for seen in (*mine, *theirs) if seen.thread is not None]
+        return max(found, key=lambda seen: seen.at) if found else None
 
     # -- rule 2 ---------------------------------------------------------------------------
 

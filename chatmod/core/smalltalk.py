@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["small_talk"]
+__all__ = ["small_talk", "social"]
 
 _PLEASANTRIES = frozenset(
     ["thanks", "thank", "thankyou", "thanx", "thnx", "thx", "tx", "ty", "tysm", "tyvm", "cheers", "hi", "hey", "heya", "hello", "hiya", "howdy", "yo", "welcome", "morning", "afternoon", "evening", "night", "gm", "congrats", "congratulations", "kudos", "bravo", "bye", "goodbye", "cya", "later", "soon", "great", "good", "nice", "awesome", "fun", "amazing", "excellent", "fantastic", "wonderful", "brilliant", "cool", "love", "loved", "enjoyed", "enjoy", "glad", "happy", "pleasure", "lol", "haha", "hahaha", "lmao", "wow", "yay", "woohoo", "hooray", "agreed", "exactly", "absolutely", "definitely", "indeed", "true", "same", "yes", "yeah", "yep", "ok", "okay", "sure", "noted"]
@@ -31,21 +31,40 @@ _SET_ASIDE = re.compile(r"(?:[@＠#＃]\S+|https?://\S+|www\.\S+)", re.IGNORECAS
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
 
 
+_SOCIAL = frozenset(
+    ["thanks", "thank", "thankyou", "thanx", "thnx", "thx", "tx", "ty", "tysm", "tyvm", "cheers", "hi", "hey", "heya", "hello", "hiya", "howdy", "yo", "welcome", "morning", "afternoon", "evening", "night", "gm", "bye", "goodbye", "cya", "later"]
+)
+"""The pleasantries that greet, thank or take leave (not praise or agreement, which take up
+what was said)."""
+
+
 def small_talk(text: str) -> bool:
     """Whether ``text`` only greets, thanks, praises or says goodbye (see the module's rule)."""
+    return _pleasantry(text) is not None
+
+
+def social(text: str) -> bool:
+    """Whether ``text`` only greets, thanks or takes leave: small talk that responds to no one's
+    point (so it belongs to no question of the chat), unlike praise or agreement."""
+    found = _pleasantry(text)
+    return found is not None and bool(found & _SOCIAL)
+
+
+def _pleasantry(text: str) -> frozenset[str] | None:
+    """The pleasantries of a small-talk text, or None when it is not small talk."""
     words = _WORD.findall(_SET_ASIDE.sub(" ", text))
     if not words:
-        return False  # only handles, tags or links: not a pleasantry, and maybe a link to look at
-    pleasantry = False
+        return None  # only handles, tags or links: not a pleasantry, and maybe a link to look at
+    pleasantries: set[str] = set()
     names = 0
     for word in words:
         folded = word.casefold().replace("’", "'")
         if folded in _PLEASANTRIES:
-            pleasantry = True
+            pleasantries.add(folded)
         elif folded in _CARRIERS:
             continue
         elif word[0].isupper() and names < _NAME_ALLOWANCE:
             names += 1
         else:
-            return False
-    return pleasantry
+            return None
+    return frozenset(pleasantries) if pleasantries else None

@@ -359,7 +359,7 @@ def _session(number: int, judged: list[Judged], ledger: Ledger, *, stored: bool 
         answered_within_5min=sum(1 for w in waits if w <= 300),
         people=_participants(judged),
         community=_community(judged, by_id),
-        before_first_question=sum(1 for j in judged if j.analysis.thread is None),
+        before_first_question=_before_first_question(judged),
         conversations=conversations,
         conversations_left_out=left_out,
         still_open=still_open,
@@ -489,6 +489,13 @@ def _conversation(chain: list[Judged], replies: Counter[str]) -> Conversation:
         host_replies=sum(1 for a in answers if a.team),
         highlights=sorted(hosts + others, key=lambda a: a.at),
     )
+
+
+def _before_first_question(judged: list[Judged]) -> int:
+    """Messages in no question's thread posted before the first question opened (a greeting or
+    thanks later in the chat is in no thread either, but it did not come before Q1)."""
+    first = next((j.analysis.created_at for j in judged if j.analysis.opens is not None), None)
+    return sum(1 for j in judged if j.analysis.thread is None and (first is None or j.analysis.created_at < first))
 
 
 def _participants(judged: list[Judged]) -> list[Participant]:

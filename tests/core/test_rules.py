@@ -20,6 +20,31 @@ from tests.conftest import at, chat, judge
 
 
 class TestRule1Threading:
+    @pytest.mark.parametrize("text", [
+        "hi all, checking in #chat", "hello everyone! #chat", "Hey Jen, welcome #chat",
+        "thanks everyone, see you next week #chat", "thank you @mshost!", "good night all 👋",
+    ])
+    def test_greetings_thanks_and_goodbyes_belong_to_no_question(self, text: str) -> None:
+        j = judge([("q1", "0:00", "mshost", "Q1: what do you read?"), ("m", "1:00", "bob", text)])
+        assert j["m"].thread is None
+
+    @pytest.mark.parametrize("text", ["great point, agreed #chat", "I love it", "so true!"])
+    def test_praise_and_agreement_take_up_the_question(self, text: str) -> None:
+        j = judge([("q1", "0:00", "mshost", "Q1: what do you read?"), ("m", "1:00", "bob", text)])
+        assert j["m"].thread == 1
+
+    def test_a_reply_whose_parent_is_not_in_the_archive_carries_on_its_peoples_conversation(self) -> None:
+        linked = {"reply_known": True}
+        j = judge([("q1", "0:00", "mshost", "Q1: what do you read?", linked),
+                   ("b1", "1:00", "bob", "@carol A1 do you read comics too?", {"reply_to_id": "q1"}),
+                   ("c1", "1:30", "carol", "@bob yes, all the time", {"reply_to_id": "b1"}),
+                   ("q2", "5:00", "mshost", "Q2: where do you read?", linked),
+                   # a reply to a tweet the hashtag search missed (it dropped the tag)
+                   ("b2", "6:00", "bob", "@carol which ones?", {"reply_to_id": "missing", "reply_to_author": "carol"}),
+                   ("d1", "7:00", "dee", "@eve ha, same", {"reply_to_id": "gone", "reply_to_author": "eve"})])
+        assert j["b2"].thread == 1  # bob and carol were last talking in Q1
+        assert j["d1"].thread == 2  # dee and eve have not spoken: the current question
+
     @pytest.mark.parametrize(
         "text",
         ["Q1: What got you started?", "q1. what got you started?", "Q1 - what got you started?",
@@ -308,7 +333,8 @@ class TestRule4Inference:
 
     def test_where_the_archive_lost_its_links_the_reply_is_inferred(self) -> None:
         j = judge([*self._NEW_MESSAGE, ("m", "10:00", "carol", "@mshost what is your favourite?")])
-        assert (j["m"].reply_to_id, j["m"].reply_source, j["m"].thread) == ("h1", ReplySource.INFERRED, 1)
+        # The reply goes with the welcome it is taken to answer, which belongs to no question.
+        assert (j["m"].reply_to_id, j["m"].reply_source, j["m"].thread) == ("h1", ReplySource.INFERRED, None)
 
     def test_a_session_that_carried_a_reply_link_records_them(self) -> None:
         # The records do not say whether they keep links, but one of them had a link: they do.

@@ -5,6 +5,11 @@ plain, explainable kind a host would point at: the words two messages share once
 are gone and each word is cut to its stem ("saver", "saves" and "saving" are one word). Handles,
 hashtags (the chat's tag is on every message) and links are not words of the topic. No model, no
 download: a few hundred stop words and a suffix stripper, so every verdict can be read back.
+
+The Snowball English stemmer (snowballstemmer 3.1.1) was measured in its place on 2026-12-08: no
+set scored better, #PSTweetChat 2022's dropped F1 fell from 1.000 to 0.971 and the fixtures'
+thread accuracy from 1.000 to 0.999, because it keeps "saver" apart from "save"/"saving", which a
+host hears as one topic. The suffix stripper stays.
 """
 
 from __future__ import annotations

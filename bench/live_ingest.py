@@ -10,9 +10,11 @@ judged database. The baseline is ``chatmod ingest FILE`` of the same statuses.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 from bench.store import TEAM, _fresh
@@ -20,7 +22,7 @@ from chatmod.ingest import ingest, ingest_live
 from chatmod.pipeline import batch_gc
 from chatmod.sources.live import open_live
 
-__all__ = ["file_ingest_seconds", "live_ingest_seconds"]
+__all__ = ["file_ingest_seconds", "live_ingest_seconds", "server_process"]
 
 TAG = "chat"
 
@@ -58,21 +60,28 @@ def file_ingest_seconds(statuses: Path, db: Path) -> float:
     return time.perf_counter() - start
 
 
-def live_ingest_seconds(statuses: Path, db: Path, count: int) -> tuple[float, int]:
-    """``chatmod ingest mastodon+ws://…`` of the same statuses at full speed: seconds, messages stored."""
+@contextlib.contextmanager
+def server_process(script: str, statuses: Path) -> Iterator[int]:
+    """A local server ``script`` (it prints its port, then serves until its stdin closes) in its
+    own process, fed ``statuses``; its port."""
     root = Path(__file__).resolve().parent.parent
-    server = subprocess.Popen([sys.executable, "-c", _SERVER, str(statuses)], cwd=root, text=True,
+    server = subprocess.Popen([sys.executable, "-c", script, str(statuses)], cwd=root, text=True,
                               stdin=subprocess.PIPE, stdout=subprocess.PIPE)
     try:
         assert server.stdout is not None
-        port = int(server.stdout.readline())
+        yield int(server.stdout.readline())
+    finally:
+        assert server.stdin is not None
+        server.stdin.close()
+        server.wait(timeout=30)
+
+
+def live_ingest_seconds(statuses: Path, db: Path, count: int) -> tuple[float, int]:
+    """``chatmod ingest mastodon+ws://…`` of the same statuses at full speed: seconds, messages stored."""
+    with server_process(_SERVER, statuses) as port:
         url = f"mastodon+ws://127.0.0.1:{port}/{TAG}"
         _fresh(db)
         start = time.perf_counter()
         result, _ = asyncio.run(ingest_live(lambda cursor: open_live(url, "good-token", cursor, TEAM.hosts),
                                             db, TEAM, max_messages=count))
         return time.perf_counter() - start, result.read
-    finally:
-        assert server.stdin is not None
-        server.stdin.close()
-        server.wait(timeout=30)

@@ -13,13 +13,11 @@ from __future__ import annotations
 import contextlib
 import io
 import json
-import subprocess
-import sys
 import time
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from bench.live_ingest import server_process
 from bench.synthetic import mastodon_status, synthetic_messages
 from chatmod.cli import main
 
@@ -64,20 +62,10 @@ def file_analyze_seconds(statuses: Path) -> float:
     return time.perf_counter() - started
 
 
-@contextlib.contextmanager
-def join_server(statuses: Path) -> Iterator[int]:
+def join_server(statuses: Path) -> contextlib.AbstractContextManager[int]:
     """A local Mastodon server holding ``statuses`` in its timeline, in its own process; its port.
     It serves every round of a run: a real server is warm when a host joins."""
-    root = Path(__file__).resolve().parent.parent
-    server = subprocess.Popen([sys.executable, "-c", _SERVER, str(statuses)], cwd=root, text=True,
-                              stdin=subprocess.PIPE, stdout=subprocess.PIPE)
-    try:
-        assert server.stdout is not None
-        yield int(server.stdout.readline())
-    finally:
-        assert server.stdin is not None
-        server.stdin.close()
-        server.wait(timeout=30)
+    return server_process(_SERVER, statuses)
 
 
 def late_join_seconds(port: int, start: datetime, count: int) -> float:

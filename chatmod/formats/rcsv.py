@@ -24,7 +24,7 @@ from typing import TextIO
 from chatmod.core.models import Network, Rejected
 from chatmod.formats.base import CONVERSION_ERRORS, Item, ReaderSpec, build, csv_rows, reject
 from chatmod.formats.twitter import (
-    is_tweet_id,
+    optional_id,
     permalink,
     retweeted_handle,
     text_entities,
@@ -131,10 +131,7 @@ def _convert(row: list[str], header: list[str], columns: dict[str, int], source:
 
 def _id(value: str | None) -> str | None:
     """A tweet or user id as R wrote it (rtweet prefixes ``x``), or None."""
-    if value is None:
-        return None
-    value = value.removeprefix("x")
-    return value if is_tweet_id(value) else None
+    return optional_id(value.removeprefix("x")) if value is not None else None
 
 
 def undo_r_escapes(text: str) -> str:

@@ -61,6 +61,11 @@ class Link(StrEnum):
     FAILED = "failed"
     ENDED = "ended"
 
+    @property
+    def refilled(self) -> bool:
+        """What the stream could not bring has been read: a gap filled, a late join caught up."""
+        return self in (Link.GAP_FILLED, Link.CAUGHT_UP)
+
 
 @dataclass(frozen=True, slots=True)
 class ConnectionState:

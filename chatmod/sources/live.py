@@ -92,8 +92,7 @@ class LiveRun:
         reconnects = sum(state.link is Link.RECONNECTING for state in self.states)
         if reconnects:
             parts.append(plural(reconnects, "reconnect"))
-        parts.extend(f"{s.link.value}: {s.detail}" for s in self.states
-                     if s.link in (Link.GAP_FILLED, Link.CAUGHT_UP) and s.detail[:1] != "0")
+        parts.extend(f"{s.link.value}: {s.detail}" for s in self.states if s.link.refilled and s.detail[:1] != "0")
         parts.extend(f"gap: {s.detail}" for s in self.states if s.link is Link.GAP)
         if self.rejected:
             parts.append(f"{plural(self.rejected, 'record')} rejected")

@@ -468,12 +468,12 @@ class ChatmodApp(App[None]):
                 line.append(f" ▶ {speed} ", style="bold reverse green")
             else:
                 line.append(" ‖ stopped ", style="bold reverse yellow")
-        elif link is None or link.link in (Link.LIVE, Link.GAP_FILLED, Link.CAUGHT_UP):
+        elif link is None or link.link is Link.LIVE or link.link.refilled:
             line.append(" ● live ", style="bold reverse green")
         else:
             line.append(f" {link.link.value} ", style="bold reverse yellow")
         if link is not None and link.detail and link.link is not Link.LIVE:
-            said = f"{link.link.value}: {link.detail}" if link.link in (Link.GAP_FILLED, Link.CAUGHT_UP) else link.detail
+            said = f"{link.link.value}: {link.detail}" if link.link.refilled else link.detail
             failed = link.link is Link.FAILED
             line.append(f" {shown(said, 90 if failed else 40)}", style="bold red" if failed else "yellow")
         line.append(f" {shown(self.options.title, 60)}", style="bold")
